@@ -1,0 +1,1 @@
+"""First-line IT service desk bot: the core, its storage and its doors."""

@@ -1,0 +1,69 @@
+"""`triage`: the desk's command line, one subcommand per job."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import app_from_settings, console, reported_errors, settings
+from bot.cli.kb_commands import kb_app
+from bot.cli.model_commands import (
+    classify_command,
+    evaluate_command,
+    models_app,
+    train_command,
+)
+from bot.doors.terminal_chat import run_interactive, run_scripted
+
+app = typer.Typer(
+    help="A first-line IT service desk in chat.", no_args_is_help=True, add_completion=False
+)
+db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(kb_app, name="kb")
+app.add_typer(models_app, name="models")
+app.command("train")(train_command)
+app.command("evaluate")(evaluate_command)
+app.command("classify")(classify_command)
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "terminal-user"
+
+
+@app.command()
+def chat(
+    user: Annotated[
+        str | None, typer.Option(help="The end user you are (default: your login).")
+    ] = None,
+) -> None:
+    """Talk to the desk as an end user; pipe lines in to script it."""
+    desk_app = app_from_settings()
+    name = (user or _default_user()).strip() or "terminal-user"
+    with reported_errors():
+        if sys.stdin.isatty():
+            run_interactive(desk_app.desk, name, sys.stdin, sys.stdout)
+        else:
+            run_scripted(desk_app.desk, name, sys.stdin, sys.stdout)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all database migrations."""
+    from bot.bootstrap import open_database
+
+    current = settings()
+    with reported_errors():
+        open_database(current).dispose()
+    console.print("database is up to date", markup=False, soft_wrap=True)
+
+
+def main() -> None:
+    """Entry point of the `triage` console script."""
+    app()

@@ -1,0 +1,193 @@
+"""The first-line dialogue: one user message in, the bot's replies and decisions out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.core import texts
+from bot.core.domain import (
+    ArticleMatch,
+    Conversation,
+    ConversationStatus,
+    FeedbackOutcome,
+    HandoffRequest,
+    Reply,
+    ShownArticle,
+    Stage,
+    TriageVerdict,
+)
+from bot.core.intents import Intent
+from bot.core.ports import KnowledgeBase
+
+MAX_DECLINES = 2
+MAX_MISSES = 2
+MAX_CANDIDATES = 3
+RUNNER_UP_SHARE = 0.6  # a next-best article may score this share of the answer threshold
+
+REASON_ASKED = "the user asked for a person"
+REASON_DECLINED = "the user said the suggested articles did not solve it"
+REASON_NO_ARTICLE = "no knowledge-base article fits the question"
+
+
+@dataclass
+class Turn:
+    """What one message changed: the replies, the feedback given and any handoff."""
+
+    replies: list[Reply] = field(default_factory=list)
+    feedback: list[ShownArticle] = field(default_factory=list)
+    handoff: HandoffRequest | None = None
+
+
+class Dialogue:
+    """Moves one conversation forward by one user message."""
+
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        self._knowledge = knowledge
+
+    def respond(
+        self,
+        conversation: Conversation,
+        intent: Intent,
+        text: str,
+        verdict: TriageVerdict | None = None,
+    ) -> Turn:
+        """Apply a message (and its triage verdict, for questions) to the conversation."""
+        turn = Turn()
+        if conversation.status is ConversationStatus.NEEDS_HUMAN:
+            self._while_with_second_line(conversation, intent, turn)
+        elif intent in (Intent.START, Intent.GREETING):
+            turn.replies.append(Reply(texts.WELCOME))
+        elif intent is Intent.HELP:
+            turn.replies.append(Reply(texts.HELP))
+        elif intent is Intent.CANCEL:
+            self._cancel(conversation, turn)
+        elif intent is Intent.THANKS:
+            self._thanks(conversation, turn)
+        elif intent is Intent.YES:
+            self._yes(conversation, turn)
+        elif intent is Intent.NO:
+            self._no(conversation, turn)
+        elif intent is Intent.HUMAN:
+            self._close_pending(conversation, FeedbackOutcome.ASKED_FOR_HUMAN, turn)
+            self._hand_off(conversation, REASON_ASKED, turn)
+        elif verdict is not None and verdict.escalate:
+            self._close_pending(conversation, FeedbackOutcome.MOVED_ON, turn)
+            conversation.verdict = verdict
+            conversation.question = text
+            self._hand_off(conversation, verdict.reason, turn, triaged=True)
+        else:
+            conversation.verdict = verdict or conversation.verdict
+            self._question(conversation, text, turn)
+        return turn
+
+    def _while_with_second_line(
+        self, conversation: Conversation, intent: Intent, turn: Turn
+    ) -> None:
+        if intent is Intent.CANCEL:
+            self._cancel(conversation, turn)
+        elif intent is Intent.HELP:
+            turn.replies.append(Reply(texts.HELP))
+        else:
+            reference = texts.conversation_reference(conversation.id)
+            turn.replies.append(Reply(texts.STILL_WITH_SECOND_LINE.format(reference=reference)))
+
+    def _cancel(self, conversation: Conversation, turn: Turn) -> None:
+        self._close_pending(conversation, FeedbackOutcome.MOVED_ON, turn)
+        conversation.status = ConversationStatus.CANCELLED
+        conversation.stage = Stage.IDLE
+        turn.replies.append(Reply(texts.CANCELLED))
+
+    def _thanks(self, conversation: Conversation, turn: Turn) -> None:
+        if conversation.stage is Stage.AWAITING_FEEDBACK:
+            turn.replies.append(Reply(texts.YOU_ARE_WELCOME_ASK, texts.FEEDBACK_CHOICES))
+        else:
+            turn.replies.append(Reply(texts.YOU_ARE_WELCOME))
+
+    def _yes(self, conversation: Conversation, turn: Turn) -> None:
+        if conversation.stage is not Stage.AWAITING_FEEDBACK:
+            turn.replies.append(Reply(texts.NOTHING_PENDING))
+            return
+        self._close_pending(conversation, FeedbackOutcome.SOLVED, turn)
+        conversation.status = ConversationStatus.RESOLVED
+        turn.replies.append(Reply(texts.GLAD))
+
+    def _no(self, conversation: Conversation, turn: Turn) -> None:
+        if conversation.stage is not Stage.AWAITING_FEEDBACK:
+            turn.replies.append(Reply(texts.NOTHING_PENDING))
+            return
+        self._close_pending(conversation, FeedbackOutcome.NOT_SOLVED, turn)
+        conversation.declines += 1
+        shown_ids = {shown.article_id for shown in conversation.shown}
+        untried = [pair for pair in conversation.candidates if pair[0] not in shown_ids]
+        next_article = self._knowledge.article(untried[0][0]) if untried else None
+        if conversation.declines >= MAX_DECLINES or next_article is None:
+            reason = REASON_DECLINED if conversation.declines >= MAX_DECLINES else REASON_NO_ARTICLE
+            self._hand_off(conversation, reason, turn)
+            return
+        turn.replies.append(Reply(texts.TRY_ANOTHER))
+        self._show(conversation, ArticleMatch(next_article, untried[0][1]), turn)
+
+    def _question(self, conversation: Conversation, text: str, turn: Turn) -> None:
+        self._close_pending(conversation, FeedbackOutcome.MOVED_ON, turn)
+        matches = self._confident_matches(text)
+        if not matches and conversation.stage is Stage.AWAITING_DETAIL and conversation.question:
+            text = f"{conversation.question}\n{text}"
+            matches = self._confident_matches(text)
+        conversation.question = text
+        if not matches:
+            conversation.misses += 1
+            if conversation.misses >= MAX_MISSES:
+                self._hand_off(conversation, REASON_NO_ARTICLE, turn)
+            else:
+                conversation.stage = Stage.AWAITING_DETAIL
+                turn.replies.append(Reply(texts.NEED_DETAIL, (texts.TALK_TO_PERSON,)))
+            return
+        conversation.misses = 0
+        conversation.declines = 0
+        conversation.candidates = [(match.article.id, match.score) for match in matches]
+        self._show(conversation, matches[0], turn)
+
+    def _confident_matches(self, text: str) -> list[ArticleMatch]:
+        """The best match if it clears the threshold, with runners-up that clear a lower bar."""
+        threshold = self._knowledge.min_score
+        found = self._knowledge.search(text, limit=MAX_CANDIDATES)
+        if not found or found[0].score < threshold:
+            return []
+        return [match for match in found if match.score >= threshold * RUNNER_UP_SHARE]
+
+    def _show(self, conversation: Conversation, match: ArticleMatch, turn: Turn) -> None:
+        conversation.shown.append(ShownArticle(match.article.id, round(match.score, 4)))
+        conversation.stage = Stage.AWAITING_FEEDBACK
+        turn.replies.append(Reply(texts.article_answer(match.article), texts.FEEDBACK_CHOICES))
+
+    def _close_pending(
+        self, conversation: Conversation, outcome: FeedbackOutcome, turn: Turn
+    ) -> None:
+        """Record the user's answer to the article the bot is waiting on, if any."""
+        if conversation.current_article_id is None:
+            return
+        answered = ShownArticle(
+            conversation.shown[-1].article_id, conversation.shown[-1].score, outcome
+        )
+        conversation.shown[-1] = answered
+        conversation.stage = Stage.IDLE
+        turn.feedback.append(answered)
+
+    def _hand_off(
+        self, conversation: Conversation, reason: str, turn: Turn, triaged: bool = False
+    ) -> None:
+        conversation.status = ConversationStatus.NEEDS_HUMAN
+        conversation.stage = Stage.IDLE
+        conversation.handoff_reason = reason
+        turn.handoff = HandoffRequest(
+            conversation_id=conversation.id,
+            reason=reason,
+            question=conversation.question,
+            articles_tried=tuple(conversation.shown),
+            verdict=conversation.verdict,
+        )
+        reference = texts.conversation_reference(conversation.id)
+        if triaged and conversation.verdict is not None:
+            turn.replies.append(Reply(texts.triaged_handoff(conversation.verdict, reference)))
+        else:
+            turn.replies.append(Reply(texts.HANDED_OFF.format(reference=reference)))

@@ -1,0 +1,196 @@
+"""Values and entities that cross the core's boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Direction(StrEnum):
+    """Which way a message travelled."""
+
+    INBOUND = "in"
+    OUTBOUND = "out"
+
+
+class ConversationStatus(StrEnum):
+    """Where a conversation stands as a whole."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+    NEEDS_HUMAN = "needs_human"
+    CANCELLED = "cancelled"
+
+
+class Stage(StrEnum):
+    """What the bot is waiting for inside an open conversation."""
+
+    IDLE = "idle"
+    AWAITING_FEEDBACK = "awaiting_feedback"
+    AWAITING_DETAIL = "awaiting_detail"
+
+
+class FeedbackOutcome(StrEnum):
+    """The user's answer to an article the bot showed."""
+
+    SOLVED = "solved"
+    NOT_SOLVED = "not_solved"
+    ASKED_FOR_HUMAN = "asked_for_human"
+    MOVED_ON = "moved_on"
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who wrote a message: a channel and that channel's id for the person."""
+
+    channel: str
+    external_id: str
+    display_name: str = ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A quick answer a door may render as a button."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message from the bot to the user."""
+
+    text: str
+    choices: tuple[Choice, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    """A knowledge-base article as the core needs it."""
+
+    id: str
+    title: str
+    category: str
+    summary: str
+    steps: tuple[str, ...]
+    still_stuck: str
+    tags: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ArticleMatch:
+    """An article ranked for a message, with its retrieval score in [0, 1]."""
+
+    article: Article
+    score: float
+
+
+@dataclass(frozen=True)
+class ShownArticle:
+    """An article shown in a conversation and what the user said to it."""
+
+    article_id: str
+    score: float
+    outcome: FeedbackOutcome | None = None
+
+
+PRIORITY_MEANINGS = {
+    "P1": "critical: someone starts on it right away",
+    "P2": "high: it is handled before routine requests",
+    "P3": "normal",
+    "P4": "low",
+}
+
+
+@dataclass(frozen=True)
+class TriageVerdict:
+    """What triage decided about an enquiry, and why."""
+
+    category: str | None
+    confidence: float
+    priority: str
+    escalate: bool
+    signal: str
+    reason: str
+    runner_ups: tuple[tuple[str, float], ...] = ()
+    escalate_probability: float | None = None
+    terms: tuple[str, ...] = ()
+    out_of_scope: bool = False
+    model_version: str | None = None
+    advice: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        """The verdict as plain JSON-ready values."""
+        return {
+            "category": self.category,
+            "confidence": round(self.confidence, 4),
+            "priority": self.priority,
+            "escalate": self.escalate,
+            "signal": self.signal,
+            "reason": self.reason,
+            "runner_ups": [[name, round(p, 4)] for name, p in self.runner_ups],
+            "escalate_probability": (
+                None if self.escalate_probability is None else round(self.escalate_probability, 4)
+            ),
+            "terms": list(self.terms),
+            "out_of_scope": self.out_of_scope,
+            "model_version": self.model_version,
+            "advice": self.advice,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> TriageVerdict:
+        """A verdict from :meth:`as_dict`'s output."""
+        runner_ups = data.get("runner_ups") or []
+        probability = data.get("escalate_probability")
+        version = data.get("model_version")
+        return cls(
+            category=None if data.get("category") is None else str(data["category"]),
+            confidence=float(data.get("confidence") or 0.0),  # type: ignore[arg-type]
+            priority=str(data.get("priority") or "P3"),
+            escalate=bool(data.get("escalate")),
+            signal=str(data.get("signal") or ""),
+            reason=str(data.get("reason") or ""),
+            runner_ups=tuple((str(n), float(p)) for n, p in runner_ups),  # type: ignore[attr-defined]
+            escalate_probability=None if probability is None else float(probability),  # type: ignore[arg-type]
+            terms=tuple(str(t) for t in data.get("terms") or ()),  # type: ignore[attr-defined]
+            out_of_scope=bool(data.get("out_of_scope")),
+            model_version=None if version is None else str(version),
+            advice=str(data.get("advice") or ""),
+        )
+
+
+@dataclass
+class Conversation:
+    """One user's conversation with the desk, as the dialogue sees it."""
+
+    id: int
+    user_id: int
+    status: ConversationStatus = ConversationStatus.OPEN
+    stage: Stage = Stage.IDLE
+    question: str = ""
+    candidates: list[tuple[str, float]] = field(default_factory=list)
+    shown: list[ShownArticle] = field(default_factory=list)
+    declines: int = 0
+    misses: int = 0
+    handoff_reason: str | None = None
+    verdict: TriageVerdict | None = None
+
+    @property
+    def current_article_id(self) -> str | None:
+        """The article whose feedback the bot is waiting for, if any."""
+        if self.stage is Stage.AWAITING_FEEDBACK and self.shown:
+            return self.shown[-1].article_id
+        return None
+
+
+@dataclass(frozen=True)
+class HandoffRequest:
+    """Everything first line knows when it asks second line to take over."""
+
+    conversation_id: int
+    reason: str
+    question: str
+    articles_tried: tuple[ShownArticle, ...]
+    verdict: TriageVerdict | None = None

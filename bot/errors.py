@@ -1,0 +1,18 @@
+"""The desk's exceptions.
+
+TriageError            base; ``str(error)`` is safe to show to a person
+├── SettingsError      a TRIAGE_* setting is invalid; the message names it
+└── StorageError       the database cannot be reached or upgraded
+"""
+
+
+class TriageError(Exception):
+    """Base of the desk's errors; the message is safe to show a user or an admin."""
+
+
+class SettingsError(TriageError):
+    """A setting is invalid; the message names the setting."""
+
+
+class StorageError(TriageError):
+    """The database cannot be used."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy storage for the desk: one code path for SQLite and PostgreSQL."""

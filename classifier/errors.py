@@ -1,0 +1,20 @@
+"""The classifier's errors.
+
+ClassifierError        base; the message is one line, safe to show an admin
+├── DatasetError       a training or evaluation file cannot be used
+└── ModelRefused       a model version is missing, tampered with or incompatible
+"""
+
+from bot.errors import TriageError
+
+
+class ClassifierError(TriageError):
+    """Base of the classifier's errors."""
+
+
+class DatasetError(ClassifierError):
+    """A data file cannot be used; nothing was changed."""
+
+
+class ModelRefused(ClassifierError):
+    """A model cannot be loaded safely."""

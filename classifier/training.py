@@ -1,0 +1,97 @@
+"""Training a triage model: split, fit, choose the out-of-scope threshold, measure."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from classifier.dataset import Dataset
+from classifier.errors import DatasetError
+from classifier.metrics import evaluate_model
+from classifier.model import TriageModel
+
+HELD_OUT_SHARE = 0.2
+SPLIT_SEED = 42
+# Without out-of-scope examples, the threshold rejects this share of in-scope validation rows.
+IN_SCOPE_REJECTION = 0.02
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class TrainingRun:
+    """A fitted model, its validation figures and the held-back rows they came from."""
+
+    model: TriageModel
+    metrics: dict[str, Any]
+    held_out: Dataset
+    oos_label: str | None
+
+
+def _subset(data: Dataset, rows: np.ndarray) -> Dataset:
+    def pick(values: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+        return None if values is None else tuple(values[i] for i in rows)
+
+    return replace(
+        data,
+        texts=tuple(data.texts[i] for i in rows),
+        labels=tuple(data.labels[i] for i in rows),
+        escalate=pick(data.escalate),
+        priority=pick(data.priority),
+    )
+
+
+def split(data: Dataset) -> tuple[Dataset, Dataset]:
+    """A deterministic, stratified training / held-back split."""
+    counts = Counter(data.labels)
+    stratify = data.labels if min(counts.values()) >= 2 else None
+    rows = np.arange(len(data))
+    fit_rows, held_rows = train_test_split(
+        rows, test_size=HELD_OUT_SHARE, random_state=SPLIT_SEED, stratify=stratify
+    )
+    return _subset(data, np.sort(fit_rows)), _subset(data, np.sort(held_rows))
+
+
+def choose_threshold(model: TriageModel, held_out: Dataset, oos_label: str | None) -> float:
+    """The confidence under which a message is out of scope, chosen on validation data."""
+    probabilities = model.category_probabilities(list(held_out.texts))
+    confidence = probabilities.max(axis=1)
+    labels = np.asarray(held_out.labels)
+    in_scope = labels != oos_label if oos_label is not None else np.ones(len(labels), bool)
+    if in_scope.all():
+        return float(np.quantile(confidence, IN_SCOPE_REJECTION))
+    right = model.classes_[probabilities.argmax(axis=1)] == labels
+    best, best_correct = 0.0, -1
+    for threshold in np.unique(confidence):
+        accepted = confidence >= threshold
+        correct = int((accepted & right & in_scope).sum() + (~accepted & ~in_scope).sum())
+        if correct > best_correct:
+            best, best_correct = float(threshold), correct
+    return best
+
+
+def train(
+    data: Dataset, oos_label: str | None = None, c: float = 0.5, progress: Progress | None = None
+) -> TrainingRun:
+    """Fit on the training part; threshold and figures come from the held-back part."""
+    say = progress or (lambda _: None)
+    fit_part, held_out = split(data)
+    if oos_label is not None:
+        keep = np.flatnonzero(np.asarray(fit_part.labels) != oos_label)
+        fit_part = _subset(fit_part, keep)
+    if len(set(fit_part.labels)) < 2:
+        raise DatasetError("fewer than two in-scope classes are left to train on")
+    say(f"fitting on {len(fit_part)} rows")
+    model = TriageModel(c=c).fit(
+        fit_part.texts, fit_part.labels, fit_part.escalate, fit_part.priority
+    )
+    say("choosing the out-of-scope threshold")
+    model.out_of_scope_threshold = choose_threshold(model, held_out, oos_label)
+    say(f"measuring on {len(held_out)} held-back rows")
+    metrics = evaluate_model(model, held_out, oos_label)
+    return TrainingRun(model, metrics, held_out, oos_label)

@@ -1,0 +1,89 @@
+"""The desk's triage: must-escalate rules first, then the active model from the registry."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from bot.core.domain import TriageVerdict
+from classifier.errors import ModelRefused
+from classifier.model import TriageModel
+from classifier.registry import Manifest, ModelRegistry
+from classifier.rules import matching_rule
+
+log = logging.getLogger(__name__)
+
+ESCALATE_AT = 0.5
+DEFAULT_PRIORITY = "P3"
+MODEL_UNAVAILABLE = "model unavailable"
+
+
+class ModelTriage:
+    """Implements the core's Triage port with rules and a registry model, loaded once."""
+
+    def __init__(self, registry: ModelRegistry) -> None:
+        self._registry = registry
+        self._lock = threading.Lock()
+        self._loaded: tuple[TriageModel, Manifest] | None = None
+        self._refusal: str | None = None
+
+    def _model(self) -> tuple[TriageModel, Manifest] | None:
+        if self._loaded is None and self._refusal is None:
+            with self._lock:
+                if self._loaded is None and self._refusal is None:
+                    try:
+                        self._loaded = self._registry.load()
+                    except ModelRefused as refused:
+                        self._refusal = str(refused)
+                        log.error("triage model unavailable, enquiries go to a person: %s", refused)
+        return self._loaded
+
+    def assess(self, text: str) -> TriageVerdict:
+        """Rules first; then the model; without a usable model, hand the enquiry to a person."""
+        rule = matching_rule(text)
+        loaded = self._model()
+        prediction = loaded[0].explain(text) if loaded else None
+        version = loaded[1].version if loaded else None
+        if rule is not None:
+            return TriageVerdict(
+                category=rule.category,
+                confidence=1.0,
+                priority=rule.priority,
+                escalate=True,
+                signal=f"rule:{rule.name}",
+                reason=rule.reason,
+                runner_ups=prediction.ranking if prediction else (),
+                escalate_probability=prediction.escalate_probability if prediction else None,
+                terms=prediction.terms if prediction else (),
+                model_version=version,
+                advice=rule.advice,
+            )
+        if prediction is None:
+            return TriageVerdict(
+                category=None,
+                confidence=0.0,
+                priority=DEFAULT_PRIORITY,
+                escalate=True,
+                signal=MODEL_UNAVAILABLE,
+                reason=f"the triage model is unavailable ({self._refusal})",
+            )
+        probability = prediction.escalate_probability
+        escalate = probability is not None and probability >= ESCALATE_AT
+        reason = (
+            f"the model rates it a complex incident ({probability:.0%} likely)"
+            if escalate and probability is not None
+            else "the model rates it a first-line enquiry"
+        )
+        return TriageVerdict(
+            category=None if prediction.out_of_scope else prediction.category,
+            confidence=prediction.confidence,
+            priority=prediction.priority or DEFAULT_PRIORITY,
+            escalate=escalate,
+            signal="model",
+            reason=reason,
+            runner_ups=prediction.ranking[1:],
+            escalate_probability=probability,
+            terms=prediction.terms,
+            out_of_scope=prediction.out_of_scope,
+            model_version=version,
+        )

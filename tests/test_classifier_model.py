@@ -1,0 +1,89 @@
+"""The triage model on the project's own data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from classifier import DEFAULT_TRAINING_DATA
+from classifier.dataset import read_dataset
+from classifier.model import TriageModel
+from classifier.registry import ModelRegistry
+from classifier.training import split
+
+
+@pytest.fixture(scope="module")
+def trained(trained_models_dir: Path) -> tuple[TriageModel, dict]:  # type: ignore[type-arg]
+    model, manifest = ModelRegistry(trained_models_dir).load()
+    return model, manifest.metrics
+
+
+def test_held_back_figures_stay_above_their_floors(trained: tuple[TriageModel, dict]) -> None:  # type: ignore[type-arg]
+    _, metrics = trained
+    assert metrics["rows"] >= 500
+    assert metrics["accuracy"] >= 0.75
+    assert metrics["macro_f1"] >= 0.75
+    assert metrics["escalation_precision"] >= 0.65
+    assert metrics["escalation_recall"] >= 0.6
+    assert metrics["priority_accuracy"] >= 0.5
+    assert set(metrics["per_class"]) == {
+        "account",
+        "email",
+        "network",
+        "hardware",
+        "printing",
+        "software",
+        "security",
+        "collaboration",
+    }
+
+
+def test_the_floor_outage_escalates_as_network_with_high_priority(
+    trained: tuple[TriageModel, dict],  # type: ignore[type-arg]
+) -> None:
+    model, _ = trained
+    prediction = model.explain("the whole 2nd floor has no network since the power cut")
+    assert prediction.category == "network"
+    assert prediction.escalate_probability is not None and prediction.escalate_probability > 0.5
+    assert prediction.priority in ("P1", "P2")
+    assert "network" in " ".join(prediction.terms)
+
+
+def test_a_how_to_question_stays_with_first_line(trained: tuple[TriageModel, dict]) -> None:  # type: ignore[type-arg]
+    model, _ = trained
+    prediction = model.explain("how do I set up an out of office reply in outlook")
+    assert prediction.category == "email"
+    assert prediction.escalate_probability is not None and prediction.escalate_probability < 0.5
+    assert prediction.priority in ("P3", "P4")
+
+
+def test_single_message_path_equals_batch_probabilities(
+    trained: tuple[TriageModel, dict],  # type: ignore[type-arg]
+) -> None:
+    model, _ = trained
+    texts = list(read_dataset(DEFAULT_TRAINING_DATA).texts[:50]) + ["", "🙂", "ünïcödé printer"]
+    batch = model.category_probabilities(texts)
+    one_by_one = np.array([model.category_.proba_of_row(model.vectorize_one_(t)) for t in texts])
+    np.testing.assert_allclose(one_by_one, batch, atol=1e-9)
+    assert np.allclose(batch.sum(axis=1), 1.0)
+
+
+def test_training_is_deterministic() -> None:
+    data = read_dataset(DEFAULT_TRAINING_DATA)
+    fit_part, held = split(data)
+    small = fit_part.texts[:400], fit_part.labels[:400]
+    first = TriageModel().fit(*small).category_probabilities(held.texts[:100])
+    second = TriageModel().fit(*small).category_probabilities(held.texts[:100])
+    np.testing.assert_array_equal(first, second)
+
+
+def test_the_training_data_is_large_and_varied() -> None:
+    data = read_dataset(DEFAULT_TRAINING_DATA)
+    assert len(data) >= 2500
+    counts = data.label_counts()
+    assert len(counts) == 8 and min(counts.values()) >= 250
+    assert data.escalate is not None and 0.25 <= sum(data.escalate) / len(data) <= 0.5
+    assert data.priority is not None and set(data.priority) == {"P1", "P2", "P3", "P4"}
+    assert len({text.casefold() for text in data.texts}) == len(data)

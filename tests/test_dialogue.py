@@ -1,0 +1,203 @@
+"""The first-line conversation, as the user sees it (runs on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.bootstrap import App
+from bot.core import texts
+from bot.core.domain import Sender
+from bot.storage.schema import ConversationRow, FeedbackRow, HandoffRow
+from tests.conftest import ALICE, said, verify_dialog
+
+VPN_TITLE = "Connect to the VPN from home"
+PASSWORD_TITLE = "Reset a forgotten password"
+
+
+def _conversations(app: App) -> list[ConversationRow]:
+    with app.sessions() as session:
+        return list(session.scalars(select(ConversationRow).order_by(ConversationRow.id)))
+
+
+def _handoffs(app: App) -> list[HandoffRow]:
+    with app.sessions() as session:
+        return list(session.scalars(select(HandoffRow)))
+
+
+def test_greets_answers_with_steps_and_closes_when_solved(app: App) -> None:
+    verify_dialog(
+        app,
+        [
+            ("hello", "I'm the IT help desk assistant"),
+            ("how do I connect to the VPN from home", VPN_TITLE),
+            ("yes", "glad that sorted it"),
+        ],
+    )
+    [conversation] = _conversations(app)
+    assert conversation.status == "resolved"
+    assert conversation.closed_at is not None
+
+
+def test_answer_has_numbered_steps_and_asks_whether_it_solved_it(app: App) -> None:
+    [reply] = app.desk.handle(ALICE, "vpn won't connect from home")
+    assert "1. Make sure your home internet works" in reply.text
+    assert "4. Approve the sign-in" in reply.text
+    assert reply.text.endswith(texts.ASK_FEEDBACK)
+    assert [choice.value for choice in reply.choices] == ["yes", "no", "talk to a person"]
+
+
+def test_offers_the_next_best_article_when_the_first_did_not_help(app: App) -> None:
+    verify_dialog(
+        app,
+        [
+            ("I forgot my password and now I'm locked out", "password"),
+            ("no", "Let's try this instead"),
+        ],
+    )
+    [conversation] = _conversations(app)
+    assert len(conversation.shown) == 2
+    assert conversation.shown[0]["article_id"] != conversation.shown[1]["article_id"]
+
+
+def test_two_noes_hand_the_conversation_to_second_line(app: App) -> None:
+    verify_dialog(
+        app,
+        [
+            ("I forgot my password and now I'm locked out", "password"),
+            ("no", "Let's try this instead"),
+            ("didn't work", "passing this to our second-line team"),
+            ("hello?", "is with our second-line team"),
+        ],
+    )
+    [conversation] = _conversations(app)
+    assert conversation.status == "needs_human"
+    [handoff] = _handoffs(app)
+    assert handoff.reason == "the user said the suggested articles did not solve it"
+    assert [tried["outcome"] for tried in handoff.articles_tried] == ["not_solved", "not_solved"]
+    assert "locked out" in handoff.question
+
+
+def test_asking_for_a_person_hands_off_with_what_the_bot_knows(app: App) -> None:
+    verify_dialog(
+        app,
+        [
+            ("how do I add a printer", "Add the FollowMe printer"),
+            ("can I talk to a person please", "Your reference is C-1"),
+        ],
+    )
+    [handoff] = _handoffs(app)
+    assert handoff.reason == "the user asked for a person"
+    assert handoff.articles_tried == [
+        {
+            "article_id": "printer-add-followme",
+            "score": handoff.articles_tried[0]["score"],
+            "outcome": "asked_for_human",
+        }
+    ]
+
+
+def test_when_nothing_fits_it_asks_for_detail_once_then_hands_off(app: App) -> None:
+    verify_dialog(
+        app,
+        [
+            (
+                "the espresso machine on floor 3 is leaking",
+                "couldn't find an answer I'm sure about",
+            ),
+            ("it is making a puddle near the kitchen", "passing this to our second-line team"),
+        ],
+    )
+    [handoff] = _handoffs(app)
+    assert handoff.reason == "no knowledge-base article fits the question"
+
+
+def test_more_detail_after_a_miss_can_still_find_the_article(app: App) -> None:
+    verify_dialog(
+        app,
+        [
+            ("it doesn't work", "couldn't find an answer I'm sure about"),
+            ("the vpn at home", VPN_TITLE),
+        ],
+    )
+
+
+def test_a_new_question_instead_of_feedback_gets_a_new_answer(app: App) -> None:
+    verify_dialog(
+        app,
+        [
+            ("how do I add a printer", "Add the FollowMe printer"),
+            ("actually I forgot my password", PASSWORD_TITLE),
+            ("yes", "glad"),
+        ],
+    )
+    with app.sessions() as session:
+        outcomes = [
+            row.outcome for row in session.scalars(select(FeedbackRow).order_by(FeedbackRow.id))
+        ]
+    assert outcomes == ["moved_on", "solved"]
+
+
+def test_thanks_help_and_cancel(app: App) -> None:
+    verify_dialog(
+        app,
+        [
+            ("/help", "/cancel closes the current conversation"),
+            ("thanks!", "You're welcome"),
+            ("/cancel", "I've closed this conversation"),
+            ("/cancel", "There's nothing open to cancel"),
+        ],
+    )
+    assert [row.status for row in _conversations(app)] == ["cancelled"]
+
+
+def test_a_user_can_cancel_while_waiting_for_second_line(app: App) -> None:
+    verify_dialog(
+        app,
+        [
+            ("talk to a human", "second-line team"),
+            ("/cancel", "I've closed this conversation"),
+            ("how do I add a printer", "Add the FollowMe printer"),
+        ],
+    )
+    assert [row.status for row in _conversations(app)] == ["cancelled", "open"]
+
+
+def test_empty_input_gets_a_friendly_answer_and_stores_nothing(app: App) -> None:
+    assert said(app.desk.handle(ALICE, "   \n\t ")) == texts.EMPTY
+    assert said(app.desk.handle(ALICE, "")) == texts.EMPTY
+    assert _conversations(app) == []
+
+
+def test_very_long_input_is_truncated_and_the_user_is_told(app: App) -> None:
+    message = "my vpn will not connect from home. " + "x" * 5000
+    replies = app.desk.handle(ALICE, message)
+    assert (
+        replies[0].text == "Your message was very long, so I read only the first 4,000 characters."
+    )
+    assert VPN_TITLE in said(replies)
+
+
+def test_any_unicode_is_accepted_and_answered(app: App) -> None:
+    verify_dialog(
+        app,
+        [
+            ("¡Hola! 👋", "I'm the IT help desk assistant"),
+            ("我的打印机坏了 🖨️ Ünïcödé \u200b", "couldn't find an answer"),
+            ("how do I reset my pässwörd 🔑", PASSWORD_TITLE),
+        ],
+    )
+
+
+def test_users_have_separate_conversations(app: App) -> None:
+    bob = Sender(channel="test", external_id="bob", display_name="Bob")
+    verify_dialog(app, [("how do I add a printer", "FollowMe")])
+    verify_dialog(app, [("yes", "Tell me what's going wrong")], sender=bob)
+    verify_dialog(app, [("yes", "glad")])
+
+
+def test_a_restarted_desk_resumes_the_conversation_where_it_was(make_app) -> None:  # type: ignore[no-untyped-def]
+    first = make_app()
+    verify_dialog(first, [("vpn won't connect at home", VPN_TITLE)])
+    first.engine.dispose()
+    second = make_app()
+    verify_dialog(second, [("yes", "glad that sorted it")])

@@ -1,0 +1,162 @@
+"""The classifier's admin commands, as an admin types them."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from classifier import DEFAULT_TRAINING_DATA
+
+
+def _write_csv(path: Path, rows: list[dict[str, str]], columns: list[str]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows({key: row[key] for key in columns} for row in rows)
+    return path
+
+
+def _sample(per_category: int) -> list[dict[str, str]]:
+    with DEFAULT_TRAINING_DATA.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    taken: dict[str, int] = {}
+    sample = []
+    for row in rows:
+        if taken.get(row["category"], 0) < per_category:
+            taken[row["category"]] = taken.get(row["category"], 0) + 1
+            sample.append(row)
+    return sample
+
+
+@pytest.fixture
+def models_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "empty-models"
+    monkeypatch.setenv("TRIAGE_MODELS_DIR", str(folder))
+    return folder
+
+
+def _versions(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.exists() else []
+
+
+def test_an_admin_export_trains_evaluates_and_classifies(
+    run_triage, models_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    export = [{"Summary": row["text"], "Queue": row["category"]} for row in _sample(40)]
+    data = _write_csv(tmp_path / "tickets.csv", export, ["Summary", "Queue"])
+    trained = run_triage(
+        "train", "--data", str(data), "--text-col", "Summary", "--label-col", "Queue"
+    )
+    assert trained.returncode == 0, trained.stderr
+    assert "Validation on 64 held-back rows" in trained.stdout
+    assert "Per class" in trained.stdout
+    assert "activated: no model was active yet" in trained.stdout
+    [version] = _versions(models_dir)
+
+    evaluated = run_triage(
+        "evaluate", "--data", str(data), "--text-col", "Summary", "--label-col", "Queue", "--json"
+    )
+    figures = json.loads(evaluated.stdout)
+    assert figures["model"] == version
+    assert figures["rows"] == 320
+    assert 0.5 < figures["accuracy"] <= 1.0
+    assert set(figures["per_class"]) == {row["Queue"] for row in export}
+
+    verdict = json.loads(run_triage("classify", "my printer is jammed again", "--json").stdout)
+    assert verdict["category"] == "printing"
+    assert verdict["model_version"] == version
+
+
+def test_a_worse_model_or_other_labels_are_saved_but_not_activated(
+    run_triage, models_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    columns = ["text", "category"]
+    good = _write_csv(tmp_path / "good.csv", _sample(40), columns)
+    assert run_triage("train", "--data", str(good)).returncode == 0
+    [active] = _versions(models_dir)
+
+    worse = _write_csv(tmp_path / "worse.csv", _sample(6), columns)
+    result = run_triage("train", "--data", str(worse))
+    assert result.returncode == 0, result.stderr
+    assert "saved, not activated" in result.stdout
+    assert (models_dir / "ACTIVE").read_text().strip() == active
+
+    other = [row | {"category": "it"} if row["category"] == "email" else row for row in _sample(40)]
+    relabelled = _write_csv(tmp_path / "other.csv", other, columns)
+    result = run_triage("train", "--data", str(relabelled))
+    assert "its labels differ from the active model" in result.stdout
+    assert (models_dir / "ACTIVE").read_text().strip() == active
+
+    forced = run_triage("train", "--data", str(relabelled), "--force")
+    assert "activated with --force" in forced.stdout
+    assert (models_dir / "ACTIVE").read_text().strip() != active
+    assert len(_versions(models_dir)) == 4
+
+    listed = run_triage("models", "list")
+    assert listed.stdout.count("2026") >= 4 or listed.stdout.count("20") >= 4
+    assert "rolled back" in run_triage("models", "rollback").stdout
+    assert (models_dir / "ACTIVE").read_text().strip() == active
+    shown = json.loads(run_triage("models", "show").stdout)
+    assert shown["version"] == active
+    assert run_triage("models", "activate", "no-such-version").returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (b"words,category\nhello,account\nbye,email\n", "has no column 'text'"),
+        ("text,category\nmot de passe oubli\xe9,account\n".encode("latin-1"), "is not UTF-8"),
+        (b"text,category\na,account\nb,account\nc,account\n", "has a single class ('account')"),
+        (b"text,category,escalate\na,account,maybe\nb,email,0\n", "escalate must be 0 or 1"),
+    ],
+)
+def test_bad_files_get_one_line_and_change_nothing(
+    run_triage, models_dir: Path, tmp_path: Path, content: bytes, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    data = tmp_path / "bad.csv"
+    data.write_bytes(content)
+    for command in (["train", "--data", str(data)], ["evaluate", "--data", str(data)]):
+        result = run_triage(*command)
+        assert result.returncode == 2
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("triage: ") and message in line
+    assert _versions(models_dir) == []
+
+
+def test_a_missing_file_is_one_line(run_triage, models_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    result = run_triage("train", "--data", "/no/such.csv")
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith("triage: cannot read /no/such.csv")
+
+
+def test_out_of_scope_rows_train_the_threshold(
+    run_triage, models_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    rows = [{"text": r["text"], "label": r["category"]} for r in _sample(40)]
+    rows += [
+        {"text": t, "label": "oos"}
+        for t in (
+            "what's the weather tomorrow",
+            "book me a table for two",
+            "tell me a joke",
+            "how tall is mount everest",
+            "what's 15% of 80",
+            "play some jazz",
+            "who won the match last night",
+            "translate hello into french",
+            "set a timer for 5 minutes",
+            "how many calories in an apple",
+            "what time is it in tokyo",
+            "recommend a good film",
+        )
+    ]
+    data = _write_csv(tmp_path / "with-oos.csv", rows, ["text", "label"])
+    assert run_triage("train", "--data", str(data), "--oos-label", "oos").returncode == 0
+    figures = json.loads(run_triage("evaluate", "--data", str(data), "--json").stdout)
+    assert "oos" not in figures["per_class"] or figures["per_class"]["oos"]["precision"] == 0
+    assert 0 <= figures["out_of_scope_recall"] <= 1
+    assert 0.5 <= figures["in_scope_accuracy"] <= 1

@@ -1,0 +1,104 @@
+"""What the desk stores, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import inspect, select
+
+from bot.bootstrap import App
+from bot.core.desk import FirstLineDesk
+from bot.core.domain import Sender
+from bot.storage.database import upgrade_schema
+from bot.storage.schema import ConversationRow, FeedbackRow, MessageRow, UserRow
+from bot.storage.unit_of_work import SqlUnitOfWork
+from tests.conftest import ALICE
+from tests.fakes import FakeTriage
+
+
+def _messages(app: App) -> list[MessageRow]:
+    with app.sessions() as session:
+        return list(session.scalars(select(MessageRow).order_by(MessageRow.id)))
+
+
+def test_migrations_create_every_table_and_are_idempotent(app: App) -> None:
+    upgrade_schema(app.engine)
+    tables = set(inspect(app.engine).get_table_names())
+    assert {"users", "conversations", "messages", "kb_feedback", "handoff_requests"} <= tables
+    assert "alembic_version" in tables
+
+
+def test_messages_are_stored_in_both_directions_with_utc_timestamps(app: App) -> None:
+    moment = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    desk = FirstLineDesk(
+        app.knowledge, FakeTriage(), lambda: SqlUnitOfWork(app.sessions), clock=lambda: moment
+    )
+    desk.handle(ALICE, "how do I add a printer")
+    rows = _messages(app)
+    assert [row.direction for row in rows] == ["in", "out"]
+    assert rows[0].text == "how do I add a printer"
+    assert rows[1].text.startswith("Add the FollowMe printer")
+    assert all(row.created_at == moment for row in rows)
+
+
+def test_timestamps_keep_their_instant_across_time_zones(app: App) -> None:
+    local = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    later = local.astimezone(ZoneInfo("Asia/Tokyo"))
+    desk = FirstLineDesk(
+        app.knowledge, FakeTriage(), lambda: SqlUnitOfWork(app.sessions), clock=lambda: later
+    )
+    desk.handle(ALICE, "hi")
+    assert {row.created_at for row in _messages(app)} == {local}
+
+
+def test_feedback_is_stored_per_article(app: App) -> None:
+    app.desk.handle(ALICE, "vpn won't connect at home")
+    app.desk.handle(ALICE, "yes")
+    with app.sessions() as session:
+        [feedback] = session.scalars(select(FeedbackRow)).all()
+    assert (feedback.article_id, feedback.outcome) == ("vpn-connect-from-home", "solved")
+    assert 0.3 <= feedback.score <= 1.0
+
+
+def test_unicode_and_long_text_round_trip_unchanged(app: App) -> None:
+    text = "Ünïcödé ✓ 你好 🖨️ " + "é" * 3900
+    app.desk.handle(ALICE, text)
+    stored = _messages(app)[0]
+    assert stored.text == text.strip()
+    assert stored.truncated is False
+    app.desk.handle(ALICE, "x" * 4500)
+    truncated = [row for row in _messages(app) if row.direction == "in"][-1]
+    assert truncated.truncated is True
+    assert len(truncated.text) == 4000
+
+
+def test_a_user_is_created_once_and_keeps_their_latest_name(app: App) -> None:
+    app.desk.handle(Sender("test", "42", "Al"), "hi")
+    app.desk.handle(Sender("test", "42", "Alice Smith"), "thanks")
+    app.desk.handle(Sender("other", "42", "Someone else"), "hi")
+    with app.sessions() as session:
+        users = session.scalars(select(UserRow).order_by(UserRow.id)).all()
+    assert [(user.channel, user.display_name) for user in users] == [
+        ("test", "Alice Smith"),
+        ("other", "Someone else"),
+    ]
+
+
+def test_a_failed_turn_stores_nothing(app: App) -> None:
+    class BrokenKnowledge:
+        min_score = 0.3
+
+        def search(self, text: str, limit: int = 3) -> list[object]:
+            raise RuntimeError("index exploded")
+
+        def article(self, article_id: str) -> None:
+            return None
+
+    desk = FirstLineDesk(BrokenKnowledge(), FakeTriage(), lambda: SqlUnitOfWork(app.sessions))  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="index exploded"):
+        desk.handle(ALICE, "how do I add a printer")
+    with app.sessions() as session:
+        assert session.scalars(select(ConversationRow)).all() == []
+    assert _messages(app) == []
