@@ -9,9 +9,15 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.clock import utc_now
 from bot.core.desk import FirstLineDesk
-from bot.core.ports import Triage
+from bot.core.notices import NoticeBoard
+from bot.core.ports import Clock, Triage
+from bot.core.roster import Roster
+from bot.core.second_line import SecondLineDesk
+from bot.core.service_levels import ServiceLevelCheck
 from bot.errors import StorageError, TriageError
+from bot.logging_masking import MaskingLogFilter
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory, upgrade_schema
 from bot.storage.unit_of_work import SqlUnitOfWork
@@ -19,7 +25,19 @@ from classifier.default_model import ensure_default_model
 from classifier.registry import ModelRegistry
 from classifier.training import Progress
 from classifier.triage import ModelTriage
+from knowledge_base import DEFAULT_CATEGORIES
 from knowledge_base.library import ArticleLibrary
+
+
+@dataclass(frozen=True)
+class Team:
+    """Second line: the homeworkers' desk, the roster, the service-level check, the outbox."""
+
+    engine: Engine
+    desk: SecondLineDesk
+    roster: Roster
+    service_levels: ServiceLevelCheck
+    notices: NoticeBoard
 
 
 @dataclass(frozen=True)
@@ -31,6 +49,15 @@ class App:
     sessions: sessionmaker[Session]
     knowledge: ArticleLibrary
     desk: FirstLineDesk
+    team: Team
+
+
+def configure_logging(level: str) -> None:
+    """Log at ``level``, with credentials and personal data masked in every record."""
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, MaskingLogFilter) for f in handler.filters):
+            handler.addFilter(MaskingLogFilter())
 
 
 def open_database(settings: Settings) -> Engine:
@@ -56,17 +83,52 @@ def default_triage(settings: Settings, progress: Progress | None = None) -> Tria
 
 
 def bootstrap(
-    settings: Settings, triage: Triage | None = None, progress: Progress | None = None
+    settings: Settings,
+    triage: Triage | None = None,
+    progress: Progress | None = None,
+    clock: Clock = utc_now,
 ) -> App:
     """Build the desk from settings: database upgraded, knowledge base indexed, triage ready."""
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     engine = open_database(settings)
     sessions = make_session_factory(engine)
     knowledge = ArticleLibrary(settings.kb_dir, settings.kb_min_score)
+    team = build_team(settings, engine, sessions, clock)
     desk = FirstLineDesk(
         knowledge,
         triage or default_triage(settings, progress),
         lambda: SqlUnitOfWork(sessions),
+        clock=clock,
         max_message_chars=settings.max_message_chars,
+        levels=settings.service_levels(),
+        keep_unmasked=settings.keep_unmasked_messages,
     )
-    return App(settings, engine, sessions, knowledge, desk)
+    return App(settings, engine, sessions, knowledge, desk, team)
+
+
+def build_team(
+    settings: Settings,
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    clock: Clock = utc_now,
+) -> Team:
+    """Second line's services over an open database."""
+    levels = settings.service_levels()
+
+    def unit_of_work() -> SqlUnitOfWork:
+        return SqlUnitOfWork(sessions)
+
+    return Team(
+        engine,
+        SecondLineDesk(unit_of_work, DEFAULT_CATEGORIES, levels, clock),
+        Roster(unit_of_work, DEFAULT_CATEGORIES, clock),
+        ServiceLevelCheck(unit_of_work, levels, clock),
+        NoticeBoard(unit_of_work, clock),
+    )
+
+
+def open_team(settings: Settings) -> Team:
+    """Second line alone, for the admin and homeworker commands: no model, no articles."""
+    configure_logging(settings.log_level)
+    engine = open_database(settings)
+    return build_team(settings, engine, make_session_factory(engine))

@@ -2,7 +2,9 @@
 
 TriageError            base; ``str(error)`` is safe to show to a person
 ├── SettingsError      a TRIAGE_* setting is invalid; the message names it
-└── StorageError       the database cannot be reached or upgraded
+├── StorageError       the database cannot be reached or upgraded
+└── Refused            an action is not allowed now (not your ticket, resolved twice, ...);
+                       nothing was changed, and the message says why
 """
 
 
@@ -16,3 +18,7 @@ class SettingsError(TriageError):
 
 class StorageError(TriageError):
     """The database cannot be used."""
+
+
+class Refused(TriageError):
+    """Someone asked for something that is not allowed now; nothing was changed."""

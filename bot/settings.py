@@ -11,11 +11,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.core.tickets import ServiceLevels
 from bot.errors import SettingsError
 from knowledge_base import ARTICLES_DIR
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
+PRIORITIES = ("P1", "P2", "P3", "P4")
 
 
 def default_data_dir() -> Path:
@@ -41,6 +43,14 @@ class Settings(BaseSettings):
     kb_min_score: float = Field(default=0.15, gt=0.0, lt=1.0)
     max_message_chars: int = Field(default=4000, ge=200, le=100_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    sla_claim_minutes: dict[str, int] = Field(
+        default_factory=lambda: {"P1": 15, "P2": 60, "P3": 240, "P4": 480}
+    )
+    sla_resolve_minutes: dict[str, int] = Field(
+        default_factory=lambda: {"P1": 240, "P2": 480, "P3": 1440, "P4": 4320}
+    )
+    silence_limit_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    keep_unmasked_messages: bool = False
 
     @field_validator("database_url")
     @classmethod
@@ -59,6 +69,21 @@ class Settings(BaseSettings):
         if not value.is_dir():
             raise ValueError(f"folder {value} does not exist")
         return value
+
+    @field_validator("sla_claim_minutes", "sla_resolve_minutes")
+    @classmethod
+    def _targets_per_priority(cls, value: dict[str, int]) -> dict[str, int]:
+        if set(value) != set(PRIORITIES):
+            raise ValueError('needs a target for each of P1-P4, e.g. {"P1": 15, "P2": 60, ...}')
+        if any(minutes <= 0 for minutes in value.values()):
+            raise ValueError("targets must be positive numbers of minutes")
+        return value
+
+    def service_levels(self) -> ServiceLevels:
+        """The service-level targets as the core uses them."""
+        return ServiceLevels.from_minutes(
+            self.sla_claim_minutes, self.sla_resolve_minutes, self.silence_limit_minutes
+        )
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -14,12 +14,15 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.bootstrap import App, bootstrap
+from bot.core.clock import utc_now
 from bot.core.domain import Reply, Sender
-from bot.core.ports import Triage
+from bot.core.ports import Clock, Triage
 from bot.settings import Settings
 from classifier.default_model import ensure_default_model
 from classifier.registry import ModelRegistry
 from tests.fakes import FakeTriage
+
+pytest_plugins = ["tests.desk_fixtures", "tests.telegram_standin.fixtures"]
 
 FIXTURE_ARTICLES = Path(__file__).parent / "fixtures" / "articles"
 # Four articles score on another scale than the shipped seventy; the dialogue tests over
@@ -85,12 +88,17 @@ def make_app(database_url: str) -> Iterator[AppFactory]:
     built: list[App] = []
 
     def build(
-        kb_dir: Path = FIXTURE_ARTICLES, triage: Triage | None = None, **overrides: object
+        kb_dir: Path = FIXTURE_ARTICLES,
+        triage: Triage | None = None,
+        clock: Clock = utc_now,
+        **overrides: object,
     ) -> App:
         if kb_dir == FIXTURE_ARTICLES:
             overrides.setdefault("kb_min_score", FIXTURE_MIN_SCORE)
         settings = Settings(database_url=database_url, kb_dir=kb_dir, **overrides)  # type: ignore[arg-type]
-        app = bootstrap(settings, triage=triage if triage is not None else FakeTriage())
+        app = bootstrap(
+            settings, triage=triage if triage is not None else FakeTriage(), clock=clock
+        )
         built.append(app)
         return app
 

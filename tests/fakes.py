@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from bot.core.domain import TriageVerdict
 
 FIRST_LINE = TriageVerdict(
@@ -24,3 +26,33 @@ class FakeTriage:
     def assess(self, text: str) -> TriageVerdict:
         self.assessed.append(text)
         return self.escalate.get(text, FIRST_LINE)
+
+
+def escalating(
+    category: str, priority: str, reason: str = "the model rates it a complex incident"
+) -> TriageVerdict:
+    """A verdict that sends an enquiry straight to second line."""
+    return TriageVerdict(
+        category=category,
+        confidence=0.93,
+        priority=priority,
+        escalate=True,
+        signal="model",
+        reason=reason,
+        runner_ups=(("hardware", 0.04),),
+        terms=("outage",),
+    )
+
+
+class ManualClock:
+    """A clock that only moves when a test moves it."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        """Move forward by a timedelta's keyword arguments, e.g. ``minutes=16``."""
+        self.now += timedelta(**delta)

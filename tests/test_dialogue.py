@@ -66,7 +66,7 @@ def test_two_noes_hand_the_conversation_to_second_line(app: App) -> None:
             ("I forgot my password and now I'm locked out", "password"),
             ("no", "Let's try this instead"),
             ("didn't work", "passing this to our second-line team"),
-            ("hello?", "is with our second-line team"),
+            ("hello?", "is in the queue"),
         ],
     )
     [conversation] = _conversations(app)
@@ -82,7 +82,7 @@ def test_asking_for_a_person_hands_off_with_what_the_bot_knows(app: App) -> None
         app,
         [
             ("how do I add a printer", "Add the FollowMe printer"),
-            ("can I talk to a person please", "Your reference is C-1"),
+            ("can I talk to a person please", "Your reference is T-1001"),
         ],
     )
     [handoff] = _handoffs(app)
@@ -155,7 +155,7 @@ def test_a_user_can_cancel_while_waiting_for_second_line(app: App) -> None:
         app,
         [
             ("talk to a human", "second-line team"),
-            ("/cancel", "I've closed this conversation"),
+            ("/cancel", "I've cancelled T-1001 and told the team"),
             ("how do I add a printer", "Add the FollowMe printer"),
         ],
     )

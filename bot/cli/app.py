@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from bot.cli.agent_commands import agents_app, desk, sla_app
 from bot.cli.common import app_from_settings, console, reported_errors, settings
 from bot.cli.kb_commands import kb_app
 from bot.cli.model_commands import (
@@ -16,7 +17,8 @@ from bot.cli.model_commands import (
     models_app,
     train_command,
 )
-from bot.doors.terminal_chat import run_interactive, run_scripted
+from bot.core.tickets import Notice
+from bot.doors.terminal_chat import run_interactive, run_scripted, terminal_sender
 
 app = typer.Typer(
     help="A first-line IT service desk in chat.", no_args_is_help=True, add_completion=False
@@ -25,6 +27,9 @@ db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
 app.add_typer(models_app, name="models")
+app.add_typer(agents_app, name="agents")
+app.add_typer(sla_app, name="sla")
+app.command("desk")(desk)
 app.command("train")(train_command)
 app.command("evaluate")(evaluate_command)
 app.command("classify")(classify_command)
@@ -47,10 +52,15 @@ def chat(
     desk_app = app_from_settings()
     name = (user or _default_user()).strip() or "terminal-user"
     with reported_errors():
+        sender = terminal_sender(name)
+
+        def notices() -> list[Notice]:
+            return desk_app.team.notices.collect_for_user(sender)
+
         if sys.stdin.isatty():
-            run_interactive(desk_app.desk, name, sys.stdin, sys.stdout)
+            run_interactive(desk_app.desk, name, sys.stdin, sys.stdout, notices)
         else:
-            run_scripted(desk_app.desk, name, sys.stdin, sys.stdout)
+            run_scripted(desk_app.desk, name, sys.stdin, sys.stdout, notices)
 
 
 @db_app.command("upgrade")

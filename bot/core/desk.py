@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from bot.core import texts
+from bot.core.clock import utc_now
 from bot.core.dialogue import Dialogue, Turn
 from bot.core.domain import ConversationStatus, Direction, Reply, Sender
 from bot.core.intents import Intent, read_intent
+from bot.core.masking import contains_credentials, mask_sensitive
 from bot.core.ports import Clock, KnowledgeBase, Triage, UnitOfWork
+from bot.core.tickets import DEFAULT_SERVICE_LEVELS, ServiceLevels
+from bot.core.user_cases import UserCases
 
 MAX_MESSAGE_CHARS = 4000
-
-
-def utc_now() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -46,12 +45,16 @@ class FirstLineDesk:
         unit_of_work: Callable[[], UnitOfWork],
         clock: Clock = utc_now,
         max_message_chars: int = MAX_MESSAGE_CHARS,
+        levels: ServiceLevels = DEFAULT_SERVICE_LEVELS,
+        keep_unmasked: bool = False,
     ) -> None:
         self._dialogue = Dialogue(knowledge)
         self._triage = triage
         self._unit_of_work = unit_of_work
         self._clock = clock
         self._max_chars = max_message_chars
+        self._cases = UserCases(levels)
+        self._keep_unmasked = keep_unmasked
 
     def welcome(self) -> Reply:
         """The greeting a door may show before the user writes anything."""
@@ -66,27 +69,84 @@ class FirstLineDesk:
         now = self._clock()
         with self._unit_of_work() as uow:
             user_id = uow.users.ensure(sender, now)
-            conversation = uow.conversations.open_for(user_id)
-            if conversation is None:
-                if intent is Intent.CANCEL:
-                    return [Reply(texts.NOTHING_TO_CANCEL)]
-                conversation = uow.conversations.start(user_id, now)
-            uow.messages.add(
-                conversation.id, Direction.INBOUND, incoming.text, now, incoming.truncated
-            )
-            verdict = None
-            if intent is Intent.QUESTION and conversation.status is ConversationStatus.OPEN:
-                verdict = self._triage.assess(incoming.text)
-            turn = self._dialogue.respond(conversation, intent, incoming.text, verdict)
-            if incoming.truncated:
-                turn.replies.insert(0, Reply(texts.TRUNCATED.format(limit=self._max_chars)))
-            self._record(uow, conversation.id, turn, now)
-            uow.conversations.save(conversation, now)
+            replies = self._handle(uow, sender, user_id, intent, incoming, now)
             uow.commit()
+        return replies
+
+    def _handle(
+        self,
+        uow: UnitOfWork,
+        sender: Sender,
+        user_id: int,
+        intent: Intent,
+        incoming: IncomingText,
+        now: datetime,
+    ) -> list[Reply]:
+        masked = mask_sensitive(incoming.text)
+        warning = [Reply(texts.CREDENTIALS_WARNING)] if contains_credentials(incoming.text) else []
+        conversation = uow.conversations.open_for(user_id)
+        if conversation is None or conversation.status is not ConversationStatus.NEEDS_HUMAN:
+            if intent is Intent.STATUS:
+                return [self._cases.status(uow, user_id, now)]
+            if conversation is None and intent is Intent.CANCEL:
+                return [Reply(texts.NOTHING_TO_CANCEL)]
+        if conversation is not None and conversation.status is ConversationStatus.NEEDS_HUMAN:
+            answer = self._cases.on_message(uow, conversation, intent, masked.text, now)
+            if answer is not None:
+                self._store_in(uow, conversation.id, incoming, masked.text, now)
+                self._store_out(uow, conversation.id, [*warning, *answer], now)
+                uow.conversations.save(conversation, now)
+                return [*warning, *answer]
+            uow.conversations.save(conversation, now)
+            conversation = None
+        if conversation is None:
+            conversation = uow.conversations.start(user_id, now)
+        self._store_in(uow, conversation.id, incoming, masked.text, now)
+        verdict = None
+        if intent is Intent.QUESTION:
+            verdict = self._triage.assess(incoming.text)
+        turn = self._dialogue.respond(conversation, intent, incoming.text, verdict)
+        if incoming.truncated:
+            turn.replies.insert(0, Reply(texts.TRUNCATED.format(limit=self._max_chars)))
+        turn.replies[:0] = warning
+        if turn.handoff is not None:
+            turn.handoff = replace(
+                turn.handoff, question=mask_sensitive(turn.handoff.question).text
+            )
+            ticket, wait = self._cases.open_case(
+                uow, conversation, turn.handoff, sender.display_name or sender.external_id, now
+            )
+            turn.replies.append(Reply(texts.handed_off(turn.handoff, ticket.reference, wait)))
+        self._record(uow, conversation.id, turn, now)
+        uow.conversations.save(conversation, now)
         return turn.replies
 
+    def _store_in(
+        self,
+        uow: UnitOfWork,
+        conversation_id: int,
+        incoming: IncomingText,
+        masked_text: str,
+        now: datetime,
+    ) -> None:
+        original = incoming.text if self._keep_unmasked and masked_text != incoming.text else None
+        uow.messages.add(
+            conversation_id,
+            Direction.INBOUND,
+            masked_text,
+            now,
+            incoming.truncated,
+            original=original,
+        )
+
     @staticmethod
-    def _record(uow: UnitOfWork, conversation_id: int, turn: Turn, now: datetime) -> None:
+    def _store_out(
+        uow: UnitOfWork, conversation_id: int, replies: list[Reply], now: datetime
+    ) -> None:
+        for reply in replies:
+            uow.messages.add(conversation_id, Direction.OUTBOUND, reply.text, now)
+
+    def _record(self, uow: UnitOfWork, conversation_id: int, turn: Turn, now: datetime) -> None:
         for answered in turn.feedback:
             if answered.outcome is not None:
                 uow.feedback.add(
@@ -94,5 +154,4 @@ class FirstLineDesk:
                 )
         if turn.handoff is not None:
             uow.handoffs.add(turn.handoff, now)
-        for reply in turn.replies:
-            uow.messages.add(conversation_id, Direction.OUTBOUND, reply.text, now)
+        self._store_out(uow, conversation_id, turn.replies, now)

@@ -53,9 +53,7 @@ class Dialogue:
     ) -> Turn:
         """Apply a message (and its triage verdict, for questions) to the conversation."""
         turn = Turn()
-        if conversation.status is ConversationStatus.NEEDS_HUMAN:
-            self._while_with_second_line(conversation, intent, turn)
-        elif intent in (Intent.START, Intent.GREETING):
+        if intent in (Intent.START, Intent.GREETING):
             turn.replies.append(Reply(texts.WELCOME))
         elif intent is Intent.HELP:
             turn.replies.append(Reply(texts.HELP))
@@ -79,17 +77,6 @@ class Dialogue:
             conversation.verdict = verdict or conversation.verdict
             self._question(conversation, text, turn)
         return turn
-
-    def _while_with_second_line(
-        self, conversation: Conversation, intent: Intent, turn: Turn
-    ) -> None:
-        if intent is Intent.CANCEL:
-            self._cancel(conversation, turn)
-        elif intent is Intent.HELP:
-            turn.replies.append(Reply(texts.HELP))
-        else:
-            reference = texts.conversation_reference(conversation.id)
-            turn.replies.append(Reply(texts.STILL_WITH_SECOND_LINE.format(reference=reference)))
 
     def _cancel(self, conversation: Conversation, turn: Turn) -> None:
         self._close_pending(conversation, FeedbackOutcome.MOVED_ON, turn)
@@ -185,9 +172,5 @@ class Dialogue:
             question=conversation.question,
             articles_tried=tuple(conversation.shown),
             verdict=conversation.verdict,
+            triaged=triaged,
         )
-        reference = texts.conversation_reference(conversation.id)
-        if triaged and conversation.verdict is not None:
-            turn.replies.append(Reply(texts.triaged_handoff(conversation.verdict, reference)))
-        else:
-            turn.replies.append(Reply(texts.HANDED_OFF.format(reference=reference)))

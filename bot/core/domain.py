@@ -194,3 +194,4 @@ class HandoffRequest:
     question: str
     articles_tried: tuple[ShownArticle, ...]
     verdict: TriageVerdict | None = None
+    triaged: bool = False  # the triage verdict, not the dialogue, asked for a person

@@ -14,6 +14,7 @@ class Intent(StrEnum):
     START = "start"
     HELP = "help"
     CANCEL = "cancel"
+    STATUS = "status"
     YES = "yes"
     NO = "no"
     HUMAN = "human"
@@ -22,7 +23,14 @@ class Intent(StrEnum):
     QUESTION = "question"
 
 
-_COMMANDS = {"/start": Intent.START, "/help": Intent.HELP, "/cancel": Intent.CANCEL}
+_COMMANDS = {
+    "/start": Intent.START,
+    "/help": Intent.HELP,
+    "/cancel": Intent.CANCEL,
+    "/status": Intent.STATUS,
+}
+_RATING = re.compile(r"^([1-5])(?:\s*(?:/|out of)\s*5)?(?:\s*stars?)?$")
+_STARS = "⭐"
 
 _YES = {
     "y",
@@ -167,3 +175,13 @@ def read_intent(text: str) -> Intent:
     if _HUMAN.search(phrase) and len(phrase.split()) <= 12:
         return Intent.HUMAN
     return Intent.QUESTION
+
+
+def read_rating(text: str) -> int | None:
+    """A 1-5 rating written as ``4``, ``4/5``, ``4 stars`` or ⭐⭐⭐⭐, else None."""
+    stripped = text.strip()
+    if stripped and set(stripped.replace("\ufe0f", "")) == {_STARS}:
+        count = stripped.count(_STARS)
+        return count if 1 <= count <= 5 else None
+    match = _RATING.match(normalize(stripped).replace(" / ", "/"))
+    return int(match.group(1)) if match else None

@@ -17,6 +17,15 @@ from bot.core.domain import (
     Sender,
     TriageVerdict,
 )
+from bot.core.tickets import (
+    Agent,
+    Notice,
+    PendingNotice,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+    TranscriptLine,
+)
 
 Clock = Callable[[], datetime]
 
@@ -51,6 +60,10 @@ class UserRepository(Protocol):
         """The id of this sender's user, created on first contact."""
         ...
 
+    def sender(self, user_id: int) -> Sender:
+        """The channel and id that reach this user."""
+        ...
+
 
 class ConversationRepository(Protocol):
     def open_for(self, user_id: int) -> Conversation | None:
@@ -74,8 +87,14 @@ class MessageRepository(Protocol):
         text: str,
         now: datetime,
         truncated: bool = False,
+        author: str | None = None,
+        original: str | None = None,
     ) -> None:
         """Append a message to the conversation's transcript."""
+        ...
+
+    def transcript(self, conversation_id: int) -> list[TranscriptLine]:
+        """Every message of the conversation, oldest first."""
         ...
 
 
@@ -98,6 +117,82 @@ class HandoffRepository(Protocol):
         ...
 
 
+class AgentRepository(Protocol):
+    def add(self, agent: Agent, now: datetime) -> Agent:
+        """Register an agent (its id is ignored) and return it with its id."""
+        ...
+
+    def get(self, agent_id: int) -> Agent | None: ...
+
+    def by_name(self, name: str) -> Agent | None: ...
+
+    def by_telegram_id(self, telegram_id: str) -> Agent | None: ...
+
+    def all(self) -> list[Agent]:
+        """Every registered agent, by name."""
+        ...
+
+    def save(self, agent: Agent) -> None:
+        """Store an agent's changed fields."""
+        ...
+
+    def remove(self, agent_id: int) -> None: ...
+
+    def loads(self) -> dict[int, int]:
+        """How many open cases each agent holds."""
+        ...
+
+
+class TicketRepository(Protocol):
+    def add(self, ticket: Ticket) -> Ticket:
+        """Store a new ticket (its id is ignored) and return it with its id."""
+        ...
+
+    def get(self, ticket_id: int) -> Ticket | None: ...
+
+    def for_conversation(self, conversation_id: int) -> Ticket | None:
+        """The latest ticket opened for a conversation."""
+        ...
+
+    def latest_for_user(self, user_id: int) -> Ticket | None: ...
+
+    def with_status(self, *statuses: TicketStatus) -> list[Ticket]:
+        """Tickets in these states, highest priority first, then longest waiting."""
+        ...
+
+    def held_by(self, agent_id: int) -> list[Ticket]:
+        """The open cases an agent holds."""
+        ...
+
+    def try_claim(self, ticket_id: int, agent_id: int, now: datetime) -> bool:
+        """Atomically assign a queued ticket; False when someone else got it first."""
+        ...
+
+    def save(self, ticket: Ticket) -> None: ...
+
+
+class EventRepository(Protocol):
+    def add(self, event: TicketEvent) -> None: ...
+
+    def for_ticket(self, ticket_id: int) -> list[TicketEvent]: ...
+
+
+class OutboxRepository(Protocol):
+    def add(self, notice: Notice, now: datetime) -> None:
+        """Queue a notice for delivery."""
+        ...
+
+    def pending(
+        self, user_id: int | None = None, agent_id: int | None = None
+    ) -> list[PendingNotice]:
+        """Undelivered notices for one user or agent (for everyone when neither is given)."""
+        ...
+
+    def delivered(self, notice_ids: Sequence[int], now: datetime) -> None:
+        """Mark notices as delivered."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One atomic piece of work; rolled back unless :meth:`commit` is called."""
 
@@ -106,6 +201,10 @@ class UnitOfWork(Protocol):
     messages: MessageRepository
     feedback: FeedbackRepository
     handoffs: HandoffRepository
+    agents: AgentRepository
+    tickets: TicketRepository
+    events: EventRepository
+    outbox: OutboxRepository
 
     def __enter__(self) -> Self: ...
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.domain import PRIORITY_MEANINGS, Article, Choice, TriageVerdict
+from bot.core.domain import PRIORITY_MEANINGS, Article, Choice, HandoffRequest
 
 SOLVED = Choice("Yes, solved", "yes")
 NOT_SOLVED = Choice("No", "no")
@@ -18,7 +18,8 @@ HELP = (
     "Describe your IT problem in a sentence or two and I'll suggest step-by-step instructions.\n"
     'After each suggestion, answer "yes" if it solved it, "no" to try something else, or '
     '"talk to a person" to reach our second-line team.\n'
-    "Commands: /help shows this, /cancel closes the current conversation.\n"
+    "Commands: /help shows this, /status shows where your request stands, "
+    "/cancel closes the current conversation or request.\n"
     "Please never send passwords or one-time codes in this chat."
 )
 EMPTY = "I didn't get any text there. Tell me what's going wrong and I'll help."
@@ -42,10 +43,6 @@ HANDED_OFF = (
     "need to repeat it. Your reference is {reference}. A person will reply in this chat. "
     "Please don't send passwords or one-time codes here."
 )
-STILL_WITH_SECOND_LINE = (
-    "Your request {reference} is with our second-line team and they'll reply here. "
-    "I've added your message for them. Send /cancel if you no longer need help."
-)
 
 
 TRIAGED_HANDOFF = (
@@ -53,16 +50,17 @@ TRIAGED_HANDOFF = (
     "you've told me. Priority: {priority} ({meaning}). Your reference is {reference}. "
     "A person will reply in this chat. Please don't send passwords or one-time codes here."
 )
-def triaged_handoff(verdict: TriageVerdict, reference: str) -> str:
-    """What the user is told when triage hands the enquiry over at once."""
+
+
+def handed_off(request: HandoffRequest, reference: str, wait: str) -> str:
+    """What the user is told when their enquiry goes to second line."""
+    verdict = request.verdict
+    if not request.triaged or verdict is None:
+        return f"{HANDED_OFF.format(reference=reference)} {wait} Send /status any time."
     meaning = PRIORITY_MEANINGS.get(verdict.priority, "normal")
     text = TRIAGED_HANDOFF.format(priority=verdict.priority, meaning=meaning, reference=reference)
+    text = f"{text} {wait} Send /status any time."
     return f"{text}\n\n{verdict.advice}" if verdict.advice else text
-
-
-def conversation_reference(conversation_id: int) -> str:
-    """The reference a user can quote for a conversation."""
-    return f"C-{conversation_id}"
 
 
 def article_answer(article: Article) -> str:
@@ -70,3 +68,52 @@ def article_answer(article: Article) -> str:
     steps = "\n".join(f"{number}. {step}" for number, step in enumerate(article.steps, start=1))
     parts = [article.title, article.summary, steps, article.still_stuck, ASK_FEEDBACK]
     return "\n\n".join(part for part in parts if part)
+
+
+TEAM_NAME = "Support team"
+RATING_CHOICES = tuple(
+    Choice(label, value)
+    for label, value in (
+        ("1 poor", "1"),
+        ("2", "2"),
+        ("3", "3"),
+        ("4", "4"),
+        ("5 excellent", "5"),
+    )
+)
+CREDENTIALS_WARNING = (
+    "Please don't send passwords, one-time codes or card numbers in this chat: I've hidden "
+    "what looked like one, and our team will never ask for it."
+)
+QUEUED_ADDED = (
+    "Your request {reference} is in the queue (priority {priority}, {position} of {waiting} "
+    "waiting). I've added your message to it."
+)
+ADDED_FOR_TEAM = "I've passed your message on to the person handling {reference}."
+RATING_THANKS = "Thank you for rating the help {rating}/5. If anything else comes up, just write."
+RATING_LOW_FOLLOW_UP = (
+    " Sorry it wasn't better: a supervisor will see your rating. If the problem isn't fixed, "
+    'write "not fixed" and I\'ll reopen the request.'
+)
+REOPENED = "I've reopened {reference}; the team will pick it up again here."
+ASK_RATING = (
+    "How would you rate the help you got with {reference}, from 1 (poor) to 5 (excellent)? "
+    'If it isn\'t fixed after all, write "not fixed".'
+)
+CASE_CANCELLED = (
+    "Okay, I've cancelled {reference} and told the team. Write any time to start again."
+)
+NO_REQUEST = "You have no open request with us. Tell me what's going wrong and I'll help."
+
+
+def resolved(reference: str, note: str) -> str:
+    """What the user is told when second line resolves their request."""
+    return f"Your request {reference} has been resolved: {note}\n\n" + ASK_RATING.format(
+        reference=reference
+    )
+
+
+def picked_up(reference: str, display_name: str) -> str:
+    """What the user is told when a homeworker takes their request."""
+    who = display_name or "A member of our second-line team"
+    return f"{who} has picked up your request {reference} and will reply here."

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from bot.core.desk import FirstLineDesk
 from bot.core.domain import Reply, Sender
+from bot.core.tickets import Notice
 
 CHANNEL = "terminal"
 PROMPT = "you> "
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
+NoticeSource = Callable[[], list[Notice]]
 
-def render(reply: Reply) -> str:
+
+def render(reply: Reply | Notice) -> str:
     """A reply as plain terminal text, with its quick answers spelt out."""
     text = _BOLD.sub(r"\1", reply.text)
     if not reply.choices:
@@ -28,26 +31,45 @@ def terminal_sender(user: str) -> Sender:
     return Sender(channel=CHANNEL, external_id=user, display_name=user)
 
 
-def run_scripted(desk: FirstLineDesk, user: str, lines: Iterable[str], out: TextIO) -> int:
-    """Answer one message per line; print the bot's replies. Returns messages handled."""
+def _no_notices() -> list[Notice]:
+    return []
+
+
+def run_scripted(
+    desk: FirstLineDesk,
+    user: str,
+    lines: Iterable[str],
+    out: TextIO,
+    notices: NoticeSource = _no_notices,
+) -> int:
+    """Answer one message per line; print the bot's replies and the team's messages."""
     sender = terminal_sender(user)
     handled = 0
+    _print_notices(notices, out, "")
     for line in lines:
         message = line.rstrip("\r\n")
         if not message.strip():
             continue
         for reply in desk.handle(sender, message):
             out.write(render(reply) + "\n\n")
+        _print_notices(notices, out, "")
         out.flush()
         handled += 1
     return handled
 
 
-def run_interactive(desk: FirstLineDesk, user: str, stdin: TextIO, out: TextIO) -> None:
-    """Chat on a terminal until end of input or Ctrl-C."""
+def run_interactive(
+    desk: FirstLineDesk,
+    user: str,
+    stdin: TextIO,
+    out: TextIO,
+    notices: NoticeSource = _no_notices,
+) -> None:
+    """Chat on a terminal until end of input or Ctrl-C; Enter on its own checks for news."""
     sender = terminal_sender(user)
-    out.write(f"{render(desk.welcome())}\n(Ctrl-D to leave)\n\n")
+    out.write(f"{render(desk.welcome())}\n(Ctrl-D to leave; Enter shows new messages)\n\n")
     while True:
+        _print_notices(notices, out, "bot> ")
         out.write(PROMPT)
         out.flush()
         try:
@@ -57,5 +79,12 @@ def run_interactive(desk: FirstLineDesk, user: str, stdin: TextIO, out: TextIO) 
         if not line:
             out.write("\nBye!\n")
             return
+        if not line.strip():
+            continue
         for reply in desk.handle(sender, line.rstrip("\n")):
             out.write(f"bot> {render(reply)}\n\n")
+
+
+def _print_notices(notices: NoticeSource, out: TextIO, prefix: str) -> None:
+    for notice in notices():
+        out.write(f"{prefix}{render(notice)}\n\n")

@@ -23,10 +23,21 @@ def make_engine(url: str) -> Engine:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30})
     event.listen(engine, "connect", _tune_sqlite)
+    event.listen(engine, "begin", _begin_immediately)
     return engine
 
 
+def _begin_immediately(connection: Any) -> None:
+    """Take SQLite's write lock at the start, so two processes queue instead of failing.
+
+    A deferred transaction that reads and then writes fails at once in WAL mode when another
+    process wrote in between; an immediate one waits for the lock (up to the busy timeout).
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" event issues BEGIN itself
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -21,12 +21,18 @@ from bot.core.domain import (
     TriageVerdict,
 )
 from bot.core.ports import (
+    AgentRepository,
     ConversationRepository,
+    EventRepository,
     FeedbackRepository,
     HandoffRepository,
     MessageRepository,
+    OutboxRepository,
+    TicketRepository,
     UserRepository,
 )
+from bot.core.tickets import TranscriptLine
+from bot.storage.case_repositories import SqlAgents, SqlEvents, SqlOutbox, SqlTickets
 from bot.storage.schema import ConversationRow, FeedbackRow, HandoffRow, MessageRow, UserRow
 
 _CLOSED = {ConversationStatus.RESOLVED, ConversationStatus.CANCELLED}
@@ -67,6 +73,10 @@ class SqlUsers:
         elif sender.display_name and row.display_name != sender.display_name:
             row.display_name = sender.display_name
         return row.id
+
+    def sender(self, user_id: int) -> Sender:
+        row = self._session.get_one(UserRow, user_id)
+        return Sender(row.channel, row.external_id, row.display_name)
 
 
 class SqlConversations:
@@ -150,6 +160,8 @@ class SqlMessages:
         text: str,
         now: datetime,
         truncated: bool = False,
+        author: str | None = None,
+        original: str | None = None,
     ) -> None:
         self._session.add(
             MessageRow(
@@ -158,8 +170,18 @@ class SqlMessages:
                 text=text,
                 truncated=truncated,
                 created_at=now,
+                author=author,
+                original_text=original,
             )
         )
+
+    def transcript(self, conversation_id: int) -> list[TranscriptLine]:
+        rows = self._session.scalars(
+            select(MessageRow)
+            .where(MessageRow.conversation_id == conversation_id)
+            .order_by(MessageRow.id)
+        )
+        return [TranscriptLine(row.created_at, row.direction, row.text, row.author) for row in rows]
 
 
 class SqlFeedback:
@@ -210,6 +232,10 @@ class SqlUnitOfWork:
     messages: MessageRepository
     feedback: FeedbackRepository
     handoffs: HandoffRepository
+    agents: AgentRepository
+    tickets: TicketRepository
+    events: EventRepository
+    outbox: OutboxRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -221,6 +247,10 @@ class SqlUnitOfWork:
         self.messages = SqlMessages(self.session)
         self.feedback = SqlFeedback(self.session)
         self.handoffs = SqlHandoffs(self.session)
+        self.agents = SqlAgents(self.session)
+        self.tickets = SqlTickets(self.session)
+        self.events = SqlEvents(self.session)
+        self.outbox = SqlOutbox(self.session)
         return self
 
     def __exit__(

@@ -1,0 +1,88 @@
+"""What homeworkers read: the handoff card, queue lines and short case headers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.core.domain import ShownArticle
+from bot.core.tickets import Ticket, TranscriptLine
+
+TRANSCRIPT_LINES = 30
+BOT_LINE_CHARS = 120
+
+
+def waited(since: datetime, now: datetime) -> str:
+    """A duration as people say it: 45s, 12 min, 3 h 05 min, 2 d 4 h."""
+    seconds = max(0, int((now - since).total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"
+
+
+def header(ticket: Ticket, now: datetime) -> str:
+    """One line naming a case: reference, priority, category, state and wait."""
+    category = ticket.category or "uncategorised"
+    state = ticket.status.value.replace("_", " ")
+    return (
+        f"{ticket.reference} · {ticket.priority} · {category} · {state} · "
+        f"waiting {waited(ticket.created_at, now)}"
+    )
+
+
+def queue_line(ticket: Ticket, now: datetime) -> str:
+    """A queued case in one line, with the start of its summary."""
+    summary = ticket.packet.summary or ticket.packet.question
+    if len(summary) > 80:
+        summary = summary[:79].rstrip() + "…"
+    return f"{header(ticket, now)} — {summary}"
+
+
+def _tried(shown: ShownArticle) -> str:
+    answer = shown.outcome.value.replace("_", " ") if shown.outcome else "no answer"
+    return f"{shown.article_id} ({answer})"
+
+
+def _one_line(line: TranscriptLine) -> str:
+    """A message on one line; the bot's own words cut short, the user's kept."""
+    limit = 500 if line.direction == "in" or line.author else BOT_LINE_CHARS
+    text = " ⏎ ".join(part.strip() for part in line.text.splitlines() if part.strip())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _author(line: TranscriptLine) -> str:
+    if line.author:
+        return line.author
+    return "user" if line.direction == "in" else "bot"
+
+
+def handoff_card(ticket: Ticket, transcript: Sequence[TranscriptLine], now: datetime) -> str:
+    """Everything first line knew about a case, for the homeworker who takes it."""
+    packet = ticket.packet
+    runner_ups = ", ".join(f"{name} {p:.0%}" for name, p in packet.runner_ups) or "none"
+    confidence = f" ({packet.confidence:.0%})" if packet.category else ""
+    tried = "; ".join(_tried(shown) for shown in packet.articles_tried) or "none"
+    lines = [
+        header(ticket, now),
+        f"User: {packet.user_name}",
+        f"Why second line: {packet.reason} [{packet.signal}]",
+        f"Category: {packet.category or 'not sure'}{confidence}; runner-ups: {runner_ups}",
+        f"Priority: {packet.priority}",
+    ]
+    if packet.terms:
+        lines.append("Key terms: " + ", ".join(packet.terms))
+    lines += [f"Articles tried: {tried}", f"Summary: {packet.summary or packet.question}"]
+    shown_lines = transcript[-TRANSCRIPT_LINES:]
+    lines.append(f"Transcript ({len(transcript)} messages, times UTC):")
+    if len(transcript) > len(shown_lines):
+        lines.append(f"  … {len(transcript) - len(shown_lines)} earlier messages")
+    for line in shown_lines:
+        lines.append(f"  {line.at:%H:%M} {_author(line)}: {_one_line(line)}")
+    return "\n".join(lines)

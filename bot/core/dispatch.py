@@ -1,0 +1,62 @@
+"""Offering cases to homeworkers and alerting supervisors, through the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.core.audit import SYSTEM, record
+from bot.core.cards import handoff_card
+from bot.core.domain import Choice
+from bot.core.ports import UnitOfWork
+from bot.core.routing import offer_targets
+from bot.core.tickets import Agent, Notice, Role, ServiceLevels, Ticket
+
+
+def claim_choice(ticket: Ticket) -> Choice:
+    """The quick answer that claims a case."""
+    return Choice(f"Claim {ticket.reference}", f"claim {ticket.reference}")
+
+
+def case_card(uow: UnitOfWork, ticket: Ticket, now: datetime) -> str:
+    """The handoff card with the conversation's transcript as stored (already masked)."""
+    return handoff_card(ticket, uow.messages.transcript(ticket.conversation_id), now)
+
+
+def offer_case(
+    uow: UnitOfWork,
+    ticket: Ticket,
+    now: datetime,
+    levels: ServiceLevels,
+    everyone: bool = False,
+    excluding: int | None = None,
+) -> list[Agent]:
+    """Offer a queued case to the least-loaded homeworkers able to take it (or to all of them)."""
+    agents = [agent for agent in uow.agents.all() if agent.id != excluding]
+    fanout = len(agents) if everyone else levels.offer_fanout
+    targets = offer_targets(agents, ticket, uow.agents.loads(), now, fanout)
+    card = case_card(uow, ticket, now)
+    for agent in targets:
+        uow.outbox.add(
+            Notice(
+                text=f"New case waiting:\n{card}",
+                agent_id=agent.id,
+                ticket_id=ticket.id,
+                choices=(claim_choice(ticket),),
+            ),
+            now,
+        )
+    ticket.offered_to = [agent.id for agent in targets]
+    names = ", ".join(agent.name for agent in targets) or "nobody is available"
+    record(uow, ticket, SYSTEM, "offered", now, detail=names)
+    return targets
+
+
+def alert_supervisors(
+    uow: UnitOfWork, ticket: Ticket, message: str, now: datetime, with_card: bool = True
+) -> list[Agent]:
+    """Send every supervisor a message about a case."""
+    supervisors = [agent for agent in uow.agents.all() if agent.role is Role.SUPERVISOR]
+    text = f"{message}\n{case_card(uow, ticket, now)}" if with_card else message
+    for supervisor in supervisors:
+        uow.outbox.add(Notice(text=text, agent_id=supervisor.id, ticket_id=ticket.id), now)
+    return supervisors

@@ -1,0 +1,365 @@
+"""Masking credentials and personal data in what an end user typed.
+
+Everything second-line homeworkers see, and every log line, goes through
+:func:`mask_sensitive`. Each rule is a regular expression plus a small check in Python;
+the expressions start on a literal or behind a look-behind that fails inside a run, and
+their repeats are bounded or possessive, so masking takes time linear in the text.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Masked:
+    """Text with its sensitive parts replaced, and the kinds replaced, in rule order."""
+
+    text: str
+    kinds: tuple[str, ...] = ()
+
+
+PLACEHOLDERS: dict[str, str] = {
+    "api_key": "[key removed]",
+    "password": "[password removed]",
+    "pin": "[pin removed]",
+    "code": "[code removed]",
+    "email": "[email removed]",
+    "bank_account": "[bank account removed]",
+    "card_number": "[card number removed]",
+    "id_number": "[id number removed]",
+    "phone_number": "[phone number removed]",
+}
+# What someone could log in with; the bot asks the user not to send these.
+CREDENTIAL_KINDS = frozenset({"api_key", "password", "pin", "code"})
+
+Span = tuple[int, int]
+Pick = Callable[[re.Match[str], str], Span | None]
+
+
+@dataclass(frozen=True)
+class _Rule:
+    kind: str
+    pattern: re.Pattern[str]
+    pick: Pick  # the span to replace (absolute), or None to leave the match as it is
+
+
+def _whole(match: re.Match[str], own_email: str) -> Span | None:
+    return match.span()
+
+
+def _digits(text: str) -> str:
+    return "".join(char for char in text if char.isdigit())
+
+
+# --- API keys and tokens ----------------------------------------------------------------
+
+_KEY_SHAPES = re.compile(
+    r"""(?<![\w-])(?:
+        sk-(?:proj-|live-|test-|ant-)?[A-Za-z0-9_-]{20,}    # OpenAI / Anthropic style
+      | (?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}         # Stripe
+      | gh[pousr]_[A-Za-z0-9]{30,}                          # GitHub tokens
+      | github_pat_[A-Za-z0-9_]{30,}                        # GitHub fine-grained tokens
+      | glpat-[A-Za-z0-9_-]{20,}                            # GitLab
+      | xox[abprs]-[A-Za-z0-9-]{10,}                        # Slack
+      | (?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])            # AWS access key id
+      | AIza[A-Za-z0-9_-]{35}(?![\w-])                      # Google API key
+      | eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}  # JSON web token
+      | \d{8,10}:[A-Za-z0-9_-]{35}(?![\w-])                 # Telegram bot token
+    )""",
+    re.VERBOSE,
+)
+
+# "api_key=...", "token: ...", "Authorization: Bearer ...": a value with letters and digits.
+_KEY_ASSIGNMENT = re.compile(
+    r"""(?<![\w-])
+    (?:api[_ -]?key|access[_ -]?key(?:[_ -]?id)?|secret(?:[_ -]?key)?|client[_ -]?secret
+      |(?:access|auth|refresh|api|bot|bearer)?[_ -]?token|bearer)
+    (?:\s*[:=]\s*|\s+(?:is|was)\s+|\s+)
+    (?P<secret>[^\s&"'<>,;]{8,512})""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# Long mixed-case alphanumeric runs: tokens of unknown shape.
+_RANDOM_LOOKING = re.compile(r"(?<![\w-])[A-Za-z0-9_-]{32,}(?![\w-])")
+
+
+def _pick_assigned_key(match: re.Match[str], own_email: str) -> Span | None:
+    secret = match.group("secret")
+    if any(char.isdigit() for char in secret) and any(char.isalpha() for char in secret):
+        return match.span("secret")
+    return None
+
+
+def _pick_random_looking(match: re.Match[str], own_email: str) -> Span | None:
+    token = match.group()
+    if not (
+        any(c.isupper() for c in token)
+        and any(c.islower() for c in token)
+        and any(c.isdigit() for c in token)
+    ):
+        return None
+    # Random text changes character class about 60% of the time; CamelCase words rarely.
+    classes = ["u" if c.isupper() else "l" if c.islower() else "d" for c in token]
+    changes = sum(1 for a, b in itertools.pairwise(classes) if a != b)
+    return match.span() if changes >= 0.35 * len(token) else None
+
+
+# --- passwords --------------------------------------------------------------------------
+
+_PLACEHOLDER_AHEAD = r"(?!\[[a-z ]{1,30} removed\])"
+_QUOTED = (  # in straight, curly, German low-high or back quotes
+    r"""'[^'\n]{1,100}'|"[^"\n]{1,100}"|\u201c[^\u201d\n]{1,100}\u201d"""
+    r"""|\u2018[^\u2019\n]{1,100}\u2019|\u201e[^\u201c\n]{1,100}\u201c|`[^`\n]{1,100}`"""
+)
+_PASSWORD = re.compile(
+    rf"""(?<![\w-])
+    (?:passwords?|passwort|passphrase|passcode|passwd|pass|pwd|pw|kennwort|wachtwoord
+      |mot\ de\ passe|contrase[ñn]a|senha)
+    (?:
+        (?:\s+(?:for|of|on|to|in|at|für|zu)(?:\s+[^\s:=]{{1,40}}){{1,3}}?     # "for the wifi"
+          |\s+(?:i|we|you)\s+(?:use|used|type|typed|set|entered|tried|chose|picked|have|had
+                |gave\ me|sent\ me))?                        # "the password I used"
+        (?P<strong>\s*(?:[:=]|->|=>)\s*
+          |\s+(?:is|was|ist|war|lautet|est|es)(?!\w)(?:\s+now)?\s*[:=]?\s*)
+      | (?P<bare>\s+)                                        # "and password Summer2024"
+    )
+    {_PLACEHOLDER_AHEAD}
+    (?P<secret>(?P<quoted>{_QUOTED})|\S{{1,128}})""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_SENTENCE_END = ".,;:?)]}\"'\u201d\u2019"
+_BARE_SECRET_SYMBOLS = set("!@#$%^&*+=?~_")
+# Words that follow "password is" / "password:" in a question about a password.
+_NOT_SECRET_WORDS = """
+    a about above again all almost already also always an and another any at back
+    because been being below blank blocked both broken but by can case changed complex
+    correct correctly definitely different disabled does doesn't due easy
+    empty enabled expired expiring fine for forgotten from going gone hard here how i
+    in incorrect into invalid is it its it's just locked long longer lost missing
+    my needed never new no none not now of ok okay old on one only or our out please
+    pls rejected required reset right same saved set short shorter simple so still
+    stored strong stuck that the their there these this to too unknown valid very was
+    weak what when where which why with without working wrong you your
+    abgelaufen alt das der die falsch gesperrt ist kein korrekt neu nicht richtig
+    ungültig vergessen war zu
+"""
+_NOT_SECRETS = frozenset(_NOT_SECRET_WORDS.split())
+
+
+def _looks_like_password(secret: str, strong: bool) -> bool:
+    folded = secret.casefold()
+    if folded in _NOT_SECRETS or set(secret) <= set("*•●"):
+        return False
+    if strong:
+        return len(secret) >= 3 and not (secret.isalpha() and folded.endswith(("ed", "ing")))
+    has_letter = any(char.isalpha() for char in secret)
+    has_digit_or_symbol = any(char.isdigit() or char in _BARE_SECRET_SYMBOLS for char in secret)
+    return len(secret) >= 5 and has_letter and has_digit_or_symbol
+
+
+def _pick_password(match: re.Match[str], own_email: str) -> Span | None:
+    start, end = match.span("secret")
+    secret = match.group("secret")
+    if match.group("quoted"):
+        return start, end
+    secret = secret.rstrip(_SENTENCE_END)
+    if not secret or not _looks_like_password(secret, match.group("strong") is not None):
+        return None
+    return start, start + len(secret)
+
+
+# --- one-time codes and PINs ------------------------------------------------------------
+
+# Words allowed between the cue and the number: "the sms code I got was 0042".
+_CODE_FILLER = r"""(?:is|was|are|were|ist|war|lautet|now|new|just|i|i've|ive|got|get|gave|
+    received|sent|texted|from|the|my|a|your|app|sms|text|message|email|e-mail|via|by|says|
+    said|shows|showed|showing|it|me|to|of|number|code|pin|otp|for|verification|login)"""
+_CODE_LEAD = rf"(?:\s*[:=#]|\s+{_CODE_FILLER}(?![\w-])){{0,6}}\s*[:=#]?\s*"
+# Four to eight digits, possibly grouped alike: 482913, 123 456, 55-12-98 (see _pick_code).
+_CODE_NUMBER = (
+    r"(?P<number>\d{2,8}+(?:(?P<group>[ -])\d{2,4}+(?:(?P=group)\d{2,4}+){0,2})?)"
+    r"(?!\d|[.,:/-]\d)"
+)
+_OTP = re.compile(
+    rf"""(?<![\w-])(?:codes?|otp|2fa|mfa|tan|sms|verification|one[- ]?time|passcode
+      |authenticator|security\ code|auth\ code)
+    {_CODE_LEAD}{_CODE_NUMBER}""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_PIN = re.compile(
+    rf"(?<![\w-])(?:pin(?:[ -]?(?:code|number|no\.?|nr\.?))?){_CODE_LEAD}{_CODE_NUMBER}",
+    re.IGNORECASE | re.VERBOSE,
+)
+# "error code 404", "exit code 1603", "zip code 90210": numbers, not secrets.
+_NOT_A_SECRET_CODE = re.compile(
+    r"\b(?:error|err|status|exit|return|http|response|event|stop|bug|fault|reason|result|zip"
+    r"|post|postal|area|country|dial(?:ling)?|sort|tax|product|promo|discount|voucher|coupon"
+    r"|source|qr|bar|colou?r|hex|fehler)\W{0,3}$",
+    re.IGNORECASE,
+)
+
+
+def _pick_code(match: re.Match[str], own_email: str) -> Span | None:
+    if _NOT_A_SECRET_CODE.search(match.string, max(0, match.start() - 24), match.start()):
+        return None
+    start, end = match.span("number")
+    number = match.group("number")
+    if len(_digits(number)) > 8:  # "pin is 4821 4111 1111 ...": the code is the first groups
+        separator = match.group("group") or " "
+        groups = number.split(separator)
+        taken = next(
+            (n for n in range(1, len(groups) + 1) if len("".join(groups[:n])) >= 4), len(groups)
+        )
+        number = separator.join(groups[:taken])
+        end = start + len(number)
+    return (start, end) if 4 <= len(_digits(number)) <= 8 else None
+
+
+# --- e-mail, bank accounts, cards, identity numbers ----------------------------------------
+
+_EMAIL = re.compile(r"(?<![\w.%+-])[\w.%+-]{1,64}@(?:[\w-]{1,63}\.){1,8}[^\W\d_]{2,24}(?![\w-])")
+
+
+def _pick_email(match: re.Match[str], own_email: str) -> Span | None:
+    return None if own_email and match.group().casefold() == own_email else match.span()
+
+
+_IBAN = re.compile(
+    r"(?<!\w)[A-Z]{2}\d{2}(?:\ ?[A-Z0-9]{4}){2,7}(?:\ ?[A-Z0-9]{1,3})?(?!\w)", re.IGNORECASE
+)
+
+
+def _pick_iban(match: re.Match[str], own_email: str) -> Span | None:
+    iban = match.group().replace(" ", "").upper()
+    if not (iban.isascii() and 15 <= len(iban) <= 34):
+        return None
+    rearranged = iban[4:] + iban[:4]
+    number = "".join(str(int(char, 36)) for char in rearranged)
+    return match.span() if int(number) % 97 == 1 else None
+
+
+_CARD = re.compile(
+    r"""(?<![\w.,/+-])(?:
+        \d{13,19}                                              # 4111111111111111
+      | \d{4}(?P<sep>[ -])\d{4}(?P=sep)\d{4}(?P=sep)\d{4}
+        (?P<tail>(?P=sep)\d{1,3})?                             # 4111 1111 1111 1111 (123)
+      | \d{4}[ -]\d{6}[ -]\d{4,5}                              # Amex and Diners
+    )(?!\w|[.,/-]\d)""",
+    re.VERBOSE,
+)
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char)
+        if position % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _is_card_number(digits: str) -> bool:
+    return 13 <= len(digits) <= 19 and digits[0] in "23456" and _luhn_valid(digits)
+
+
+def _pick_card(match: re.Match[str], own_email: str) -> Span | None:
+    if _is_card_number(_digits(match.group())):
+        return match.span()
+    if match.group("tail") and _is_card_number(_digits(match.group()[: -len(match["tail"])])):
+        return match.start(), match.start("tail")
+    return None
+
+
+_ID_NUMBER = re.compile(
+    r"""(?<![\w-])(?:
+        (?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]
+        \ ?\d{2}\ ?\d{2}\ ?\d{2}\ ?[A-D]                        # UK national insurance
+      | (?!000|666|9)\d{3}(?P<sep>[- ])(?!00)\d{2}(?P=sep)(?!0000)\d{4}  # US social security
+    )(?![\w]|-\d)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# --- phone numbers ----------------------------------------------------------------------
+
+_PHONE = re.compile(
+    r"""(?<![\w+.,/:-])(?:
+        (?P<intl>\+[1-9]\d{0,2}+(?:[ .\u00a0-]?(?:\(\d{1,4}+\)|\d{1,5}+)){1,6})
+                                                     # +44 20 7946 0958, +1 (555) 010-9999
+      | (?P<us>(?:1[ .-])?(?:\(\d{3}\)\ ?\d{3}[ .-]|\d{3}-\d{3}-|\d{3}\.\d{3}\.)\d{4})
+                                                     # (555) 010-9999, 555-010-9999
+      | (?P<national>\(?0[1-9]\d{0,4}+\)?(?:[ .\u00a0-]?\d{1,5}+){1,4})
+                                                     # 07700 900123, 030 1234567
+    )(?!\w|[.,/:-]\d)""",
+    re.VERBOSE,
+)
+_DATE_START = re.compile(r"\d{1,2}([.\-/])\d{1,2}\1\d{2,4}")
+_NOT_A_PHONE = re.compile(
+    r"(?:ticket|order|invoice|ref|reference|case|incident|inc|req|request|serial|s/n|sn"
+    r"|asset|tag|po|account|acct|id|kb|build|version|ver)\W{0,3}$",
+    re.IGNORECASE,
+)
+
+
+def _pick_phone(match: re.Match[str], own_email: str) -> Span | None:
+    count = len(_digits(match.group()))
+    if match.group("intl"):
+        plausible = 8 <= count <= 15
+    elif match.group("us"):
+        plausible = True
+    else:
+        plausible = 9 <= count <= 12 and not _DATE_START.match(match.group())
+    before = _NOT_A_PHONE.search(match.string, max(0, match.start() - 16), match.start())
+    return match.span() if plausible and before is None else None
+
+
+# Order matters: keys and passwords first, so their digits are not read as phone numbers.
+_RULES: tuple[_Rule, ...] = (
+    _Rule("api_key", _KEY_SHAPES, _whole),
+    _Rule("password", _PASSWORD, _pick_password),
+    _Rule("api_key", _KEY_ASSIGNMENT, _pick_assigned_key),
+    _Rule("api_key", _RANDOM_LOOKING, _pick_random_looking),
+    _Rule("pin", _PIN, _pick_code),
+    _Rule("code", _OTP, _pick_code),
+    _Rule("email", _EMAIL, _pick_email),
+    _Rule("bank_account", _IBAN, _pick_iban),
+    _Rule("card_number", _CARD, _pick_card),
+    _Rule("id_number", _ID_NUMBER, _whole),
+    _Rule("phone_number", _PHONE, _pick_phone),
+)
+
+
+def _apply(rule: _Rule, text: str, own_email: str) -> tuple[str, bool]:
+    found = False
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal found
+        span = rule.pick(match, own_email)
+        if span is None:
+            return match.group()
+        found = True
+        offset = match.start()
+        whole = match.group()
+        return whole[: span[0] - offset] + PLACEHOLDERS[rule.kind] + whole[span[1] - offset :]
+
+    return rule.pattern.sub(replace, text), found
+
+
+def mask_sensitive(text: str, own_email: str | None = None) -> Masked:
+    """Replace credentials and personal data in ``text``; the user's own e-mail stays."""
+    own = (own_email or "").strip().casefold()
+    kinds: list[str] = []
+    for rule in _RULES:
+        text, found = _apply(rule, text, own)
+        if found and rule.kind not in kinds:
+            kinds.append(rule.kind)
+    return Masked(text, tuple(kinds))
+
+
+def contains_credentials(text: str) -> bool:
+    """Whether ``text`` holds a password, PIN, one-time code or access key."""
+    return any(kind in CREDENTIAL_KINDS for kind in mask_sensitive(text).kinds)

@@ -1,0 +1,505 @@
+"""The homeworkers' desk: claiming, working, handing on and resolving second-line cases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from bot.core import texts
+from bot.core.audit import actor_of, record
+from bot.core.cards import header, queue_line
+from bot.core.clock import utc_now
+from bot.core.dispatch import alert_supervisors, case_card, claim_choice, offer_case
+from bot.core.domain import Direction, Reply
+from bot.core.ports import Clock, UnitOfWork
+from bot.core.routing import can_take, queue_order
+from bot.core.tickets import (
+    DEFAULT_SERVICE_LEVELS,
+    Agent,
+    Notice,
+    Role,
+    ServiceLevels,
+    Ticket,
+    TicketStatus,
+    ticket_id_from_reference,
+)
+from bot.errors import Refused
+
+RATING_CHOICES = texts.RATING_CHOICES
+
+
+class SecondLineDesk:
+    """What a homeworker or supervisor can do; every refusal changes nothing."""
+
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        categories: Sequence[str],
+        levels: ServiceLevels = DEFAULT_SERVICE_LEVELS,
+        clock: Clock = utc_now,
+    ) -> None:
+        self._unit_of_work = unit_of_work
+        self.categories = tuple(categories)
+        self.levels = levels
+        self._clock = clock
+
+    # --- who is asking -------------------------------------------------------------------
+
+    def agent_named(self, name: str) -> Agent:
+        """The registered agent of that name, or a refusal saying how to register one."""
+        with self._unit_of_work() as uow:
+            agent = uow.agents.by_name(name.strip())
+        if agent is None:
+            raise Refused(
+                f"There is no homeworker called {name!r}. An admin adds one with "
+                f"`triage agents add {name}`."
+            )
+        return agent
+
+    def agent_with_telegram_id(self, telegram_id: str) -> Agent | None:
+        """The agent registered with this Telegram user id, if any."""
+        with self._unit_of_work() as uow:
+            return uow.agents.by_telegram_id(telegram_id)
+
+    # --- looking -------------------------------------------------------------------------
+
+    def queue(self, agent_id: int) -> Reply:
+        """The cases waiting to be claimed, most urgent first."""
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            agent = self._agent(uow, agent_id)
+            waiting = sorted(uow.tickets.with_status(TicketStatus.QUEUED), key=queue_order)
+        if not waiting:
+            return Reply("No case is waiting in the queue.")
+        lines = [queue_line(ticket, now) for ticket in waiting]
+        mine = [t for t in waiting if agent.has_skill(t.category)]
+        choices = (claim_choice(mine[0]),) if mine else ()
+        return Reply(f"{len(waiting)} case(s) waiting:\n" + "\n".join(lines), choices)
+
+    def mine(self, agent_id: int) -> Reply:
+        """The cases this agent holds, marking the current one."""
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            agent = self._agent(uow, agent_id)
+            held = uow.tickets.held_by(agent_id)
+        if not held:
+            return Reply("You hold no cases. `queue` lists waiting cases; `next` takes one.")
+        lines = [
+            ("→ " if ticket.id == agent.current_ticket_id else "  ") + header(ticket, now)
+            for ticket in held
+        ]
+        return Reply(f"You hold {len(held)} of {agent.capacity} case(s):\n" + "\n".join(lines))
+
+    def view(self, agent_id: int, reference: str) -> Reply:
+        """A case's full card, for its holder, a supervisor, or anyone while it is queued."""
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            agent = self._agent(uow, agent_id)
+            ticket = self._ticket(uow, reference)
+            if not (
+                agent.is_supervisor
+                or ticket.assignee_id == agent.id
+                or ticket.status is TicketStatus.QUEUED
+            ):
+                raise Refused(f"{ticket.reference} is not yours to view.")
+            return Reply(case_card(uow, ticket, now))
+
+    # --- taking cases ----------------------------------------------------------------------
+
+    def claim(self, agent_id: int, reference: str) -> Reply:
+        """Take a queued case; exactly one of several simultaneous claimers wins."""
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            agent = self._agent(uow, agent_id)
+            ticket = self._ticket(uow, reference)
+            self._check_can_claim(uow, agent, now)
+            if ticket.assignee_id == agent.id and ticket.is_open:
+                raise Refused(f"You already have {ticket.reference}.")
+            if ticket.status is not TicketStatus.QUEUED or not uow.tickets.try_claim(
+                ticket.id, agent.id, now
+            ):
+                raise Refused(self._not_claimable(uow.tickets.get(ticket.id) or ticket))
+            card = self._after_claim(uow, agent, ticket.id, now, "claimed")
+            uow.commit()
+        return Reply(card)
+
+    def next_case(self, agent_id: int) -> Reply:
+        """Take the most urgent waiting case this agent has the skill for."""
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            agent = self._agent(uow, agent_id)
+            self._check_can_claim(uow, agent, now)
+            waiting = sorted(uow.tickets.with_status(TicketStatus.QUEUED), key=queue_order)
+            for ticket in waiting:
+                if agent.has_skill(ticket.category) and uow.tickets.try_claim(
+                    ticket.id, agent.id, now
+                ):
+                    card = self._after_claim(uow, agent, ticket.id, now, "claimed (next)")
+                    uow.commit()
+                    return Reply(card)
+        return Reply("No case is waiting for your skills right now.")
+
+    def take_over(self, agent_id: int, reference: str) -> Reply:
+        """A supervisor takes a case from whoever holds it."""
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            agent = self._agent(uow, agent_id)
+            if not agent.is_supervisor:
+                raise Refused("Only a supervisor can take over a case.")
+            ticket = self._open_ticket(uow, reference)
+            previous = ticket.assignee_id
+            if previous == agent.id:
+                raise Refused(f"You already have {ticket.reference}.")
+            if ticket.status is TicketStatus.QUEUED and not uow.tickets.try_claim(
+                ticket.id, agent.id, now
+            ):
+                raise Refused(self._not_claimable(uow.tickets.get(ticket.id) or ticket))
+            ticket = self._ticket(uow, reference)
+            ticket.assignee_id = agent.id
+            ticket.helper_id = agent.id
+            ticket.status = TicketStatus.ASSIGNED
+            ticket.awaiting_agent_since = now
+            if previous is not None:
+                uow.outbox.add(
+                    Notice(
+                        f"{agent.name} (supervisor) has taken over {ticket.reference}.",
+                        agent_id=previous,
+                        ticket_id=ticket.id,
+                    ),
+                    now,
+                )
+                self._clear_current(uow, previous, ticket.id)
+            uow.agents.save(replace(agent, current_ticket_id=ticket.id))
+            record(uow, ticket, actor_of(agent), "taken over", now, detail=f"from {previous}")
+            card = case_card(uow, ticket, now)
+            uow.commit()
+        return Reply(card)
+
+    def switch(self, agent_id: int, reference: str) -> Reply:
+        """Make one of the agent's cases the current one."""
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            agent = self._agent(uow, agent_id)
+            ticket = self._workable(uow, agent, reference)
+            uow.agents.save(replace(agent, current_ticket_id=ticket.id))
+            uow.commit()
+        return Reply(f"Now working on {header(ticket, now)}.")
+
+    # --- working a case ----------------------------------------------------------------------
+
+    def reply(self, agent_id: int, text: str, reference: str | None = None) -> Reply:
+        """Send the user a message on the agent's current (or named) case."""
+        message = text.strip()
+        if not message:
+            raise Refused("Write the reply after the command, e.g. `reply Please restart now`.")
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            agent = self._agent(uow, agent_id)
+            ticket = self._workable(uow, agent, reference)
+            sender = agent.display_name or texts.TEAM_NAME
+            uow.messages.add(
+                ticket.conversation_id,
+                Direction.OUTBOUND,
+                message,
+                now,
+                author=actor_of(agent),
+            )
+            uow.outbox.add(
+                Notice(
+                    f"{sender} ({ticket.reference}): {message}",
+                    user_id=ticket.user_id,
+                    ticket_id=ticket.id,
+                ),
+                now,
+            )
+            if ticket.first_response_at is None:
+                ticket.first_response_at = now
+            ticket.awaiting_agent_since = None
+            record(
+                uow,
+                ticket,
+                actor_of(agent),
+                "replied",
+                now,
+                TicketStatus.WAITING_ON_USER,
+                detail=f"{len(message)} characters",
+            )
+            uow.commit()
+        return Reply(f"Sent to the user on {ticket.reference}.")
+
+    def note(self, agent_id: int, text: str, reference: str | None = None) -> Reply:
+        """Add an internal note the user never sees."""
+        message = text.strip()
+        if not message:
+            raise Refused("Write the note after the command, e.g. `note checked the logs`.")
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            agent = self._agent(uow, agent_id)
+            ticket = self._workable(uow, agent, reference)
+            record(uow, ticket, actor_of(agent), "note", now, detail=message)
+            uow.commit()
+        return Reply(f"Note added to {ticket.reference} (the user does not see it).")
+
+    def transfer(self, agent_id: int, target: str, reference: str | None = None) -> Reply:
+        """Hand a case to a named colleague, or back to the queue for another skill."""
+        wanted = target.strip()
+        if not wanted:
+            raise Refused("Say who or which skill, e.g. `transfer dana` or `transfer network`.")
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            agent = self._agent(uow, agent_id)
+            ticket = self._workable(uow, agent, reference)
+            colleague = uow.agents.by_name(wanted)
+            if colleague is not None:
+                answer = self._transfer_to_agent(uow, agent, colleague, ticket, now)
+            elif wanted.casefold() in self.categories:
+                answer = self._transfer_to_skill(uow, agent, wanted.casefold(), ticket, now)
+            else:
+                raise Refused(
+                    f"No homeworker or skill called {wanted!r}. "
+                    f"Skills: {', '.join(self.categories)}."
+                )
+            uow.commit()
+        return Reply(answer)
+
+    def release(self, agent_id: int, reference: str | None = None) -> Reply:
+        """Put a case back in the queue for someone else."""
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            agent = self._agent(uow, agent_id)
+            ticket = self._workable(uow, agent, reference)
+            self._clear_current(uow, agent.id, ticket.id)
+            ticket.assignee_id = None
+            ticket.awaiting_agent_since = None
+            record(uow, ticket, actor_of(agent), "released", now, TicketStatus.QUEUED)
+            offer_case(uow, ticket, now, self.levels, excluding=agent.id)
+            uow.commit()
+        return Reply(f"{ticket.reference} is back in the queue.")
+
+    def resolve(
+        self,
+        agent_id: int,
+        note: str,
+        corrected_category: str | None = None,
+        second_line_needed: bool = True,
+        reference: str | None = None,
+    ) -> Reply:
+        """Close the work on a case with a resolution note, and ask the user for a rating."""
+        resolution = note.strip()
+        if not resolution:
+            raise Refused("Say what fixed it, e.g. `resolve reset the VPN profile`.")
+        category = corrected_category.casefold() if corrected_category else None
+        if category is not None and category not in self.categories:
+            known = ", ".join(self.categories)
+            raise Refused(f"{corrected_category!r} is not a category. Categories: {known}.")
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            agent = self._agent(uow, agent_id)
+            ticket = self._workable(uow, agent, reference)
+            ticket.resolution_note = resolution
+            ticket.corrected_category = category or ticket.category
+            ticket.second_line_needed = second_line_needed
+            ticket.resolved_at = now
+            ticket.awaiting_agent_since = None
+            self._clear_current(uow, agent.id, ticket.id)
+            uow.messages.add(
+                ticket.conversation_id,
+                Direction.OUTBOUND,
+                texts.resolved(ticket.reference, resolution),
+                now,
+                author=actor_of(agent),
+            )
+            uow.outbox.add(
+                Notice(
+                    texts.resolved(ticket.reference, resolution),
+                    user_id=ticket.user_id,
+                    ticket_id=ticket.id,
+                    choices=RATING_CHOICES,
+                ),
+                now,
+            )
+            detail = (
+                f"category {ticket.corrected_category}; second line needed: {second_line_needed}"
+            )
+            record(uow, ticket, actor_of(agent), "resolved", now, TicketStatus.RESOLVED, detail)
+            uow.commit()
+        return Reply(f"{ticket.reference} resolved. The user has been asked to rate the help.")
+
+    def ask_for_help(self, agent_id: int, question: str, reference: str | None = None) -> Reply:
+        """Ask the supervisors for help with a case; they see its card and the question."""
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            agent = self._agent(uow, agent_id)
+            ticket = self._workable(uow, agent, reference)
+            ask = question.strip() or "(no question given)"
+            supervisors = alert_supervisors(
+                uow, ticket, f"{agent.name} asks for help with {ticket.reference}: {ask}", now
+            )
+            if not supervisors:
+                raise Refused("No supervisor is registered, so nobody can be asked for help.")
+            record(uow, ticket, actor_of(agent), "help requested", now, detail=ask)
+            uow.commit()
+        names = ", ".join(s.name for s in supervisors)
+        return Reply(f"Asked {names} for help with {ticket.reference}.")
+
+    def set_shift(self, agent_id: int, on_shift: bool) -> Reply:
+        """Start or end a shift."""
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            agent = self._agent(uow, agent_id)
+            uow.agents.save(replace(agent, on_shift=on_shift))
+            held = uow.tickets.held_by(agent_id)
+            waiting = len(uow.tickets.with_status(TicketStatus.QUEUED))
+            uow.commit()
+        if not on_shift:
+            extra = (
+                f" You still hold {len(held)} case(s): release them, or they are taken back "
+                "if the user waits too long."
+                if held
+                else ""
+            )
+            return Reply("You are off shift; no new cases will be offered to you." + extra)
+        hours = ""
+        if agent.working_hours is not None and not replace(agent, on_shift=True).is_available(now):
+            hours = f" (outside your working hours {agent.working_hours} {agent.timezone})"
+        return Reply(f"You are on shift{hours}. {waiting} case(s) waiting in the queue.")
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _agent(self, uow: UnitOfWork, agent_id: int) -> Agent:
+        agent = uow.agents.get(agent_id)
+        if agent is None:
+            raise Refused("You are no longer registered as a homeworker.")
+        return agent
+
+    def _ticket(self, uow: UnitOfWork, reference: str) -> Ticket:
+        ticket_id = ticket_id_from_reference(reference)
+        ticket = uow.tickets.get(ticket_id) if ticket_id is not None else None
+        if ticket is None:
+            raise Refused(f"There is no ticket {reference.strip()!r}. References look like T-1042.")
+        return ticket
+
+    def _open_ticket(self, uow: UnitOfWork, reference: str) -> Ticket:
+        ticket = self._ticket(uow, reference)
+        if ticket.status is TicketStatus.RESOLVED:
+            raise Refused(f"{ticket.reference} is already resolved.")
+        if not ticket.is_open:
+            raise Refused(f"{ticket.reference} is {ticket.status.value}; nothing more can be done.")
+        return ticket
+
+    def _workable(self, uow: UnitOfWork, agent: Agent, reference: str | None) -> Ticket:
+        """The open case the agent means, if they may work on it."""
+        if reference is None:
+            held = uow.tickets.held_by(agent.id)
+            current = [t for t in held if t.id == agent.current_ticket_id]
+            if current:
+                return current[0]
+            if len(held) == 1:
+                return held[0]
+            if not held:
+                raise Refused("You hold no case. `queue` lists waiting cases; `next` takes one.")
+            raise Refused(
+                "You hold several cases; pick one with `switch T-…` first: "
+                + ", ".join(t.reference for t in held)
+            )
+        ticket = self._open_ticket(uow, reference)
+        if ticket.assignee_id != agent.id and not agent.is_supervisor:
+            raise Refused(f"{ticket.reference} is not yours.")
+        return ticket
+
+    def _check_can_claim(self, uow: UnitOfWork, agent: Agent, now: datetime) -> None:
+        if not agent.on_shift:
+            raise Refused("You are off shift. Send `shift on` to start taking cases.")
+        if not agent.is_available(now):
+            raise Refused(f"It is outside your working hours ({agent.working_hours}).")
+        held = len(uow.tickets.held_by(agent.id))
+        if held >= agent.capacity and agent.role is Role.HOMEWORKER:
+            raise Refused(
+                f"You already hold {held} case(s), your capacity. Resolve or release one first."
+            )
+
+    @staticmethod
+    def _not_claimable(ticket: Ticket) -> str:
+        if ticket.status in (TicketStatus.ASSIGNED, TicketStatus.WAITING_ON_USER):
+            return f"{ticket.reference} was already claimed by someone else."
+        return (
+            f"{ticket.reference} is {ticket.status.value.replace('_', ' ')}; it can't be claimed."
+        )
+
+    def _after_claim(
+        self, uow: UnitOfWork, agent: Agent, ticket_id: int, now: datetime, action: str
+    ) -> str:
+        ticket = uow.tickets.get(ticket_id)
+        assert ticket is not None
+        ticket.awaiting_agent_since = now
+        uow.agents.save(replace(agent, current_ticket_id=ticket.id))
+        record(uow, ticket, actor_of(agent), action, now)
+        uow.outbox.add(
+            Notice(
+                texts.picked_up(ticket.reference, agent.display_name),
+                user_id=ticket.user_id,
+                ticket_id=ticket.id,
+            ),
+            now,
+        )
+        return case_card(uow, ticket, now)
+
+    def _clear_current(self, uow: UnitOfWork, agent_id: int, ticket_id: int) -> None:
+        holder = uow.agents.get(agent_id)
+        if holder is not None and holder.current_ticket_id == ticket_id:
+            uow.agents.save(replace(holder, current_ticket_id=None))
+
+    def _transfer_to_agent(
+        self, uow: UnitOfWork, agent: Agent, colleague: Agent, ticket: Ticket, now: datetime
+    ) -> str:
+        if colleague.id == agent.id:
+            raise Refused("You already hold it.")
+        if not can_take(colleague, None, uow.agents.loads(), now):
+            raise Refused(
+                f"{colleague.name} can't take it now (off shift or at capacity). "
+                "Transfer to a skill instead to put it back in the queue."
+            )
+        self._clear_current(uow, agent.id, ticket.id)
+        ticket.assignee_id = colleague.id
+        ticket.awaiting_agent_since = now
+        record(
+            uow,
+            ticket,
+            actor_of(agent),
+            "transferred",
+            now,
+            TicketStatus.ASSIGNED,
+            detail=f"to {colleague.name}",
+        )
+        uow.agents.save(replace(colleague, current_ticket_id=ticket.id))
+        uow.outbox.add(
+            Notice(
+                f"{agent.name} transferred {ticket.reference} to you:\n"
+                f"{case_card(uow, ticket, now)}",
+                agent_id=colleague.id,
+                ticket_id=ticket.id,
+            ),
+            now,
+        )
+        return f"{ticket.reference} transferred to {colleague.name}."
+
+    def _transfer_to_skill(
+        self, uow: UnitOfWork, agent: Agent, skill: str, ticket: Ticket, now: datetime
+    ) -> str:
+        self._clear_current(uow, agent.id, ticket.id)
+        ticket.category = skill
+        ticket.assignee_id = None
+        ticket.awaiting_agent_since = None
+        record(
+            uow,
+            ticket,
+            actor_of(agent),
+            "transferred",
+            now,
+            TicketStatus.QUEUED,
+            detail=f"to skill {skill}",
+        )
+        offered = offer_case(uow, ticket, now, self.levels, excluding=agent.id)
+        who = ", ".join(a.name for a in offered) or "nobody is available yet"
+        return f"{ticket.reference} is queued for {skill}; offered to: {who}."

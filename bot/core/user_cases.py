@@ -1,0 +1,226 @@
+"""The end user's side of a second-line case: opening it, writing to it, status, rating."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.core import texts
+from bot.core.audit import USER, record
+from bot.core.dispatch import alert_supervisors, offer_case
+from bot.core.domain import Conversation, ConversationStatus, HandoffRequest, Reply, Stage
+from bot.core.intents import Intent, read_rating
+from bot.core.ports import UnitOfWork
+from bot.core.routing import expected_wait, queue_order
+from bot.core.summary import summarize
+from bot.core.tickets import (
+    HELD_STATUSES,
+    HandoffPacket,
+    Notice,
+    ServiceLevels,
+    Ticket,
+    TicketStatus,
+)
+
+LOW_RATING = 2
+REOPEN_PHRASES = {"not fixed", "still broken", "it's not fixed", "its not fixed", "reopen", "no"}
+
+
+class UserCases:
+    """Opens cases for first line and answers users whose case is with second line."""
+
+    def __init__(self, levels: ServiceLevels) -> None:
+        self.levels = levels
+
+    def open_case(
+        self,
+        uow: UnitOfWork,
+        conversation: Conversation,
+        handoff: HandoffRequest,
+        user_name: str,
+        now: datetime,
+    ) -> tuple[Ticket, str]:
+        """Queue a case with everything first line knew; returns it and the expected wait."""
+        verdict = handoff.verdict
+        said = [
+            line.text for line in uow.messages.transcript(conversation.id) if line.direction == "in"
+        ]
+        packet = HandoffPacket(
+            user_name=user_name,
+            question=handoff.question,
+            summary=summarize(said),
+            reason=handoff.reason,
+            signal=verdict.signal if verdict and handoff.reason == verdict.reason else "dialogue",
+            category=verdict.category if verdict else None,
+            confidence=verdict.confidence if verdict else 0.0,
+            runner_ups=verdict.runner_ups if verdict else (),
+            priority=verdict.priority if verdict else "P3",
+            terms=verdict.terms if verdict else (),
+            articles_tried=handoff.articles_tried,
+        )
+        ticket = uow.tickets.add(
+            Ticket(
+                id=0,
+                conversation_id=conversation.id,
+                user_id=conversation.user_id,
+                status=TicketStatus.QUEUED,
+                priority=packet.priority,
+                category=packet.category,
+                packet=packet,
+                created_at=now,
+            )
+        )
+        record(uow, ticket, USER, "queued", now, detail=handoff.reason)
+        offer_case(uow, ticket, now, self.levels)
+        if ticket.priority == "P1":
+            alert_supervisors(uow, ticket, f"P1 case {ticket.reference} has been queued.", now)
+        return ticket, expected_wait(uow.agents.all(), ticket, now, self.levels)
+
+    def on_message(
+        self,
+        uow: UnitOfWork,
+        conversation: Conversation,
+        intent: Intent,
+        text: str,
+        now: datetime,
+    ) -> list[Reply] | None:
+        """Answer a user whose conversation is with second line; None: start afresh."""
+        ticket = uow.tickets.for_conversation(conversation.id)
+        if ticket is None or ticket.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
+            conversation.status = ConversationStatus.RESOLVED
+            return None
+        if intent is Intent.CANCEL:
+            return [self._cancel(uow, conversation, ticket, now)]
+        if intent is Intent.HELP:
+            return [Reply(texts.HELP)]
+        if intent is Intent.STATUS:
+            return [self.status_of(uow, ticket, now)]
+        if ticket.status is TicketStatus.RESOLVED:
+            return self._after_resolution(uow, conversation, ticket, text, now)
+        return [self._relay(uow, ticket, text, now)]
+
+    def status(self, uow: UnitOfWork, user_id: int, now: datetime) -> Reply:
+        """Where the user's latest request stands."""
+        ticket = uow.tickets.latest_for_user(user_id)
+        if ticket is None:
+            return Reply(texts.NO_REQUEST)
+        return self.status_of(uow, ticket, now)
+
+    def status_of(self, uow: UnitOfWork, ticket: Ticket, now: datetime) -> Reply:
+        """A sentence on one ticket's state, for its user."""
+        ref = ticket.reference
+        if ticket.status is TicketStatus.QUEUED:
+            position, waiting = self._position(uow, ticket)
+            wait = expected_wait(uow.agents.all(), ticket, now, self.levels)
+            return Reply(
+                f"{ref} (priority {ticket.priority}) is queued, {position} of {waiting} waiting. "
+                f"{wait}"
+            )
+        if ticket.status is TicketStatus.ASSIGNED:
+            return Reply(f"{ref} is with a member of our team, who will reply here.")
+        if ticket.status is TicketStatus.WAITING_ON_USER:
+            return Reply(f"{ref} is waiting for your reply to our team's last message.")
+        if ticket.status is TicketStatus.RESOLVED:
+            return Reply(
+                f"{ref} was resolved: {ticket.resolution_note}",
+                texts.RATING_CHOICES,
+            )
+        return Reply(f"{ref} is {ticket.status.value}. Write any time if you need more help.")
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _position(uow: UnitOfWork, ticket: Ticket) -> tuple[int, int]:
+        waiting = sorted(uow.tickets.with_status(TicketStatus.QUEUED), key=queue_order)
+        ids = [t.id for t in waiting]
+        return (ids.index(ticket.id) + 1 if ticket.id in ids else len(ids)), len(ids)
+
+    def _relay(self, uow: UnitOfWork, ticket: Ticket, text: str, now: datetime) -> Reply:
+        if ticket.status is TicketStatus.QUEUED or ticket.assignee_id is None:
+            position, waiting = self._position(uow, ticket)
+            return Reply(
+                texts.QUEUED_ADDED.format(
+                    reference=ticket.reference,
+                    priority=ticket.priority,
+                    position=position,
+                    waiting=waiting,
+                )
+            )
+        uow.outbox.add(
+            Notice(
+                f"{ticket.reference} · {ticket.packet.user_name}: {text}",
+                agent_id=ticket.assignee_id,
+                ticket_id=ticket.id,
+            ),
+            now,
+        )
+        if ticket.status is TicketStatus.WAITING_ON_USER:
+            ticket.awaiting_agent_since = now
+            record(uow, ticket, USER, "user replied", now, TicketStatus.ASSIGNED)
+        return Reply(texts.ADDED_FOR_TEAM.format(reference=ticket.reference))
+
+    def _cancel(
+        self, uow: UnitOfWork, conversation: Conversation, ticket: Ticket, now: datetime
+    ) -> Reply:
+        if ticket.assignee_id is not None and ticket.status in HELD_STATUSES:
+            uow.outbox.add(
+                Notice(
+                    f"The user cancelled {ticket.reference}.",
+                    agent_id=ticket.assignee_id,
+                    ticket_id=ticket.id,
+                ),
+                now,
+            )
+        ticket.closed_at = now
+        ticket.awaiting_agent_since = None
+        record(uow, ticket, USER, "cancelled", now, TicketStatus.CANCELLED)
+        conversation.status = ConversationStatus.CANCELLED
+        conversation.stage = Stage.IDLE
+        return Reply(texts.CASE_CANCELLED.format(reference=ticket.reference))
+
+    def _after_resolution(
+        self,
+        uow: UnitOfWork,
+        conversation: Conversation,
+        ticket: Ticket,
+        text: str,
+        now: datetime,
+    ) -> list[Reply] | None:
+        rating = read_rating(text)
+        if rating is not None:
+            ticket.rating = rating
+            ticket.closed_at = now
+            record(uow, ticket, USER, "rated", now, TicketStatus.CLOSED, detail=str(rating))
+            conversation.status = ConversationStatus.RESOLVED
+            answer = texts.RATING_THANKS.format(rating=rating)
+            if rating <= LOW_RATING:
+                alert_supervisors(
+                    uow, ticket, f"{ticket.reference} was rated {rating}/5.", now, with_card=False
+                )
+                answer += texts.RATING_LOW_FOLLOW_UP
+            return [Reply(answer)]
+        if text.strip().casefold().rstrip(".!") in REOPEN_PHRASES:
+            return [self._reopen(uow, ticket, now)]
+        ticket.closed_at = now
+        record(uow, ticket, USER, "closed without rating", now, TicketStatus.CLOSED)
+        conversation.status = ConversationStatus.RESOLVED
+        return None
+
+    def _reopen(self, uow: UnitOfWork, ticket: Ticket, now: datetime) -> Reply:
+        ticket.resolved_at = None
+        holder = uow.agents.get(ticket.assignee_id) if ticket.assignee_id else None
+        if holder is not None and holder.is_available(now):
+            ticket.awaiting_agent_since = now
+            record(uow, ticket, USER, "reopened", now, TicketStatus.ASSIGNED)
+            uow.outbox.add(
+                Notice(
+                    f"The user says {ticket.reference} is not fixed; it is back with you.",
+                    agent_id=holder.id,
+                    ticket_id=ticket.id,
+                ),
+                now,
+            )
+        else:
+            ticket.assignee_id = None
+            record(uow, ticket, USER, "reopened", now, TicketStatus.QUEUED)
+            offer_case(uow, ticket, now, self.levels)
+        return Reply(texts.REOPENED.format(reference=ticket.reference))
