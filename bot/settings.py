@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -18,6 +19,8 @@ from knowledge_base import ARTICLES_DIR
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
 PRIORITIES = ("P1", "P2", "P3", "P4")
+TOKEN_SHAPE = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{5,}$")
+WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 def default_data_dir() -> Path:
@@ -40,7 +43,7 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=default_database_url)
     models_dir: Path = PROJECT_ROOT / "models"
     kb_dir: Path = ARTICLES_DIR
-    kb_min_score: float = Field(default=0.15, gt=0.0, lt=1.0)
+    kb_min_score: float = Field(default=0.18, gt=0.0, lt=1.0)
     max_message_chars: int = Field(default=4000, ge=200, le=100_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     sla_claim_minutes: dict[str, int] = Field(
@@ -51,6 +54,35 @@ class Settings(BaseSettings):
     )
     silence_limit_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
     keep_unmasked_messages: bool = False
+    telegram_token: SecretStr | None = None
+    telegram_base_url: str | None = None
+    telegram_max_send_rate: float = Field(default=30.0, ge=0.0, le=1000.0)
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+
+    @field_validator("telegram_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TOKEN_SHAPE.match(value.get_secret_value()):
+            raise ValueError("does not look like a bot token from @BotFather (digits:letters)")
+        return value
+
+    @field_validator("telegram_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                "must be an http:// or https:// URL, e.g. https://api.telegram.org/bot"
+            )
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET_SHAPE.match(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
 
     @field_validator("database_url")
     @classmethod

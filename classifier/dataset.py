@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +63,21 @@ def read_dataset(
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise DatasetError(f"{path} is not UTF-8 text (byte {error.start})") from None
-    reader = csv.DictReader(content.splitlines())
+    try:
+        return _parse(content, raw, path, text_column, label_column, min_classes)
+    except csv.Error as error:
+        raise DatasetError(f"{path} is not a readable CSV file ({error})") from None
+
+
+def _parse(
+    content: str,
+    raw: bytes,
+    path: Path,
+    text_column: str,
+    label_column: str | None,
+    min_classes: int,
+) -> Dataset:
+    reader = csv.DictReader(io.StringIO(content, newline=""))
     columns = reader.fieldnames or []
     if not columns:
         raise DatasetError(f"{path} is empty")
@@ -80,7 +95,8 @@ def read_dataset(
     labels: list[str] = []
     escalate: list[bool] = []
     priority: list[str] = []
-    for line, row in enumerate(reader, start=2):
+    for row in reader:
+        line = reader.line_num
         text = (row.get(text_column) or "").strip()
         label = (row.get(label_column) or "").strip()
         if not text or not label:

@@ -29,7 +29,9 @@ class CalibratedLinearSVC(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
     """LinearSVC whose scores become probabilities by temperature scaling.
 
     The temperature is fitted on a held-out share of the training data, then the SVM is
-    refitted on all of it. Weights are kept as float32, features by classes.
+    refitted on all of it. Weights are kept as float32, features by classes. The two fits
+    run one after the other: liblinear shuffles with the C library's global random state,
+    so fits in parallel threads would not be reproducible.
     """
 
     def __init__(self, c: float = 0.5, held_out: float = 0.2, random_state: int = 0) -> None:
@@ -49,18 +51,19 @@ class CalibratedLinearSVC(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
             random_state=self.random_state,
             stratify=stratify,
         )
-        probe = LinearSVC(C=self.c, random_state=self.random_state).fit(
-            features[fit_part], labels[fit_part]
-        )
+        probe = self._svm().fit(features[fit_part], labels[fit_part])
+        final = self._svm().fit(features, labels)
         self.temperature_ = self._fit_temperature(
             _as_class_scores(probe.decision_function(features[held_part])),
             np.searchsorted(self.classes_, labels[held_part]),
             probe.classes_,
         )
-        final = LinearSVC(C=self.c, random_state=self.random_state).fit(features, labels)
         self.weights_ = np.ascontiguousarray(final.coef_.T, dtype=np.float32)
         self.intercept_ = final.intercept_.astype(np.float64)
         return self
+
+    def _svm(self) -> LinearSVC:
+        return LinearSVC(C=self.c, random_state=self.random_state)
 
     def _fit_temperature(
         self, scores: np.ndarray, truth: np.ndarray, probe_classes: np.ndarray

@@ -57,6 +57,22 @@ def split(data: Dataset) -> tuple[Dataset, Dataset]:
     return _subset(data, np.sort(fit_rows)), _subset(data, np.sort(held_rows))
 
 
+def best_threshold(confidence: np.ndarray, right: np.ndarray, in_scope: np.ndarray) -> float:
+    """The confidence cut that gets most rows right: in-scope ones accepted and rightly
+    classified, out-of-scope ones rejected. The lowest such cut wins a tie."""
+    order = np.argsort(confidence, kind="stable")
+    ranked = confidence[order]
+    good_if_accepted = (right & in_scope)[order].astype(int)
+    good_if_rejected = (~in_scope)[order].astype(int)
+    # A cut at ranked[k] rejects rows 0..k-1 and accepts rows k..end.
+    accepted_good = np.cumsum(good_if_accepted[::-1])[::-1]
+    rejected_good = np.concatenate(([0], np.cumsum(good_if_rejected)[:-1]))
+    first_of_value = np.concatenate(([True], ranked[1:] != ranked[:-1]))
+    candidates = np.flatnonzero(first_of_value)
+    best = candidates[np.argmax((accepted_good + rejected_good)[candidates])]
+    return float(ranked[best])
+
+
 def choose_threshold(model: TriageModel, held_out: Dataset, oos_label: str | None) -> float:
     """The confidence under which a message is out of scope, chosen on validation data."""
     probabilities = model.category_probabilities(list(held_out.texts))
@@ -66,13 +82,7 @@ def choose_threshold(model: TriageModel, held_out: Dataset, oos_label: str | Non
     if in_scope.all():
         return float(np.quantile(confidence, IN_SCOPE_REJECTION))
     right = model.classes_[probabilities.argmax(axis=1)] == labels
-    best, best_correct = 0.0, -1
-    for threshold in np.unique(confidence):
-        accepted = confidence >= threshold
-        correct = int((accepted & right & in_scope).sum() + (~accepted & ~in_scope).sum())
-        if correct > best_correct:
-            best, best_correct = float(threshold), correct
-    return best
+    return best_threshold(confidence, right, in_scope)
 
 
 def train(

@@ -11,7 +11,7 @@ from classifier import DEFAULT_TRAINING_DATA
 from classifier.dataset import read_dataset
 from classifier.model import TriageModel
 from classifier.registry import ModelRegistry
-from classifier.training import split
+from classifier.training import best_threshold, split
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_single_message_path_equals_batch_probabilities(
     trained: tuple[TriageModel, dict],  # type: ignore[type-arg]
 ) -> None:
     model, _ = trained
-    texts = list(read_dataset(DEFAULT_TRAINING_DATA).texts[:50]) + ["", "🙂", "ünïcödé printer"]
+    texts = [*read_dataset(DEFAULT_TRAINING_DATA).texts[:50], "", "🙂", "ünïcödé printer"]
     batch = model.category_probabilities(texts)
     one_by_one = np.array([model.category_.proba_of_row(model.vectorize_one_(t)) for t in texts])
     np.testing.assert_allclose(one_by_one, batch, atol=1e-9)
@@ -87,3 +87,12 @@ def test_the_training_data_is_large_and_varied() -> None:
     assert data.escalate is not None and 0.25 <= sum(data.escalate) / len(data) <= 0.5
     assert data.priority is not None and set(data.priority) == {"P1", "P2", "P3", "P4"}
     assert len({text.casefold() for text in data.texts}) == len(data)
+
+
+def test_the_threshold_gets_the_most_rows_right() -> None:
+    confidence = np.array([0.9, 0.8, 0.3, 0.2, 0.2, 0.6, 0.25])
+    right = np.array([True, True, True, False, False, False, True])
+    in_scope = np.array([True, True, True, False, False, True, True])
+    # 0.25 accepts the three right in-scope rows above it and rejects both out-of-scope ones.
+    assert best_threshold(confidence, right, in_scope) == 0.25
+    assert best_threshold(confidence, right, np.ones(7, bool)) == 0.2

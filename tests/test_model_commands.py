@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from classifier import DEFAULT_TRAINING_DATA
+from classifier.dataset import read_dataset
 
 
 def _write_csv(path: Path, rows: list[dict[str, str]], columns: list[str]) -> Path:
@@ -104,16 +106,22 @@ def test_a_worse_model_or_other_labels_are_saved_but_not_activated(
     assert run_triage("models", "activate", "no-such-version").returncode == 2
 
 
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        (b"", "is empty"),
-        (b"words,category\nhello,account\nbye,email\n", "has no column 'text'"),
-        ("text,category\nmot de passe oubli\xe9,account\n".encode("latin-1"), "is not UTF-8"),
-        (b"text,category\na,account\nb,account\nc,account\n", "has a single class ('account')"),
-        (b"text,category,escalate\na,account,maybe\nb,email,0\n", "escalate must be 0 or 1"),
-    ],
-)
+BAD_FILES = [
+    (b"", "is empty"),
+    (b"text,category\n", "has no rows with both a 'text' and a 'category'"),
+    (b"words,category\nhello,account\nbye,email\n", "has no column 'text'"),
+    ("text,category\nmot de passe oubli\xe9,account\n".encode("latin-1"), "is not UTF-8"),
+    (b"text,category\na,account\nb,account\nc,account\n", "has a single class ('account')"),
+    (b"text,category,escalate\na,account,maybe\nb,email,0\n", "escalate must be 0 or 1"),
+    (b'text,category\n"' + b"a" * 200_000 + b'",account\nb,email\n', "not a readable CSV"),
+]
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize(("content", "message"), BAD_FILES)
 def test_bad_files_get_one_line_and_change_nothing(
     run_triage, models_dir: Path, tmp_path: Path, content: bytes, message: str
 ) -> None:  # type: ignore[no-untyped-def]
@@ -160,3 +168,46 @@ def test_out_of_scope_rows_train_the_threshold(
     assert "oos" not in figures["per_class"] or figures["per_class"]["oos"]["precision"] == 0
     assert 0 <= figures["out_of_scope_recall"] <= 1
     assert 0.5 <= figures["in_scope_accuracy"] <= 1
+
+
+@pytest.mark.parametrize(("content", "message"), BAD_FILES)
+def test_bad_files_leave_an_active_model_untouched(
+    run_triage, trained_models_dir: Path, tmp_path: Path, content: bytes, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    registry = shutil.copytree(trained_models_dir, tmp_path / "models")
+    before = _snapshot(registry)
+    data = tmp_path / "bad.csv"
+    data.write_bytes(content)
+    result = run_triage(
+        "train", "--data", str(data), "--force", env={"TRIAGE_MODELS_DIR": str(registry)}
+    )
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert message in line
+    assert _snapshot(registry) == before
+
+
+def test_classify_on_a_fresh_install_trains_the_default_model_first(
+    run_triage, models_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    result = run_triage(
+        "classify", "the whole 2nd floor has no network since the power cut", "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    verdict = json.loads(result.stdout)
+    [version] = _versions(models_dir)
+    assert (models_dir / "ACTIVE").read_text().strip() == version
+    assert verdict["signal"] == "model"
+    assert verdict["model_version"] == version
+    assert verdict["category"] == "network"
+    assert verdict["escalate"] is True
+    assert verdict["priority"] in ("P1", "P2")
+
+
+def test_line_breaks_inside_a_text_stay_in_that_text(tmp_path: Path) -> None:
+    rows = [{"text": r["text"], "category": r["category"]} for r in _sample(3)]
+    rows[0]["text"] += "\u2028second paragraph, pasted from Word"
+    rows[1]["text"] += "\nwith a line break"
+    data = read_dataset(_write_csv(tmp_path / "export.csv", rows, ["text", "category"]))
+    assert data.texts == tuple(row["text"] for row in rows)
+    assert data.labels == tuple(row["category"] for row in rows)

@@ -55,7 +55,7 @@ def test_a_model_from_another_scikit_learn_is_refused(registry: ModelRegistry) -
     manifest = json.loads(path.read_text())
     manifest["libraries"]["scikit-learn"] = "0.24.0"
     path.write_text(json.dumps(manifest))
-    with pytest.raises(ModelRefused, match="trained with scikit-learn 0.24.0"):
+    with pytest.raises(ModelRefused, match=r"trained with scikit-learn 0\.24\.0"):
         registry.load()
 
 

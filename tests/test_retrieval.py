@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,32 @@ def test_retrieval_on_the_evaluation_set_stays_above_its_floors(
     ],
 )
 def test_common_questions_find_their_article_first(
+    shipped_index: ArticleIndex, question: str, article_id: str
+) -> None:
+    assert shipped_index.search(question, limit=1)[0].article.id == article_id
+
+
+def test_example_questions_do_not_copy_the_evaluation_set() -> None:
+    examples = [q.casefold() for a in load_articles(ARTICLES_DIR).articles for q in a.questions]
+    copies = []
+    for question in read_questions(EVAL_QUESTIONS):
+        text = question.text.casefold()
+        for example in examples:
+            matcher = SequenceMatcher(None, example, text)
+            if matcher.real_quick_ratio() >= 0.85 and matcher.ratio() >= 0.85:
+                copies.append((question.text, example))
+    assert copies == []
+
+
+@pytest.mark.parametrize(
+    ("question", "article_id"),
+    [
+        ("how do i conect to the vpn from hoem", "vpn-connect-from-home"),  # typos
+        ("how do I reset my pässwörd", "password-reset"),  # accents
+        ("the printed pages come out faded and streaky", "print-quality-problems"),  # inflections
+    ],
+)
+def test_typos_accents_and_inflections_still_match(
     shipped_index: ArticleIndex, question: str, article_id: str
 ) -> None:
     assert shipped_index.search(question, limit=1)[0].article.id == article_id

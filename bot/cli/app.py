@@ -10,6 +10,7 @@ import typer
 
 from bot.cli.agent_commands import agents_app, desk, sla_app
 from bot.cli.common import app_from_settings, console, reported_errors, settings
+from bot.cli.demo_commands import demo_app
 from bot.cli.kb_commands import kb_app
 from bot.cli.model_commands import (
     classify_command,
@@ -17,6 +18,8 @@ from bot.cli.model_commands import (
     models_app,
     train_command,
 )
+from bot.cli.report_commands import report_command
+from bot.cli.run_command import run
 from bot.core.tickets import Notice
 from bot.doors.terminal_chat import run_interactive, run_scripted, terminal_sender
 
@@ -30,9 +33,12 @@ app.add_typer(models_app, name="models")
 app.add_typer(agents_app, name="agents")
 app.add_typer(sla_app, name="sla")
 app.command("desk")(desk)
+app.command("run")(run)
 app.command("train")(train_command)
 app.command("evaluate")(evaluate_command)
 app.command("classify")(classify_command)
+app.command("report")(report_command)
+app.add_typer(demo_app, name="demo")
 
 
 def _default_user() -> str:

@@ -10,12 +10,12 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bot.cli.common import console, reported_errors, settings
+from bot.bootstrap import default_triage
+from bot.cli.common import console, errors, reported_errors, settings
 from classifier import DEFAULT_TRAINING_DATA
 from classifier.dataset import read_dataset
 from classifier.registry import ModelRegistry
 from classifier.service import evaluate_version, train_and_register
-from classifier.triage import ModelTriage
 
 models_app = typer.Typer(
     help="List, inspect, activate and roll back model versions.", no_args_is_help=True
@@ -141,8 +141,24 @@ def classify_command(
     text: Annotated[str, typer.Argument(help="A user's message.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the verdict as JSON.")] = False,
 ) -> None:
-    """Show the triage verdict for a message: category, escalation, priority and why."""
-    verdict = ModelTriage(_registry()).assess(text)
+    """Show the triage verdict for a message: category, escalation, priority and why.
+
+    With no active model yet (a fresh install), the default model is trained first, with a
+    spinner on stderr, as `triage chat` does.
+    """
+    current = settings()
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("loading the triage model", total=None)
+        triage = default_triage(
+            current, progress=lambda stage: progress.update(task, description=stage)
+        )
+        verdict = triage.assess(text)
     if as_json:
         typer.echo(json.dumps(verdict.as_dict(), indent=2))
         return

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.core import texts
 from bot.core.clock import utc_now
 from bot.core.dialogue import Dialogue, Turn
-from bot.core.domain import ConversationStatus, Direction, Reply, Sender
+from bot.core.domain import Attachment, ConversationStatus, Direction, Reply, Sender
 from bot.core.intents import Intent, read_intent
 from bot.core.masking import contains_credentials, mask_sensitive
 from bot.core.ports import Clock, KnowledgeBase, Triage, UnitOfWork
@@ -72,6 +72,25 @@ class FirstLineDesk:
             replies = self._handle(uow, sender, user_id, intent, incoming, now)
             uow.commit()
         return replies
+
+    def handle_attachment(
+        self, sender: Sender, attachment: Attachment, caption: str = ""
+    ) -> list[Reply]:
+        """Keep a photo or document with the user's case (or conversation) and say so."""
+        now = self._clock()
+        masked_caption = mask_sensitive(caption.strip()).text
+        text = f"{attachment.describe()} {masked_caption}".strip()
+        with self._unit_of_work() as uow:
+            user_id = uow.users.ensure(sender, now)
+            conversation = uow.conversations.open_for(user_id) or uow.conversations.start(
+                user_id, now
+            )
+            uow.messages.add(conversation.id, Direction.INBOUND, text, now, attachment=attachment)
+            reply = self._cases.on_attachment(uow, conversation, attachment, text, now)
+            self._store_out(uow, conversation.id, [reply], now)
+            uow.conversations.save(conversation, now)
+            uow.commit()
+        return [reply]
 
     def _handle(
         self,

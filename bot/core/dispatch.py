@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.core.audit import SYSTEM, record
 from bot.core.cards import handoff_card
-from bot.core.domain import Choice
+from bot.core.domain import Attachment, Choice, Reply
 from bot.core.ports import UnitOfWork
 from bot.core.routing import offer_targets
 from bot.core.tickets import Agent, Notice, Role, ServiceLevels, Ticket
@@ -20,6 +20,21 @@ def claim_choice(ticket: Ticket) -> Choice:
 def case_card(uow: UnitOfWork, ticket: Ticket, now: datetime) -> str:
     """The handoff card with the conversation's transcript as stored (already masked)."""
     return handoff_card(ticket, uow.messages.transcript(ticket.conversation_id), now)
+
+
+def case_attachments(uow: UnitOfWork, ticket: Ticket) -> tuple[Attachment, ...]:
+    """The photos and documents the user sent in the case's conversation."""
+    return tuple(
+        line.attachment
+        for line in uow.messages.transcript(ticket.conversation_id)
+        if line.attachment is not None
+    )
+
+
+def case_reply(uow: UnitOfWork, ticket: Ticket, now: datetime, intro: str = "") -> Reply:
+    """The card of a case, with what the user attached, as one reply."""
+    card = case_card(uow, ticket, now)
+    return Reply(f"{intro}{card}", attachments=case_attachments(uow, ticket))
 
 
 def offer_case(

@@ -57,11 +57,25 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A photo or document a user sent, by the reference its channel keeps it under."""
+
+    kind: str  # "photo" or "document"
+    ref: str
+    name: str = ""
+
+    def describe(self) -> str:
+        """How the attachment reads in a transcript."""
+        return f"[{self.kind}{': ' + self.name if self.name else ''}]"
+
+
+@dataclass(frozen=True)
 class Reply:
     """One message from the bot to the user."""
 
     text: str
     choices: tuple[Choice, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.core.clock import utc_now
-from bot.core.domain import Sender
+from bot.core.domain import Reply, Sender
 from bot.core.ports import Clock, UnitOfWork
 from bot.core.tickets import Notice
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A notice to send on a channel, and the address it goes to there."""
+
+    id: int
+    notice: Notice
+    address: str
 
 
 class NoticeBoard:
@@ -34,3 +44,33 @@ class NoticeBoard:
             uow.outbox.delivered([item.id for item in pending], now)
             uow.commit()
         return [item.notice for item in pending]
+
+    def due_on(self, channel: str, limit: int = 50) -> list[Delivery]:
+        """Undelivered notices for people reachable on ``channel``, oldest first."""
+        with self._unit_of_work() as uow:
+            return [
+                Delivery(pending.id, pending.notice, address)
+                for pending, address in uow.outbox.pending_on(channel, limit)
+            ]
+
+    def take(self, delivery: Delivery) -> bool:
+        """Claim a delivery before sending it; False if another process already did."""
+        with self._unit_of_work() as uow:
+            taken = uow.outbox.take(delivery.id, self._clock())
+            uow.commit()
+        return taken
+
+    def give_back(self, delivery: Delivery) -> None:
+        """Return a delivery that could not be sent, so it is tried again."""
+        with self._unit_of_work() as uow:
+            uow.outbox.give_back(delivery.id)
+            uow.commit()
+
+    def defer_to_user(self, sender: Sender, replies: list[Reply]) -> None:
+        """Queue replies a door could not send right now, for its courier to retry."""
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            user_id = uow.users.ensure(sender, now)
+            for reply in replies:
+                uow.outbox.add(Notice(reply.text, user_id=user_id, choices=reply.choices), now)
+            uow.commit()

@@ -10,6 +10,7 @@ from typing import Protocol, Self
 from bot.core.domain import (
     Article,
     ArticleMatch,
+    Attachment,
     Conversation,
     Direction,
     FeedbackOutcome,
@@ -89,6 +90,7 @@ class MessageRepository(Protocol):
         truncated: bool = False,
         author: str | None = None,
         original: str | None = None,
+        attachment: Attachment | None = None,
     ) -> None:
         """Append a message to the conversation's transcript."""
         ...
@@ -190,6 +192,18 @@ class OutboxRepository(Protocol):
 
     def delivered(self, notice_ids: Sequence[int], now: datetime) -> None:
         """Mark notices as delivered."""
+        ...
+
+    def pending_on(self, channel: str, limit: int) -> list[tuple[PendingNotice, str]]:
+        """Undelivered notices for people reachable on a channel, with their address there."""
+        ...
+
+    def take(self, notice_id: int, now: datetime) -> bool:
+        """Mark one notice delivered unless another process already took it."""
+        ...
+
+    def give_back(self, notice_id: int) -> None:
+        """Make a taken notice undelivered again, after its delivery failed."""
         ...
 
 

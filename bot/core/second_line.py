@@ -10,7 +10,13 @@ from bot.core import texts
 from bot.core.audit import actor_of, record
 from bot.core.cards import header, queue_line
 from bot.core.clock import utc_now
-from bot.core.dispatch import alert_supervisors, case_card, claim_choice, offer_case
+from bot.core.dispatch import (
+    alert_supervisors,
+    case_card,
+    case_reply,
+    claim_choice,
+    offer_case,
+)
 from bot.core.domain import Direction, Reply
 from bot.core.ports import Clock, UnitOfWork
 from bot.core.routing import can_take, queue_order
@@ -103,7 +109,7 @@ class SecondLineDesk:
                 or ticket.status is TicketStatus.QUEUED
             ):
                 raise Refused(f"{ticket.reference} is not yours to view.")
-            return Reply(case_card(uow, ticket, now))
+            return case_reply(uow, ticket, now)
 
     # --- taking cases ----------------------------------------------------------------------
 
@@ -120,9 +126,9 @@ class SecondLineDesk:
                 ticket.id, agent.id, now
             ):
                 raise Refused(self._not_claimable(uow.tickets.get(ticket.id) or ticket))
-            card = self._after_claim(uow, agent, ticket.id, now, "claimed")
+            answer = self._after_claim(uow, agent, ticket.id, now, "claimed")
             uow.commit()
-        return Reply(card)
+        return answer
 
     def next_case(self, agent_id: int) -> Reply:
         """Take the most urgent waiting case this agent has the skill for."""
@@ -135,9 +141,9 @@ class SecondLineDesk:
                 if agent.has_skill(ticket.category) and uow.tickets.try_claim(
                     ticket.id, agent.id, now
                 ):
-                    card = self._after_claim(uow, agent, ticket.id, now, "claimed (next)")
+                    answer = self._after_claim(uow, agent, ticket.id, now, "claimed (next)")
                     uow.commit()
-                    return Reply(card)
+                    return answer
         return Reply("No case is waiting for your skills right now.")
 
     def take_over(self, agent_id: int, reference: str) -> Reply:
@@ -172,9 +178,9 @@ class SecondLineDesk:
                 self._clear_current(uow, previous, ticket.id)
             uow.agents.save(replace(agent, current_ticket_id=ticket.id))
             record(uow, ticket, actor_of(agent), "taken over", now, detail=f"from {previous}")
-            card = case_card(uow, ticket, now)
+            answer = case_reply(uow, ticket, now)
             uow.commit()
-        return Reply(card)
+        return answer
 
     def switch(self, agent_id: int, reference: str) -> Reply:
         """Make one of the agent's cases the current one."""
@@ -429,7 +435,7 @@ class SecondLineDesk:
 
     def _after_claim(
         self, uow: UnitOfWork, agent: Agent, ticket_id: int, now: datetime, action: str
-    ) -> str:
+    ) -> Reply:
         ticket = uow.tickets.get(ticket_id)
         assert ticket is not None
         ticket.awaiting_agent_since = now
@@ -443,7 +449,7 @@ class SecondLineDesk:
             ),
             now,
         )
-        return case_card(uow, ticket, now)
+        return case_reply(uow, ticket, now)
 
     def _clear_current(self, uow: UnitOfWork, agent_id: int, ticket_id: int) -> None:
         holder = uow.agents.get(agent_id)

@@ -117,3 +117,18 @@ def picked_up(reference: str, display_name: str) -> str:
     """What the user is told when a homeworker takes their request."""
     who = display_name or "A member of our second-line team"
     return f"{who} has picked up your request {reference} and will reply here."
+
+
+ATTACHMENT_KEPT = (
+    "Thanks, I've kept the {kind} with your conversation: if it goes to a person, they'll see "
+    "it. I can only read text, so please also tell me in words what's going wrong."
+)
+ATTACHMENT_ADDED = "I've added the {kind} to {reference} for the team."
+UNSUPPORTED_MESSAGE = (
+    "I can only read text messages, photos and documents. Please tell me in words what's going "
+    "wrong, or send /help."
+)
+SOMETHING_WENT_WRONG = (
+    "Sorry, something went wrong on my side. Your message is safe; please try again in a "
+    "moment, or send /status."
+)

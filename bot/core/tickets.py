@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.core.domain import Choice, ShownArticle
+from bot.core.domain import Attachment, Choice, ShownArticle
 
 REFERENCE_OFFSET = 1000
 REFERENCE_PREFIX = "T-"
@@ -209,6 +209,7 @@ class Notice:
     agent_id: int | None = None
     ticket_id: int | None = None
     choices: tuple[Choice, ...] = ()
+    attachment: Attachment | None = None
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,7 @@ class TranscriptLine:
     direction: str
     text: str
     author: str | None = None
+    attachment: Attachment | None = None
 
 
 @dataclass(frozen=True)

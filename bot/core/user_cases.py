@@ -7,7 +7,14 @@ from datetime import datetime
 from bot.core import texts
 from bot.core.audit import USER, record
 from bot.core.dispatch import alert_supervisors, offer_case
-from bot.core.domain import Conversation, ConversationStatus, HandoffRequest, Reply, Stage
+from bot.core.domain import (
+    Attachment,
+    Conversation,
+    ConversationStatus,
+    HandoffRequest,
+    Reply,
+    Stage,
+)
 from bot.core.intents import Intent, read_rating
 from bot.core.ports import UnitOfWork
 from bot.core.routing import expected_wait, queue_order
@@ -97,6 +104,32 @@ class UserCases:
         if ticket.status is TicketStatus.RESOLVED:
             return self._after_resolution(uow, conversation, ticket, text, now)
         return [self._relay(uow, ticket, text, now)]
+
+    def on_attachment(
+        self,
+        uow: UnitOfWork,
+        conversation: Conversation,
+        attachment: Attachment,
+        text: str,
+        now: datetime,
+    ) -> Reply:
+        """Pass a user's photo or document to whoever holds their case, or keep it for them."""
+        ticket = uow.tickets.for_conversation(conversation.id)
+        if ticket is None or not ticket.is_open:
+            return Reply(texts.ATTACHMENT_KEPT.format(kind=attachment.kind))
+        if ticket.assignee_id is not None and ticket.status is not TicketStatus.QUEUED:
+            uow.outbox.add(
+                Notice(
+                    f"{ticket.reference} · {ticket.packet.user_name}: {text}",
+                    agent_id=ticket.assignee_id,
+                    ticket_id=ticket.id,
+                    attachment=attachment,
+                ),
+                now,
+            )
+        return Reply(
+            texts.ATTACHMENT_ADDED.format(kind=attachment.kind, reference=ticket.reference)
+        )
 
     def status(self, uow: UnitOfWork, user_id: int, now: datetime) -> Reply:
         """Where the user's latest request stands."""

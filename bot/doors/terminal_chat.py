@@ -18,8 +18,12 @@ NoticeSource = Callable[[], list[Notice]]
 
 
 def render(reply: Reply | Notice) -> str:
-    """A reply as plain terminal text, with its quick answers spelt out."""
+    """A reply as plain terminal text, with attachments named and quick answers spelt out."""
     text = _BOLD.sub(r"\1", reply.text)
+    attached = reply.attachments if isinstance(reply, Reply) else (reply.attachment,)
+    for attachment in attached:
+        if attachment is not None:
+            text += f"\n  (attached {attachment.describe()}, id {attachment.ref})"
     if not reply.choices:
         return text
     answers = " / ".join(choice.value for choice in reply.choices)

@@ -14,6 +14,7 @@ from bot.core.service_levels import ServiceLevelCheck
 from bot.core.tickets import Agent
 from bot.doors.terminal_chat import NoticeSource, render
 from bot.errors import Refused
+from bot.reports.own_stats import mystats
 
 PROMPT = "desk> "
 CHECK_EVERY_SECONDS = 60.0
@@ -34,6 +35,7 @@ HELP = """Commands (one per line):
   ask TEXT               ask the supervisors for help with the current case
   takeover T-1042        (supervisors) take a case over
   shift on|off           start or end your shift
+  mystats                your own figures beside the team median
   help                   this list;  quit  leaves"""
 
 
@@ -66,14 +68,18 @@ class DeskSession:
 
     def execute(self, line: str) -> str:
         """One command's answer, as text; refusals are answers too."""
-        word, _, rest = line.partition(" ")
-        action = _COMMANDS.get(word.casefold())
-        if action is None:
-            return f"Unknown command {word!r}. Type `help` for the list."
         try:
-            return render(action(self, rest.strip()))
+            return render(self.answer(line))
         except Refused as refusal:
             return f"Refused: {refusal}"
+
+    def answer(self, line: str) -> Reply:
+        """One command's reply; a refusal is raised as :class:`Refused`."""
+        word, _, rest = line.strip().partition(" ")
+        action = _COMMANDS.get(word.casefold())
+        if action is None:
+            return Reply(f"Unknown command {word!r}. Type `help` for the list.")
+        return action(self, rest.strip())
 
     def _news(self, out: TextIO) -> None:
         if self.check is not None and time.monotonic() - self._last_check >= CHECK_EVERY_SECONDS:
@@ -129,4 +135,5 @@ _COMMANDS: dict[str, Command] = {
     "ask": lambda s, r: s.desk.ask_for_help(s.agent.id, r),
     "takeover": lambda s, r: s.desk.take_over(s.agent.id, s._needs(r, "takeover T-1042")),
     "shift": lambda s, r: s._shift(r),
+    "mystats": lambda s, _: mystats(s.desk, s.agent.id),
 }

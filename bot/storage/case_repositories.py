@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.core.domain import Choice, FeedbackOutcome, ShownArticle
+from bot.core.domain import Attachment, Choice, FeedbackOutcome, ShownArticle
 from bot.core.routing import queue_order
 from bot.core.tickets import (
     HELD_STATUSES,
@@ -23,9 +23,23 @@ from bot.core.tickets import (
     TicketStatus,
     WorkingHours,
 )
-from bot.storage.schema import AgentRow, OutboxRow, TicketEventRow, TicketRow
+from bot.storage.schema import AgentRow, OutboxRow, TicketEventRow, TicketRow, UserRow
 
 _HELD = [status.value for status in HELD_STATUSES]
+
+
+def attachment_to_json(attachment: Attachment | None) -> dict[str, str] | None:
+    """An attachment as stored in a JSON column."""
+    if attachment is None:
+        return None
+    return {"kind": attachment.kind, "ref": attachment.ref, "name": attachment.name}
+
+
+def attachment_from_json(data: dict[str, Any] | None) -> Attachment | None:
+    """An attachment from its JSON column."""
+    if not data:
+        return None
+    return Attachment(str(data["kind"]), str(data["ref"]), str(data.get("name", "")))
 
 
 def _agent_from_row(row: AgentRow) -> Agent:
@@ -305,6 +319,20 @@ class SqlEvents:
         ]
 
 
+def _pending(row: OutboxRow) -> PendingNotice:
+    return PendingNotice(
+        row.id,
+        Notice(
+            text=row.text,
+            user_id=row.user_id,
+            agent_id=row.agent_id,
+            ticket_id=row.ticket_id,
+            choices=tuple(Choice(label, value) for label, value in row.choices),
+            attachment=attachment_from_json(row.attachment),
+        ),
+    )
+
+
 class SqlOutbox:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -317,6 +345,7 @@ class SqlOutbox:
                 ticket_id=notice.ticket_id,
                 text=notice.text,
                 choices=[[choice.label, choice.value] for choice in notice.choices],
+                attachment=attachment_to_json(notice.attachment),
                 created_at=now,
             )
         )
@@ -329,19 +358,36 @@ class SqlOutbox:
             query = query.where(OutboxRow.user_id == user_id)
         if agent_id is not None:
             query = query.where(OutboxRow.agent_id == agent_id)
-        return [
-            PendingNotice(
-                row.id,
-                Notice(
-                    text=row.text,
-                    user_id=row.user_id,
-                    agent_id=row.agent_id,
-                    ticket_id=row.ticket_id,
-                    choices=tuple(Choice(label, value) for label, value in row.choices),
-                ),
-            )
-            for row in self._session.scalars(query)
-        ]
+        return [_pending(row) for row in self._session.scalars(query)]
+
+    def pending_on(self, channel: str, limit: int) -> list[tuple[PendingNotice, str]]:
+        address = func.coalesce(UserRow.external_id, AgentRow.telegram_id)
+        query = (
+            select(OutboxRow, address)
+            .outerjoin(UserRow, (UserRow.id == OutboxRow.user_id) & (UserRow.channel == channel))
+            .outerjoin(AgentRow, AgentRow.id == OutboxRow.agent_id)
+            .where(OutboxRow.delivered_at.is_(None), address.is_not(None))
+            .order_by(OutboxRow.id)
+            .limit(limit)
+        )
+        return [(_pending(row), str(to)) for row, to in self._session.execute(query)]
+
+    def take(self, notice_id: int, now: datetime) -> bool:
+        result = self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == notice_id, OutboxRow.delivered_at.is_(None))
+            .values(delivered_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def give_back(self, notice_id: int) -> None:
+        self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == notice_id)
+            .values(delivered_at=None)
+            .execution_options(synchronize_session=False)
+        )
 
     def delivered(self, notice_ids: Sequence[int], now: datetime) -> None:
         if notice_ids:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -89,6 +90,7 @@ class MessageRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     author: Mapped[str | None] = mapped_column(String(200), nullable=True)
     original_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class FeedbackRow(Base):
@@ -183,5 +185,15 @@ class OutboxRow(Base):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
     text: Mapped[str] = mapped_column(Text)
     choices: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
+
+
+class TelegramUpdateRow(Base):
+    """Updates already handled, so a redelivered one (after a crash) is not handled twice."""
+
+    __tablename__ = "telegram_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handled_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

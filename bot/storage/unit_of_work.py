@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.domain import (
+    Attachment,
     Conversation,
     ConversationStatus,
     Direction,
@@ -32,7 +33,14 @@ from bot.core.ports import (
     UserRepository,
 )
 from bot.core.tickets import TranscriptLine
-from bot.storage.case_repositories import SqlAgents, SqlEvents, SqlOutbox, SqlTickets
+from bot.storage.case_repositories import (
+    SqlAgents,
+    SqlEvents,
+    SqlOutbox,
+    SqlTickets,
+    attachment_from_json,
+    attachment_to_json,
+)
 from bot.storage.schema import ConversationRow, FeedbackRow, HandoffRow, MessageRow, UserRow
 
 _CLOSED = {ConversationStatus.RESOLVED, ConversationStatus.CANCELLED}
@@ -162,6 +170,7 @@ class SqlMessages:
         truncated: bool = False,
         author: str | None = None,
         original: str | None = None,
+        attachment: Attachment | None = None,
     ) -> None:
         self._session.add(
             MessageRow(
@@ -172,6 +181,7 @@ class SqlMessages:
                 created_at=now,
                 author=author,
                 original_text=original,
+                attachment=attachment_to_json(attachment),
             )
         )
 
@@ -181,7 +191,16 @@ class SqlMessages:
             .where(MessageRow.conversation_id == conversation_id)
             .order_by(MessageRow.id)
         )
-        return [TranscriptLine(row.created_at, row.direction, row.text, row.author) for row in rows]
+        return [
+            TranscriptLine(
+                row.created_at,
+                row.direction,
+                row.text,
+                row.author,
+                attachment_from_json(row.attachment),
+            )
+            for row in rows
+        ]
 
 
 class SqlFeedback:

@@ -1,0 +1,1 @@
+"""Demo data: a simulated month of traffic driven through the real desk."""

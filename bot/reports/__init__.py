@@ -1,0 +1,1 @@
+"""The desk's reports: figures as tables, CSV, JSON and charts."""

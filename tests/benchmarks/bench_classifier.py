@@ -1,0 +1,289 @@
+"""Classifier benchmark: the triage model against the CLINC150 paper's SVM, in one run.
+
+    .venv/bin/python tests/benchmarks/bench_classifier.py [--data DIR] [--calls N]
+
+On ../shared/data (validation splits only; the test splits are not shipped) it prints
+CLINC150 in-scope accuracy and out-of-scope recall under the paper's two protocols, and
+Banking77 accuracy, for the project's model and the paper's SVM (linear, binary bag of
+words, C=1); then the time to train on 20,000 rows and the one-message latency of the
+default model's ``explain``.
+
+oos-threshold has no test split to report on, so the threshold is cross-fitted on val:
+val is split in two stratified halves, the threshold chosen on one half is applied to the
+other, and the two halves' results are pooled. Both models use the same rule to choose it
+(the one ``triage train`` uses: the most rows right) on their own confidence: calibrated
+probability for ours, the largest decision score for the SVM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+
+from classifier import DEFAULT_TRAINING_DATA
+from classifier.dataset import Dataset, read_dataset
+from classifier.model import TriageModel
+from classifier.training import best_threshold, train
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+OOS = "oos"
+TRAINING_ROWS = 20_000
+SEED = 0
+
+Scorer = Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]]
+"""Texts to (predicted label, confidence) arrays."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """One row of the table."""
+
+    benchmark: str
+    model: str
+    first: float
+    second: float | None
+    fit_seconds: float
+    paper: str = ""
+
+
+def paper_svm(texts: Sequence[str], labels: Sequence[str]) -> Scorer:
+    """The CLINC150 paper's baseline: linear SVM on a binary bag of words, C=1."""
+    pipeline = Pipeline(
+        [("words", CountVectorizer(binary=True)), ("svm", LinearSVC(C=1.0, random_state=SEED))]
+    ).fit(list(texts), list(labels))
+
+    def score(batch: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        decision = pipeline.decision_function(list(batch))
+        return pipeline.classes_[decision.argmax(axis=1)], decision.max(axis=1)
+
+    return score
+
+
+def triage_model(texts: Sequence[str], labels: Sequence[str]) -> Scorer:
+    """The project's category head, as `triage train` builds it (default settings)."""
+    model = TriageModel().fit(texts, labels)
+
+    def score(batch: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        probabilities = model.category_probabilities(batch)
+        return model.classes_[probabilities.argmax(axis=1)], probabilities.max(axis=1)
+
+    return score
+
+
+MODELS: tuple[tuple[str, Callable[[Sequence[str], Sequence[str]], Scorer]], ...] = (
+    ("triage TF-IDF (default)", triage_model),
+    ("SVM one-hot C=1 (paper)", paper_svm),
+)
+
+
+def timed_fit(
+    build: Callable[[Sequence[str], Sequence[str]], Scorer],
+    texts: Sequence[str],
+    labels: Sequence[str],
+) -> tuple[Scorer, float]:
+    """A fitted scorer and the seconds its fit took."""
+    started = time.perf_counter()
+    scorer = build(texts, labels)
+    return scorer, time.perf_counter() - started
+
+
+def clinc_scores(
+    predicted: np.ndarray, rejected: np.ndarray, truth: np.ndarray
+) -> tuple[float, float]:
+    """In-scope accuracy and out-of-scope recall as Larson et al. define them."""
+    in_scope = truth != OOS
+    accepted_right = (predicted == truth) & ~rejected & in_scope
+    return accepted_right.sum() / in_scope.sum(), rejected[~in_scope].sum() / (~in_scope).sum()
+
+
+def cross_fitted_rejection(
+    predicted: np.ndarray, confidence: np.ndarray, truth: np.ndarray
+) -> tuple[np.ndarray, list[float]]:
+    """Which val rows are rejected when each half's threshold is chosen on the other half."""
+    rows = np.arange(len(truth))
+    half_a, half_b = train_test_split(rows, test_size=0.5, random_state=SEED, stratify=truth)
+    rejected = np.zeros(len(truth), bool)
+    thresholds = []
+    for chosen_on, applied_to in ((half_a, half_b), (half_b, half_a)):
+        threshold = best_threshold(
+            confidence[chosen_on],
+            predicted[chosen_on] == truth[chosen_on],
+            truth[chosen_on] != OOS,
+        )
+        rejected[applied_to] = confidence[applied_to] < threshold
+        thresholds.append(threshold)
+    return rejected, thresholds
+
+
+def clinc150(data_dir: Path) -> list[Result]:
+    """Both of the paper's protocols, for every model, on CLINC150 val."""
+    fit, val = read_dataset(data_dir / "train.csv"), read_dataset(data_dir / "val.csv")
+    truth = np.asarray(val.labels)
+    in_scope_rows = [i for i, label in enumerate(fit.labels) if label != OOS]
+    in_scope_texts = [fit.texts[i] for i in in_scope_rows]
+    in_scope_labels = [fit.labels[i] for i in in_scope_rows]
+    papers = {
+        ("oos-train", MODELS[1][0]): "91.0 / 14.5",
+        ("oos-threshold", MODELS[1][0]): "88.2 / 18.0",
+        ("oos-train", MODELS[0][0]): "MLP 93.5 / 47.4",
+        ("oos-threshold", MODELS[0][0]): "MLP 93.4 / 49.1",
+    }
+    results = []
+    for name, build in MODELS:
+        scorer, seconds = timed_fit(build, fit.texts, fit.labels)
+        predicted, _ = scorer(val.texts)
+        in_scope, recall = clinc_scores(predicted, predicted == OOS, truth)
+        results.append(
+            Result("CLINC150 oos-train", name, in_scope, recall, seconds, papers["oos-train", name])
+        )
+        scorer, seconds = timed_fit(build, in_scope_texts, in_scope_labels)
+        predicted, confidence = scorer(val.texts)
+        rejected, thresholds = cross_fitted_rejection(predicted, confidence, truth)
+        in_scope, recall = clinc_scores(predicted, rejected, truth)
+        results.append(
+            Result(
+                "CLINC150 oos-threshold",
+                f"{name} [t={thresholds[0]:.2f}/{thresholds[1]:.2f}]",
+                in_scope,
+                recall,
+                seconds,
+                papers["oos-threshold", name],
+            )
+        )
+    return results
+
+
+def banking77(data_dir: Path) -> list[Result]:
+    """Accuracy on Banking77 val for every model."""
+    fit, val = read_dataset(data_dir / "train.csv"), read_dataset(data_dir / "val.csv")
+    papers = {MODELS[0][0]: "BERT ~93.7", MODELS[1][0]: "TF-IDF+SVC ~89.4"}
+    results = []
+    for name, build in MODELS:
+        scorer, seconds = timed_fit(build, fit.texts, fit.labels)
+        predicted, _ = scorer(val.texts)
+        accuracy = float((predicted == np.asarray(val.labels)).mean())
+        results.append(Result("Banking77 val", name, accuracy, None, seconds, papers[name]))
+    return results
+
+
+def twenty_thousand_rows(data: Path) -> Dataset:
+    """CLINC150 and Banking77 training rows, shuffled, labels kept apart by a prefix."""
+    rows: list[tuple[str, str]] = []
+    for folder in ("clinc150", "banking77"):
+        part = read_dataset(data / folder / "train.csv")
+        rows += [
+            (text, f"{folder}:{label}") for text, label in zip(part.texts, part.labels, strict=True)
+        ]
+    random.Random(SEED).shuffle(rows)
+    rows = rows[:TRAINING_ROWS]
+    return Dataset(
+        texts=tuple(text for text, _ in rows),
+        labels=tuple(label for _, label in rows),
+        escalate=None,
+        priority=None,
+        sha256="",
+        source="clinc150+banking77",
+    )
+
+
+def training_seconds(data: Dataset) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (all threads) to fit the default model on every row."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    TriageModel().fit(data.texts, data.labels)
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def explain_latency(calls: int, messages: Sequence[str]) -> tuple[float, float, int]:
+    """Median and p99 milliseconds of single `explain` calls of the default model."""
+    default = read_dataset(DEFAULT_TRAINING_DATA)
+    model = train(default).model
+    for text in messages[:50]:
+        model.explain(text)
+    timings = []
+    for i in range(calls):
+        text = messages[i % len(messages)]
+        started = time.perf_counter_ns()
+        model.explain(text)
+        timings.append((time.perf_counter_ns() - started) / 1e6)
+    timings.sort()
+    return statistics.median(timings), timings[int(0.99 * (len(timings) - 1))], len(model.classes_)
+
+
+def print_table(results: Sequence[Result]) -> None:
+    """The figures, one row per benchmark and model."""
+    header = (
+        f"{'benchmark':<24}{'model':<44}{'in-scope/acc':>13}{'oos recall':>11}"
+        f"{'fit s':>8}   paper (test)"
+    )
+    print(header)
+    print("-" * (len(header) + 8))
+    for result in results:
+        second = "-" if result.second is None else f"{result.second:.1%}"
+        print(
+            f"{result.benchmark:<24}{result.model:<44}{result.first:>13.1%}{second:>11}"
+            f"{result.fit_seconds:>8.1f}   {result.paper}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=SHARED_DATA, help="the shared data folder")
+    parser.add_argument("--calls", type=int, default=2000, help="single explain() calls timed")
+    options = parser.parse_args()
+    data: Path = options.data
+    needed = [data / f / s for f in ("clinc150", "banking77") for s in ("train.csv", "val.csv")]
+    missing = [str(path) for path in needed if not path.is_file()]
+    if missing:
+        sys.exit(
+            f"bench_classifier: the benchmark data is missing ({', '.join(missing)}); it is "
+            f"expected at ../shared/data from the project root, or pass --data DIR"
+        )
+
+    load = os.getloadavg()
+    results = clinc150(data / "clinc150") + banking77(data / "banking77")
+    print("Validation splits only (no test split is shipped); paper figures are on test.")
+    print_table(results)
+    print(
+        "oos-threshold: threshold cross-fitted on val (chosen on one stratified half, applied "
+        "to the other, pooled; t = the two thresholds)."
+    )
+    print(
+        "targets: CLINC150 oos-threshold above MLP 93.4 / 49.1; Banking77 >= 93.7%; "
+        "explain < 2 ms; training 20,000 rows < 60 s"
+    )
+
+    rows = twenty_thousand_rows(data)
+    wall, cpu = training_seconds(rows)
+    print(
+        f"training the default model on {len(rows):,} rows "
+        f"({len(set(rows.labels))} classes, CLINC150 + Banking77 train): "
+        f"{wall:.1f} s wall, {cpu:.1f} s CPU"
+    )
+    messages = list(read_dataset(data / "clinc150" / "val.csv").texts)
+    median, p99, classes = explain_latency(options.calls, messages)
+    print(
+        f"default model ({classes} categories) explain(), one message per call over "
+        f"{options.calls:,} calls: median {median:.3f} ms, p99 {p99:.3f} ms"
+    )
+    print(
+        f"{os.cpu_count()} CPUs; load average at the start {load[0]:.1f}, "
+        f"at the end {os.getloadavg()[0]:.1f} (wall times grow with other work on the machine)"
+    )
+
+
+if __name__ == "__main__":
+    main()

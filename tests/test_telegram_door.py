@@ -1,0 +1,286 @@
+"""The desk in Telegram, end to end: the real python-telegram-bot against the loopback stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.bootstrap import App
+from bot.core.tickets import Agent, Role
+from bot.doors.telegram.application import TelegramOptions, build_application
+from bot.storage.schema import TicketRow
+from bot.storage.telegram_updates import SqlUpdateLog
+from tests.conftest import AppFactory
+from tests.fakes import FakeTriage, escalating
+from tests.telegram_standin import SentMessage, TelegramStandIn, polling
+
+ALICE, BOB, DANA, BOSS = 4201, 4202, 9001, 9100
+OUTAGE = "the whole 2nd floor has no network since the power cut"
+VPN = "how do I connect to the VPN from home"
+
+
+@pytest.fixture
+def desk_app(make_app: AppFactory) -> App:
+    return make_app(triage=FakeTriage({OUTAGE: escalating("network", "P1")}))
+
+
+@asynccontextmanager
+async def running(app: App, standin: TelegramStandIn) -> AsyncIterator[None]:
+    options = TelegramOptions(
+        token=standin.token,
+        base_url=standin.base_url,
+        max_send_rate=0,
+        delivery_interval=0.1,
+    )
+    async with polling(build_application(app, SqlUpdateLog(app.sessions), options)):
+        yield
+
+
+def register(
+    app: App, standin: TelegramStandIn, name: str, telegram_id: int, **fields: Any
+) -> Agent:
+    standin.add_user(telegram_id, first_name=name.title())
+    fields.setdefault("on_shift", True)
+    return app.team.roster.add(Agent(id=0, name=name, telegram_id=str(telegram_id), **fields))
+
+
+async def said_to(
+    standin: TelegramStandIn, chat: int, containing: str, timeout: float = 5
+) -> SentMessage:
+    """The next message to ``chat`` whose text contains ``containing``."""
+
+    def matches(message: SentMessage) -> bool:
+        return containing in (message.text or "")
+
+    return await standin.wait_for_message(chat, matches, timeout=timeout)
+
+
+@pytest.mark.asyncio
+async def test_a_question_is_answered_with_buttons_and_closed_when_solved(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    async with running(desk_app, telegram_standin):
+        telegram_standin.user_sends_text(ALICE, "/start")
+        await said_to(telegram_standin, ALICE, "I'm the IT help desk assistant")
+        telegram_standin.user_sends_text(ALICE, VPN)
+        answer = await said_to(telegram_standin, ALICE, "Connect to the VPN from home")
+        assert "1. Make sure your home internet works" in (answer.text or "")
+        assert answer.button_texts == ["Yes, solved", "No", "Talk to a person"]
+        telegram_standin.user_presses(ALICE, answer, "Yes, solved")
+        await said_to(telegram_standin, ALICE, "glad that sorted it")
+        assert telegram_standin.message(ALICE, answer.message_id).buttons == []
+    assert telegram_standin.commands() == [
+        ("start", "Start: say hello"),
+        ("help", "What I can do"),
+        ("status", "Where your request stands"),
+        ("cancel", "Close the current conversation or request"),
+    ]
+
+
+@pytest.mark.asyncio
+async def test_a_case_is_offered_claimed_relayed_resolved_and_rated(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    register(desk_app, telegram_standin, "dana", DANA, skills=("network",))
+    async with running(desk_app, telegram_standin):
+        telegram_standin.user_sends_text(ALICE, OUTAGE)
+        await said_to(telegram_standin, ALICE, "Your reference is T-1001")
+
+        offer = await said_to(telegram_standin, DANA, "New case waiting")
+        assert offer.button_texts == ["Claim T-1001"]
+        telegram_standin.user_presses(DANA, offer, "Claim T-1001")
+        card = await said_to(telegram_standin, DANA, "Why second line")
+        assert "T-1001 · P1 · network" in (card.text or "")
+        await said_to(telegram_standin, ALICE, "has picked up your request T-1001")
+
+        telegram_standin.user_sends_text(DANA, "Is the <switch> light on? Reply & tell me")
+        relayed = await said_to(telegram_standin, ALICE, "Support team (T-1001)")
+        assert relayed.text == "Support team (T-1001): Is the <switch> light on? Reply & tell me"
+        assert "&lt;switch&gt;" in (relayed.raw_text or "")
+
+        telegram_standin.user_sends_text(ALICE, "no lights at all")
+        from_user = await said_to(telegram_standin, DANA, "no lights at all")
+        telegram_standin.user_sends_text(
+            DANA, "Facilities are on the way", reply_to=from_user.message_id
+        )
+        await said_to(telegram_standin, ALICE, "Facilities are on the way")
+
+        telegram_standin.user_sends_text(DANA, "/resolve breaker reset by facilities")
+        await said_to(telegram_standin, DANA, "T-1001 resolved")
+        rating = await said_to(telegram_standin, ALICE, "How would you rate the help")
+        telegram_standin.user_presses(ALICE, rating, "5 excellent")
+        await said_to(telegram_standin, ALICE, "Thank you for rating the help 5/5")
+
+    with desk_app.sessions() as session:
+        ticket = session.scalars(select(TicketRow)).one()
+    assert (ticket.status, ticket.rating, ticket.resolution_note) == (
+        "closed",
+        5,
+        "breaker reset by facilities",
+    )
+
+
+@pytest.mark.asyncio
+async def test_a_supervisor_gets_help_requests_and_can_take_over(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    register(desk_app, telegram_standin, "dana", DANA)
+    register(desk_app, telegram_standin, "boss", BOSS, role=Role.SUPERVISOR)
+    async with running(desk_app, telegram_standin):
+        telegram_standin.user_sends_text(ALICE, "talk to a person")
+        await said_to(telegram_standin, DANA, "New case waiting")
+        telegram_standin.user_sends_text(DANA, "/next")
+        await said_to(telegram_standin, DANA, "Why second line")
+        telegram_standin.user_sends_text(DANA, "/ask is this one for facilities?")
+        await said_to(telegram_standin, BOSS, "dana asks for help with T-1001")
+        telegram_standin.user_sends_text(BOSS, "/takeover T-1001")
+        await said_to(telegram_standin, DANA, "boss (supervisor) has taken over T-1001")
+        telegram_standin.user_sends_text(BOSS, "I'll handle this one")
+        await said_to(telegram_standin, ALICE, "Support team (T-1001): I'll handle this one")
+
+
+@pytest.mark.asyncio
+async def test_forged_and_foreign_buttons_do_nothing(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    telegram_standin.add_user(BOB)
+    async with running(desk_app, telegram_standin):
+        telegram_standin.user_sends_text(ALICE, VPN)
+        answer = await said_to(telegram_standin, ALICE, "Connect to the VPN")
+        alices_button = answer.callback_data("Yes, solved")
+        telegram_standin.user_sends_text(BOB, "hello")
+        bobs = await telegram_standin.wait_for_message(BOB)
+        telegram_standin.user_presses_button(BOB, bobs.message_id, alices_button, must_exist=False)
+        telegram_standin.user_presses_button(
+            ALICE, answer.message_id, "yes|forgedmac123", must_exist=False
+        )
+        await telegram_standin.wait_for(lambda: len(telegram_standin.answered_callbacks) >= 2)
+    assert [c.text for c in telegram_standin.answered_callbacks] == [
+        "That button isn't valid any more.",
+        "That button isn't valid any more.",
+    ]
+    assert all("glad" not in (m.text or "") for m in telegram_standin.messages_to(ALICE))
+
+
+@pytest.mark.asyncio
+async def test_only_registered_homeworkers_get_the_desk(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    register(desk_app, telegram_standin, "dana", DANA)
+    async with running(desk_app, telegram_standin):
+        telegram_standin.user_sends_text(ALICE, "talk to a person")
+        await said_to(telegram_standin, ALICE, "T-1001")
+        telegram_standin.user_sends_text(BOB, "/claim T-1001")
+        await telegram_standin.wait_for_message(BOB)
+        desk_app.team.roster.remove("dana")
+        telegram_standin.user_sends_text(DANA, "/claim T-1001")
+        await telegram_standin.wait_for_message(DANA, lambda m: "T-1001" not in (m.text or ""))
+    with desk_app.sessions() as session:
+        assert session.scalars(select(TicketRow.status)).one() == "queued"
+
+
+@pytest.mark.asyncio
+async def test_photos_reach_the_homeworker_and_other_media_get_a_friendly_answer(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    register(desk_app, telegram_standin, "dana", DANA)
+    async with running(desk_app, telegram_standin):
+        telegram_standin.user_sends_sticker(ALICE)
+        await said_to(telegram_standin, ALICE, "I can only read text messages")
+        telegram_standin.user_sends_text(ALICE, "talk to a person")
+        await said_to(telegram_standin, DANA, "New case waiting")
+        telegram_standin.user_sends_text(DANA, "/claim T-1001")
+        await said_to(telegram_standin, DANA, "Why second line")
+        telegram_standin.user_sends_photo(ALICE, caption="this error")
+        await said_to(telegram_standin, ALICE, "I've added the photo to T-1001")
+        photo = await telegram_standin.wait_for_message(DANA, lambda m: m.kind == "photo")
+        sent = [
+            m for m in telegram_standin.messages_to(DANA) if "[photo] this error" in (m.text or "")
+        ]
+        assert sent and photo.file_id
+
+
+@pytest.mark.asyncio
+async def test_long_replies_are_split_under_telegrams_limit(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    register(desk_app, telegram_standin, "dana", DANA)
+    async with running(desk_app, telegram_standin):
+        telegram_standin.user_sends_text(ALICE, "talk to a person")
+        await said_to(telegram_standin, DANA, "New case waiting")
+        telegram_standin.user_sends_text(DANA, "/claim T-1001")
+        await said_to(telegram_standin, DANA, "Why second line")
+        long_reply = " ".join(["step <one> & two"] * 300)  # about 5,000 characters
+        telegram_standin.user_sends_text(DANA, long_reply)
+        await said_to(telegram_standin, ALICE, "Support team (T-1001)")
+        await telegram_standin.wait_for(lambda: len(telegram_standin.messages_to(ALICE)) >= 4)
+    pieces = [m for m in telegram_standin.messages_to(ALICE) if "step <one>" in (m.text or "")]
+    assert len(pieces) == 3  # 5,000 characters, about 8,000 once escaped for HTML
+    assert all(len(m.raw_text or "") <= 4096 for m in pieces)
+    assert " ".join(m.text or "" for m in pieces).endswith("step <one> & two")
+
+
+@pytest.mark.asyncio
+async def test_several_users_at_once_each_get_their_own_answer(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    users = range(5000, 5020)
+    async with running(desk_app, telegram_standin):
+        for user in users:
+            telegram_standin.user_sends_text(user, VPN if user % 2 else "how do I add a printer")
+        answers = await asyncio.gather(
+            *(telegram_standin.wait_for_message(user, timeout=15) for user in users)
+        )
+    for user, answer in zip(users, answers, strict=True):
+        expected = "Connect to the VPN" if user % 2 else "Add the FollowMe printer"
+        assert expected in (answer.text or ""), user
+
+
+@pytest.mark.asyncio
+async def test_a_restart_mid_conversation_resumes_where_it_was(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    async with running(desk_app, telegram_standin):
+        telegram_standin.user_sends_text(ALICE, "I forgot my password and now I'm locked out")
+        first = await telegram_standin.wait_for_message(ALICE)
+    async with running(desk_app, telegram_standin):
+        telegram_standin.user_presses(ALICE, first, "No")
+        await said_to(telegram_standin, ALICE, "Let's try this instead")
+
+
+@pytest.mark.asyncio
+async def test_a_failed_send_is_retried_from_the_outbox_and_arrives_once(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    telegram_standin.fail_next("sendMessage", status=502, chat_id=ALICE)
+    async with running(desk_app, telegram_standin):
+        telegram_standin.user_sends_text(ALICE, VPN)
+        await said_to(telegram_standin, ALICE, "Connect to the VPN")
+        await asyncio.sleep(0.5)  # a few courier rounds: nothing more may arrive
+    answers = [
+        m for m in telegram_standin.messages_to(ALICE) if "Connect to the VPN" in (m.text or "")
+    ]
+    assert len(answers) == 1
+
+
+@pytest.mark.asyncio
+async def test_a_user_who_blocked_the_bot_does_not_stop_the_desk(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    register(desk_app, telegram_standin, "dana", DANA)
+    async with running(desk_app, telegram_standin):
+        telegram_standin.user_sends_text(ALICE, "talk to a person")
+        await said_to(telegram_standin, DANA, "New case waiting")
+        telegram_standin.block_bot(ALICE)
+        telegram_standin.user_sends_text(DANA, "/claim T-1001")
+        await said_to(telegram_standin, DANA, "Why second line")
+        telegram_standin.user_sends_text(DANA, "hello?")
+        await said_to(telegram_standin, DANA, "Sent to the user on T-1001")
+        await asyncio.sleep(0.3)
+        telegram_standin.user_sends_text(BOB, VPN)
+        await said_to(telegram_standin, BOB, "Connect to the VPN")
