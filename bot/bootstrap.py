@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.agent_stats import AgentStats
 from bot.core.clock import utc_now
 from bot.core.desk import FirstLineDesk
 from bot.core.notices import NoticeBoard
@@ -20,6 +21,7 @@ from bot.errors import StorageError, TriageError
 from bot.logging_masking import MaskingLogFilter
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory, upgrade_schema
+from bot.storage.metrics_queries import read_facts_in
 from bot.storage.unit_of_work import SqlUnitOfWork
 from classifier.default_model import ensure_default_model
 from classifier.registry import ModelRegistry
@@ -38,6 +40,7 @@ class Team:
     roster: Roster
     service_levels: ServiceLevelCheck
     notices: NoticeBoard
+    stats: AgentStats
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ def build_team(
         Roster(unit_of_work, DEFAULT_CATEGORIES, clock),
         ServiceLevelCheck(unit_of_work, levels, clock),
         NoticeBoard(unit_of_work, clock),
+        AgentStats(unit_of_work, read_facts_in, levels, clock),
     )
 
 

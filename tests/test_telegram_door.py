@@ -115,6 +115,10 @@ async def test_a_case_is_offered_claimed_relayed_resolved_and_rated(
         rating = await said_to(telegram_standin, ALICE, "How would you rate the help")
         telegram_standin.user_presses(ALICE, rating, "5 excellent")
         await said_to(telegram_standin, ALICE, "Thank you for rating the help 5/5")
+        telegram_standin.user_sends_text(DANA, "/mystats")
+        figures = await said_to(telegram_standin, DANA, "Your figures over the last")
+        assert "cases resolved: 1" in (figures.text or "")
+        assert "your mean rating: 5.0/5 from 1 rating(s)" in (figures.text or "")
 
     with desk_app.sessions() as session:
         ticket = session.scalars(select(TicketRow)).one()

@@ -169,7 +169,11 @@ def desk(
     except Refused as refusal:
         raise fail(str(refusal)) from None
     session = DeskSession(
-        team.desk, me, lambda: team.notices.collect_for_agent(me.id), team.service_levels
+        team.desk,
+        me,
+        lambda: team.notices.collect_for_agent(me.id),
+        team.service_levels,
+        team.stats,
     )
     with reported_errors():
         if sys.stdin.isatty():

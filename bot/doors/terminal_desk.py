@@ -8,13 +8,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
+from bot.core.agent_stats import AgentStats
 from bot.core.domain import Reply
 from bot.core.second_line import SecondLineDesk
 from bot.core.service_levels import ServiceLevelCheck
 from bot.core.tickets import Agent
 from bot.doors.terminal_chat import NoticeSource, render
 from bot.errors import Refused
-from bot.reports.own_stats import mystats
 
 PROMPT = "desk> "
 CHECK_EVERY_SECONDS = 60.0
@@ -47,6 +47,7 @@ class DeskSession:
     agent: Agent
     notices: NoticeSource
     check: ServiceLevelCheck | None = None
+    stats: AgentStats | None = None
     _last_check: float = 0.0
 
     def run(self, lines: Iterable[str], out: TextIO, prompt: str = "") -> None:
@@ -106,6 +107,11 @@ class DeskSession:
                 note.append(word)
         return self.desk.resolve(self.agent.id, " ".join(note), category, needed)
 
+    def _own_figures(self) -> Reply:
+        if self.stats is None:
+            raise Refused("Figures are not available here.")
+        return self.stats.reply(self.agent.id)
+
     def _shift(self, rest: str) -> Reply:
         if rest.casefold() not in ("on", "off"):
             raise Refused("Say `shift on` or `shift off`.")
@@ -135,5 +141,5 @@ _COMMANDS: dict[str, Command] = {
     "ask": lambda s, r: s.desk.ask_for_help(s.agent.id, r),
     "takeover": lambda s, r: s.desk.take_over(s.agent.id, s._needs(r, "takeover T-1042")),
     "shift": lambda s, r: s._shift(r),
-    "mystats": lambda s, _: mystats(s.desk, s.agent.id),
+    "mystats": lambda s, _: s._own_figures(),
 }

@@ -46,6 +46,7 @@ AGENT_COMMANDS = [
     BotCommand("resolve", "Resolve: /resolve what fixed it"),
     BotCommand("ask", "Ask a supervisor for help"),
     BotCommand("shift", "/shift on or /shift off"),
+    BotCommand("mystats", "Your own figures beside the team's"),
     BotCommand("help", "All commands"),
 ]
 
@@ -97,6 +98,7 @@ def build_application(app: App, updates: UpdateLog, options: TelegramOptions) ->
         signer,
         updates,
         lambda bot: ChatSender(bot, signer),
+        app.team.stats,
     )
     application: AnyApplication = builder.build()
     private = filters.ChatType.PRIVATE

@@ -19,6 +19,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.core import texts
+from bot.core.agent_stats import AgentStats
 from bot.core.clock import utc_now
 from bot.core.desk import FirstLineDesk
 from bot.core.domain import Attachment, Reply, Sender
@@ -56,6 +57,7 @@ class TelegramDoor:
     signer: ButtonSigner
     updates: UpdateLog
     sender_for: Callable[[Any], ChatSender]
+    stats: AgentStats | None = None
     _locks: defaultdict[int, asyncio.Lock] = field(
         default_factory=lambda: defaultdict(asyncio.Lock)
     )
@@ -136,7 +138,7 @@ class TelegramDoor:
         return await self._agent_call(lambda: self.team.reply(agent.id, text, reference))
 
     async def _agent_command(self, agent: Agent, line: str) -> Reply:
-        session = DeskSession(self.team, agent, lambda: [])
+        session = DeskSession(self.team, agent, lambda: [], stats=self.stats)
         return await self._agent_call(lambda: session.answer(line))
 
     @staticmethod
