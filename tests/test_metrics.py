@@ -198,7 +198,7 @@ def test_own_figures_show_no_other_homeworker(desk: Desk) -> None:
     assert (mine.handling_minutes.mine, mine.handling_minutes.team) == (50, 85)
     assert (mine.mean_rating.mine, mine.mean_rating.team, mine.ratings) == (5, 3.5, 1)
     assert (mine.claimed_in_target.mine, mine.claimed_in_target.team) == (1.0, 0.5)
-    session = DeskSession(desk.app.team.desk, dana, lambda: [])
+    session = DeskSession(desk.app.team.desk, dana, lambda: [], stats=desk.app.team.stats)
     text = session.execute("mystats")
     assert "cases resolved: 1 (1)" in text
     assert "median handling time: 50 min (1 h 25 min)" in text
@@ -210,7 +210,9 @@ def test_own_figures_show_no_other_homeworker(desk: Desk) -> None:
 def test_someone_with_no_cases_sees_dashes_not_errors(desk: Desk) -> None:
     second_line_day(desk)
     boss = desk.add("boss", role=Role.SUPERVISOR)
-    text = DeskSession(desk.app.team.desk, boss, lambda: []).execute("mystats")
+    text = DeskSession(desk.app.team.desk, boss, lambda: [], stats=desk.app.team.stats).execute(
+        "mystats"
+    )
     assert "cases resolved: 0 (1)" in text
     assert "median handling time: - (1 h 25 min)" in text
 
