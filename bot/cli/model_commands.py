@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.orm import Session
 
-from bot.bootstrap import default_triage
-from bot.cli.common import console, errors, reported_errors, settings
+from bot.bootstrap import default_triage, open_database
+from bot.cli.common import console, errors, fail, reported_errors, settings
+from bot.cli.report_commands import parse_moment
+from bot.storage.database import make_session_factory
+from bot.storage.learning_queries import read_judgements, read_ticket_labels
 from classifier import DEFAULT_TRAINING_DATA
-from classifier.dataset import read_dataset
+from classifier.dataset import Dataset, read_dataset
+from classifier.drift import Agreement, drift_report
+from classifier.learning import learn_from_tickets, merged_csv, write_merged
 from classifier.registry import ModelRegistry
 from classifier.service import evaluate_version, train_and_register
 
@@ -21,9 +30,6 @@ models_app = typer.Typer(
     help="List, inspect, activate and roll back model versions.", no_args_is_help=True
 )
 
-DataOption = Annotated[
-    Path, typer.Option("--data", help="A CSV file with a text and a label column.")
-]
 TextColumn_ = Annotated[
     str, typer.Option("--text-col", help="The column holding the message text.")
 ]
@@ -34,6 +40,19 @@ LabelColumn = Annotated[
 OosOption = Annotated[
     str | None, typer.Option("--oos-label", help="The label of out-of-scope rows, if any.")
 ]
+
+
+@contextmanager
+def database_session() -> Iterator[Session]:
+    """A session on the configured database (migrated first); exits with one line if it fails."""
+    current = settings()
+    with reported_errors():
+        engine = open_database(current)
+    try:
+        with make_session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def _registry() -> ModelRegistry:
@@ -82,10 +101,23 @@ def _print_metrics(metrics: dict[str, Any], title: str) -> None:
 
 
 def train_command(
-    data: DataOption = DEFAULT_TRAINING_DATA,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="A CSV file with a text and a label column (default with --from-tickets: "
+            "the project's enquiries).",
+        ),
+    ] = None,
     text_col: TextColumn_ = "text",
     label_col: LabelColumn = None,
     oos_label: OosOption = None,
+    from_tickets: Annotated[
+        bool,
+        typer.Option(
+            "--from-tickets", help="Add second line's corrected labels from resolved tickets."
+        ),
+    ] = False,
     force: Annotated[
         bool, typer.Option(help="Activate even if it scores worse or its labels differ.")
     ] = False,
@@ -93,7 +125,9 @@ def train_command(
     """Train a new model version on a CSV; activate it if it is no worse than the active one."""
     registry = _registry()
     with reported_errors():
-        dataset = read_dataset(data, text_col, label_col)
+        dataset = read_dataset(data or DEFAULT_TRAINING_DATA, text_col, label_col)
+        if from_tickets:
+            dataset = _with_ticket_rows(dataset, registry)
         with Progress(
             SpinnerColumn(),
             TextColumn("{task.description}"),
@@ -116,17 +150,54 @@ def train_command(
     )
 
 
+def _with_ticket_rows(base: Dataset, registry: ModelRegistry) -> Dataset:
+    """The base data plus second line's new rows, kept under the models folder; or exit."""
+    with database_session() as session:
+        tickets = read_ticket_labels(session)
+    if not tickets:
+        console.print("No resolved tickets to learn from yet; nothing was trained.", markup=False)
+        raise typer.Exit(0)
+    learning = learn_from_tickets(base, tickets)
+    if not learning.rows:
+        console.print(f"{learning.describe()}; nothing new to train on.", markup=False)
+        raise typer.Exit(0)
+    merged = write_merged(registry.root, merged_csv(base, learning.rows))
+    console.print(f"{learning.describe()}; training on {merged}", markup=False, soft_wrap=True)
+    return read_dataset(merged)
+
+
 def evaluate_command(
-    data: DataOption,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="A CSV file with a text and a label column.")
+    ] = None,
     model: Annotated[
         str | None, typer.Option("--model", help="A version (default: the active one).")
     ] = None,
     text_col: TextColumn_ = "text",
     label_col: LabelColumn = None,
     oos_label: OosOption = None,
+    drift: Annotated[
+        bool,
+        typer.Option(
+            "--drift", help="Compare the live verdicts with second line's corrections instead."
+        ),
+    ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since", help="With --drift: tickets opened from this day, e.g. 2026-11-01."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
-    """Measure a model version on a labelled CSV."""
+    """Measure a model version on a labelled CSV, or the live model against second line."""
+    if drift:
+        print_drift(parse_moment(since, "--since") if since else None, as_json)
+        return
+    if since is not None:
+        raise fail("--since goes with --drift")
+    if data is None:
+        raise fail("say what to evaluate on: --data FILE, or --drift for second line's corrections")
     registry = _registry()
     with reported_errors():
         dataset = read_dataset(data, text_col, label_col)
@@ -135,6 +206,62 @@ def evaluate_command(
         typer.echo(json.dumps({"model": manifest.version, "data": str(data), **metrics}, indent=2))
     else:
         _print_metrics(metrics, f"Model {manifest.version} on {data}")
+
+
+def print_drift(since: datetime | None, as_json: bool) -> None:
+    """The live model's verdicts against second line's corrections since ``since``."""
+    with database_session() as session:
+        judgements = read_judgements(session, since)
+    drift = drift_report(judgements)
+    if as_json:
+        payload = {"since": since.isoformat() if since else None, **drift.as_dict()}
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    period = f" opened since {since:%Y-%m-%d %H:%M} UTC" if since else ""
+    if not judgements:
+        console.print(
+            f"No resolved ticket{period} has a model verdict to compare with.", markup=False
+        )
+        return
+    console.print(
+        f"The live model against second line on {len(judgements)} resolved ticket(s){period}",
+        style="bold",
+        markup=False,
+        soft_wrap=True,
+    )
+    console.print(_agreement_table(drift.per_version, drift.overall))
+    if drift.confusion:
+        changed = Table(title="Categories second line changed")
+        for column in ("model said", "second line said", "cases"):
+            changed.add_column(column, justify="right" if column == "cases" else "left")
+        for said, corrected, count in drift.confusion:
+            changed.add_row(said, corrected, str(count))
+        console.print(changed)
+
+
+def _fraction(share: float | None, part: int, whole: int) -> str:
+    return "-" if share is None else f"{share:.1%} ({part} of {whole})"
+
+
+def _agreement_table(per_version: tuple[tuple[str, Agreement], ...], overall: Agreement) -> Table:
+    table = Table(title="Agreement per model version")
+    for column in (
+        "model version",
+        "cases",
+        "category agreement",
+        "escalation precision",
+        "escalation recall",
+    ):
+        table.add_column(column, justify="left" if column == "model version" else "right")
+    for name, figures in [*per_version, ("all", overall)]:
+        table.add_row(
+            name,
+            str(figures.cases),
+            _fraction(figures.category_agreement, figures.category_agreed, figures.cases),
+            _fraction(figures.escalation_precision, figures.escalated_needed, figures.escalated),
+            _fraction(figures.escalation_recall, figures.escalated_needed, figures.needed),
+        )
+    return table
 
 
 def classify_command(
