@@ -15,6 +15,7 @@ its sha256 matches the manifest and it was trained with this install's scikit-le
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import platform
 from dataclasses import asdict, dataclass, field
@@ -36,13 +37,19 @@ HISTORY = "HISTORY"
 
 
 def library_versions() -> dict[str, str]:
-    """The versions a model's behaviour depends on."""
-    return {
+    """The versions a model's behaviour depends on (and the embedding libraries, if installed)."""
+    versions = {
         "python": platform.python_version(),
         "scikit-learn": sklearn.__version__,
         "numpy": numpy.__version__,
         "joblib": joblib.__version__,
     }
+    for optional in ("torch", "sentence-transformers"):
+        try:
+            versions[optional] = importlib.metadata.version(optional)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return versions
 
 
 def file_sha256(path: Path) -> str:

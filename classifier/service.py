@@ -29,9 +29,10 @@ def train_and_register(
     oos_label: str | None = None,
     force: bool = False,
     progress: Progress | None = None,
+    features: str = "tfidf",
 ) -> TrainingOutcome:
     """Train, save a new version, and activate it only if it is no worse than the active one."""
-    run = train(data, oos_label=oos_label, progress=progress)
+    run = train(data, oos_label=oos_label, progress=progress, features=features)
     training_data = {
         "source": data.source,
         "sha256": data.sha256,

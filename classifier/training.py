@@ -86,7 +86,11 @@ def choose_threshold(model: TriageModel, held_out: Dataset, oos_label: str | Non
 
 
 def train(
-    data: Dataset, oos_label: str | None = None, c: float = 0.5, progress: Progress | None = None
+    data: Dataset,
+    oos_label: str | None = None,
+    c: float = 0.5,
+    progress: Progress | None = None,
+    features: str = "tfidf",
 ) -> TrainingRun:
     """Fit on the training part; threshold and figures come from the held-back part."""
     say = progress or (lambda _: None)
@@ -97,7 +101,7 @@ def train(
     if len(set(fit_part.labels)) < 2:
         raise DatasetError("fewer than two in-scope classes are left to train on")
     say(f"fitting on {len(fit_part)} rows")
-    model = TriageModel(c=c).fit(
+    model = TriageModel(c=c, features=features).fit(
         fit_part.texts, fit_part.labels, fit_part.escalate, fit_part.priority
     )
     say("choosing the out-of-scope threshold")

@@ -6,8 +6,8 @@ import logging
 import threading
 
 from bot.core.domain import TriageVerdict
-from classifier.errors import ModelRefused
-from classifier.model import TriageModel
+from classifier.errors import ClassifierError, ModelRefused
+from classifier.model import Prediction, TriageModel
 from classifier.registry import Manifest, ModelRegistry
 from classifier.rules import matching_rule
 
@@ -38,12 +38,22 @@ class ModelTriage:
                         log.error("triage model unavailable, enquiries go to a person: %s", refused)
         return self._loaded
 
+    def _explain(self, model: TriageModel, text: str) -> Prediction | None:
+        """The model's reading, or None (and the model set aside) if it cannot run here."""
+        try:
+            return model.explain(text)
+        except ClassifierError as error:  # e.g. an embeddings model without its extra
+            with self._lock:
+                self._loaded, self._refusal = None, str(error)
+            log.error("triage model unusable, enquiries go to a person: %s", error)
+            return None
+
     def assess(self, text: str) -> TriageVerdict:
         """Rules first; then the model; without a usable model, hand the enquiry to a person."""
         rule = matching_rule(text)
         loaded = self._model()
-        prediction = loaded[0].explain(text) if loaded else None
-        version = loaded[1].version if loaded else None
+        prediction = self._explain(loaded[0], text) if loaded else None
+        version = loaded[1].version if loaded and prediction else None
         if rule is not None:
             return TriageVerdict(
                 category=rule.category,
@@ -52,7 +62,11 @@ class ModelTriage:
                 escalate=True,
                 signal=f"rule:{rule.name}",
                 reason=rule.reason,
-                runner_ups=prediction.ranking if prediction else (),
+                runner_ups=tuple(
+                    pair
+                    for pair in (prediction.ranking if prediction else ())
+                    if pair[0] != rule.category
+                ),
                 escalate_probability=prediction.escalate_probability if prediction else None,
                 terms=prediction.terms if prediction else (),
                 model_version=version,

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -100,6 +101,14 @@ def _print_metrics(metrics: dict[str, Any], title: str) -> None:
         console.print(confused)
 
 
+class Features(StrEnum):
+    """What the classifier reads from a message."""
+
+    TFIDF = "tfidf"
+    EMBEDDINGS = "embeddings"
+    BOTH = "both"
+
+
 def train_command(
     data: Annotated[
         Path | None,
@@ -121,6 +130,14 @@ def train_command(
     force: Annotated[
         bool, typer.Option(help="Activate even if it scores worse or its labels differ.")
     ] = False,
+    features: Annotated[
+        Features,
+        typer.Option(
+            "--features",
+            help="tfidf (default), or sentence embeddings alone or beside it "
+            "(needs the optional 'embeddings' extra).",
+        ),
+    ] = Features.TFIDF,
 ) -> None:
     """Train a new model version on a CSV; activate it if it is no worse than the active one."""
     registry = _registry()
@@ -142,6 +159,7 @@ def train_command(
                 oos_label,
                 force,
                 progress=lambda stage: progress.update(task, description=stage),
+                features=features.value,
             )
     _print_metrics(outcome.run.metrics, f"Validation on {len(outcome.run.held_out)} held-back rows")
     state = "activated" if outcome.activated else "saved, not activated"

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.storage.database import READ_ONLY
 from bot.storage.schema import TelegramUpdateRow
 
 KEEP_FOR = timedelta(days=2)
@@ -23,6 +24,7 @@ class SqlUpdateLog:
     def seen(self, update_id: int) -> bool:
         """Whether this update was handled already."""
         with self._sessions() as session:
+            session.connection(execution_options=READ_ONLY)
             found = session.scalar(
                 select(TelegramUpdateRow.update_id).where(TelegramUpdateRow.update_id == update_id)
             )

@@ -90,6 +90,8 @@ class SqlUsers:
 class SqlConversations:
     def __init__(self, session: Session) -> None:
         self._session = session
+        # The session only holds weak references: without these, save() reads the row again.
+        self._rows: dict[int, ConversationRow] = {}
 
     def open_for(self, user_id: int) -> Conversation | None:
         row = self._session.scalar(
@@ -103,7 +105,10 @@ class SqlConversations:
             .order_by(ConversationRow.id.desc())
             .limit(1)
         )
-        return None if row is None else self._to_domain(row)
+        if row is None:
+            return None
+        self._rows[row.id] = row
+        return self._to_domain(row)
 
     def start(self, user_id: int, now: datetime) -> Conversation:
         row = ConversationRow(
@@ -120,10 +125,13 @@ class SqlConversations:
         )
         self._session.add(row)
         self._session.flush()
+        self._rows[row.id] = row
         return self._to_domain(row)
 
     def save(self, conversation: Conversation, now: datetime) -> None:
-        row = self._session.get_one(ConversationRow, conversation.id)
+        row = self._rows.get(conversation.id) or self._session.get_one(
+            ConversationRow, conversation.id
+        )
         row.status = conversation.status.value
         row.stage = conversation.stage.value
         row.question = conversation.question

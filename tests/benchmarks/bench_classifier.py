@@ -1,6 +1,6 @@
 """Classifier benchmark: the triage model against the CLINC150 paper's SVM, in one run.
 
-    .venv/bin/python tests/benchmarks/bench_classifier.py [--data DIR] [--calls N]
+    .venv/bin/python tests/benchmarks/bench_classifier.py [--data DIR] [--calls N] [--embeddings]
 
 On ../shared/data (validation splits only; the test splits are not shipped) it prints
 CLINC150 in-scope accuracy and out-of-scope recall under the paper's two protocols, and
@@ -13,6 +13,11 @@ val is split in two stratified halves, the threshold chosen on one half is appli
 other, and the two halves' results are pooled. Both models use the same rule to choose it
 (the one ``triage train`` uses: the most rows right) on their own confidence: calibrated
 probability for ours, the largest decision score for the SVM.
+
+With --embeddings (needs the optional extra: pip install -e '.[embeddings]'), the same
+table also has the category head on sentence embeddings alone and on embeddings beside the
+TF-IDF features (``TriageModel(features=...)``), with their training time and latency. Each
+split is embedded once, up front (timed apart); the fits then reuse those embeddings.
 """
 
 from __future__ import annotations
@@ -35,14 +40,15 @@ from sklearn.svm import LinearSVC
 
 from classifier import DEFAULT_TRAINING_DATA
 from classifier.dataset import Dataset, read_dataset
-from classifier.model import TriageModel
-from classifier.training import best_threshold, train
+from classifier.model import TriageModel, build_pipeline
+from classifier.training import best_threshold, choose_threshold, split, train
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 OOS = "oos"
 TRAINING_ROWS = 20_000
 SEED = 0
+EMBEDDING_CALLS = 300
 
 Scorer = Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]]
 """Texts to (predicted label, confidence) arrays."""
@@ -84,9 +90,32 @@ def triage_model(texts: Sequence[str], labels: Sequence[str]) -> Scorer:
     return score
 
 
-MODELS: tuple[tuple[str, Callable[[Sequence[str], Sequence[str]], Scorer]], ...] = (
+def embedding_model(features: str) -> Callable[[Sequence[str], Sequence[str]], Scorer]:
+    """The category head of ``TriageModel(features=features)``, embeddings remembered."""
+
+    def build(texts: Sequence[str], labels: Sequence[str]) -> Scorer:
+        pipeline = build_pipeline(features=features)
+        pipeline.set_params(features__embeddings__remember=True)
+        pipeline.fit(list(texts), list(labels))
+
+        def score(batch: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+            probabilities = pipeline.predict_proba(list(batch))
+            return pipeline.classes_[probabilities.argmax(axis=1)], probabilities.max(axis=1)
+
+        return score
+
+    return build
+
+
+Builder = Callable[[Sequence[str], Sequence[str]], Scorer]
+PAPER_SVM = "SVM one-hot C=1 (paper)"
+MODELS: list[tuple[str, Builder]] = [
     ("triage TF-IDF (default)", triage_model),
-    ("SVM one-hot C=1 (paper)", paper_svm),
+    (PAPER_SVM, paper_svm),
+]
+EMBEDDING_MODELS: tuple[tuple[str, str], ...] = (
+    ("triage TF-IDF + MiniLM (extra)", "both"),
+    ("triage MiniLM alone (extra)", "embeddings"),
 )
 
 
@@ -136,19 +165,17 @@ def clinc150(data_dir: Path) -> list[Result]:
     in_scope_rows = [i for i, label in enumerate(fit.labels) if label != OOS]
     in_scope_texts = [fit.texts[i] for i in in_scope_rows]
     in_scope_labels = [fit.labels[i] for i in in_scope_rows]
-    papers = {
-        ("oos-train", MODELS[1][0]): "91.0 / 14.5",
-        ("oos-threshold", MODELS[1][0]): "88.2 / 18.0",
-        ("oos-train", MODELS[0][0]): "MLP 93.5 / 47.4",
-        ("oos-threshold", MODELS[0][0]): "MLP 93.4 / 49.1",
-    }
     results = []
     for name, build in MODELS:
+        papers = {
+            "oos-train": "91.0 / 14.5" if name == PAPER_SVM else "MLP 93.5 / 47.4",
+            "oos-threshold": "88.2 / 18.0" if name == PAPER_SVM else "MLP 93.4 / 49.1",
+        }
         scorer, seconds = timed_fit(build, fit.texts, fit.labels)
         predicted, _ = scorer(val.texts)
         in_scope, recall = clinc_scores(predicted, predicted == OOS, truth)
         results.append(
-            Result("CLINC150 oos-train", name, in_scope, recall, seconds, papers["oos-train", name])
+            Result("CLINC150 oos-train", name, in_scope, recall, seconds, papers["oos-train"])
         )
         scorer, seconds = timed_fit(build, in_scope_texts, in_scope_labels)
         predicted, confidence = scorer(val.texts)
@@ -161,7 +188,7 @@ def clinc150(data_dir: Path) -> list[Result]:
                 in_scope,
                 recall,
                 seconds,
-                papers["oos-threshold", name],
+                papers["oos-threshold"],
             )
         )
     return results
@@ -170,13 +197,13 @@ def clinc150(data_dir: Path) -> list[Result]:
 def banking77(data_dir: Path) -> list[Result]:
     """Accuracy on Banking77 val for every model."""
     fit, val = read_dataset(data_dir / "train.csv"), read_dataset(data_dir / "val.csv")
-    papers = {MODELS[0][0]: "BERT ~93.7", MODELS[1][0]: "TF-IDF+SVC ~89.4"}
     results = []
     for name, build in MODELS:
         scorer, seconds = timed_fit(build, fit.texts, fit.labels)
         predicted, _ = scorer(val.texts)
         accuracy = float((predicted == np.asarray(val.labels)).mean())
-        results.append(Result("Banking77 val", name, accuracy, None, seconds, papers[name]))
+        paper = "TF-IDF+SVC ~89.4" if name == PAPER_SVM else "BERT ~93.7"
+        results.append(Result("Banking77 val", name, accuracy, None, seconds, paper))
     return results
 
 
@@ -200,17 +227,53 @@ def twenty_thousand_rows(data: Path) -> Dataset:
     )
 
 
-def training_seconds(data: Dataset) -> tuple[float, float]:
-    """Wall-clock and CPU seconds (all threads) to fit the default model on every row."""
+def training_seconds(data: Dataset, features: str = "tfidf") -> tuple[float, float]:
+    """Wall-clock and CPU seconds (all threads) to fit a model on every row.
+
+    The default model as `triage train` fits it; an embedding variant's category head
+    with the texts' embeddings already remembered (their encoding is timed apart).
+    """
     wall, cpu = time.perf_counter(), time.process_time()
-    TriageModel().fit(data.texts, data.labels)
+    if features == "tfidf":
+        TriageModel().fit(data.texts, data.labels)
+    else:
+        embedding_model(features)(data.texts, data.labels)
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def explain_latency(calls: int, messages: Sequence[str]) -> tuple[float, float, int]:
-    """Median and p99 milliseconds of single `explain` calls of the default model."""
-    default = read_dataset(DEFAULT_TRAINING_DATA)
-    model = train(default).model
+def embed_all_splits(data: Path) -> tuple[int, float]:
+    """Embed every benchmark text once, to be remembered; how many, and the seconds taken."""
+    from classifier.embeddings import SentenceEmbedder
+
+    texts = [
+        text
+        for folder in ("clinc150", "banking77")
+        for part in ("train.csv", "val.csv")
+        for text in read_dataset(data / folder / part).texts
+    ]
+    embedder = SentenceEmbedder(remember=True).fit(texts[:1])
+    started = time.perf_counter()
+    embedder.transform(texts)
+    return len(set(texts)), time.perf_counter() - started
+
+
+def trained_on_default_data(features: str) -> TriageModel:
+    """A model of the given features on the project's data, as `triage train` makes one."""
+    if features == "tfidf":
+        return train(read_dataset(DEFAULT_TRAINING_DATA)).model
+    fit_part, held_out = split(read_dataset(DEFAULT_TRAINING_DATA))
+    model = TriageModel(features=features).fit(
+        fit_part.texts, fit_part.labels, fit_part.escalate, fit_part.priority
+    )
+    model.out_of_scope_threshold = choose_threshold(model, held_out, None)
+    return model
+
+
+def explain_latency(
+    calls: int, messages: Sequence[str], features: str = "tfidf"
+) -> tuple[float, float, int]:
+    """Median and p99 milliseconds of single `explain` calls of a model on the default data."""
+    model = trained_on_default_data(features)
     for text in messages[:50]:
         model.explain(text)
     timings = []
@@ -239,10 +302,30 @@ def print_table(results: Sequence[Result]) -> None:
         )
 
 
+def report_embedding_costs(rows: Dataset, messages: Sequence[str], calls: int) -> None:
+    """Training time on 20,000 rows and one-message latency of each embedding variant."""
+    for name, features in EMBEDDING_MODELS:
+        wall, cpu = training_seconds(rows, features)
+        print(
+            f"{name}: category head on {len(rows):,} rows, embeddings already computed: "
+            f"{wall:.1f} s wall, {cpu:.1f} s CPU"
+        )
+        median, p99, classes = explain_latency(calls, messages, features)
+        print(
+            f"{name} ({classes} categories) explain(), one message per call over "
+            f"{calls:,} calls: median {median:.3f} ms, p99 {p99:.3f} ms"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=SHARED_DATA, help="the shared data folder")
     parser.add_argument("--calls", type=int, default=2000, help="single explain() calls timed")
+    parser.add_argument(
+        "--embeddings",
+        action="store_true",
+        help="add the sentence-embedding variants (needs the optional 'embeddings' extra)",
+    )
     options = parser.parse_args()
     data: Path = options.data
     needed = [data / f / s for f in ("clinc150", "banking77") for s in ("train.csv", "val.csv")]
@@ -254,6 +337,14 @@ def main() -> None:
         )
 
     load = os.getloadavg()
+    if options.embeddings:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        MODELS.extend((name, embedding_model(features)) for name, features in EMBEDDING_MODELS)
+        count, seconds = embed_all_splits(data)
+        print(
+            f"embedding {count:,} distinct texts once (all four splits) with all-MiniLM-L6-v2 "
+            f"on the CPU: {seconds:.1f} s, {1000 * seconds / count:.1f} ms a text in batches"
+        )
     results = clinc150(data / "clinc150") + banking77(data / "banking77")
     print("Validation splits only (no test split is shipped); paper figures are on test.")
     print_table(results)
@@ -279,6 +370,8 @@ def main() -> None:
         f"default model ({classes} categories) explain(), one message per call over "
         f"{options.calls:,} calls: median {median:.3f} ms, p99 {p99:.3f} ms"
     )
+    if options.embeddings:
+        report_embedding_costs(rows, messages, min(options.calls, EMBEDDING_CALLS))
     print(
         f"{os.cpu_count()} CPUs; load average at the start {load[0]:.1f}, "
         f"at the end {os.getloadavg()[0]:.1f} (wall times grow with other work on the machine)"

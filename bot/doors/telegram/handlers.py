@@ -81,13 +81,14 @@ class TelegramDoor:
         if message is None or user is None:
             return
         async with self._locks[user.id]:
-            agent = await asyncio.to_thread(self.team.agent_with_telegram_id, str(user.id))
+            sender = _sender(user)
+            agent, replies = await asyncio.to_thread(
+                self._as_user, sender, lambda: self._user_message(sender, message)
+            )
             if agent is not None:
                 reply = await self._agent_message(agent, message)
                 await self._send(context, message.chat_id, [reply], None)
                 return
-            sender = _sender(user)
-            replies = await self._user_message(sender, message)
             await self._send(context, message.chat_id, replies, sender)
 
     async def on_button(self, update: Update, context: Context) -> None:
@@ -106,23 +107,36 @@ class TelegramDoor:
         except TelegramError as error:  # already edited, or too old: the answer still counts
             log.info("could not remove the buttons: %s", error)
         async with self._locks[user.id]:
-            agent = await asyncio.to_thread(self.team.agent_with_telegram_id, str(user.id))
+            sender = _sender(user)
+            agent, replies = await asyncio.to_thread(
+                self._as_user, sender, lambda: self.desk.handle(sender, value)
+            )
             if agent is not None:
                 reply = await self._agent_command(agent, value)
                 await self._send(context, chat_id, [reply], None)
                 return
-            sender = _sender(user)
-            replies = await asyncio.to_thread(self.desk.handle, sender, value)
             await self._send(context, chat_id, replies, sender)
 
-    async def _user_message(self, sender: Sender, message: Message) -> list[Reply]:
+    def _as_user(
+        self, sender: Sender, answer: Callable[[], list[Reply]]
+    ) -> tuple[Agent | None, list[Reply]]:
+        """In a worker thread: the homeworker, if the sender is one; else the desk's answer.
+
+        The role check and the end user's answer share one trip to a thread: each trip costs
+        a wake-up of a worker and of the event loop, and under load a wait for the GIL.
+        """
+        agent = self.team.agent_with_telegram_id(sender.external_id)
+        if agent is not None:
+            return agent, []
+        return None, answer()
+
+    def _user_message(self, sender: Sender, message: Message) -> list[Reply]:
         if message.text is not None:
-            return await asyncio.to_thread(self.desk.handle, sender, message.text)
+            return self.desk.handle(sender, message.text)
         attachment = _attachment(message)
         if attachment is None:
             return [Reply(texts.UNSUPPORTED_MESSAGE)]
-        caption = message.caption or ""
-        return await asyncio.to_thread(self.desk.handle_attachment, sender, attachment, caption)
+        return self.desk.handle_attachment(sender, attachment, message.caption or "")
 
     async def _agent_message(self, agent: Agent, message: Message) -> Reply:
         text = message.text
