@@ -181,6 +181,8 @@ async def test_only_registered_homeworkers_get_the_desk(
         await said_to(telegram_standin, ALICE, "T-1001")
         telegram_standin.user_sends_text(BOB, "/claim T-1001")
         await telegram_standin.wait_for_message(BOB)
+        telegram_standin.user_sends_text(BOB, "/myid")
+        await said_to(telegram_standin, BOB, f"Your Telegram user id is {BOB}")
         desk_app.team.roster.remove("dana")
         telegram_standin.user_sends_text(DANA, "/claim T-1001")
         await telegram_standin.wait_for_message(DANA, lambda m: "T-1001" not in (m.text or ""))

@@ -36,6 +36,10 @@ CHANNEL = "telegram"
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 _REFERENCE = re.compile(r"\bT-\d+\b")
+MY_ID = (
+    "Your Telegram user id is {user_id}. To work cases here, ask your admin to run "
+    "`triage agents add YOUR-NAME --telegram-id {user_id}`."
+)
 _NOT_FOR_AGENTS = "Homeworkers send text and commands here; files from second line aren't relayed."
 
 
@@ -131,6 +135,8 @@ class TelegramDoor:
         return None, answer()
 
     def _user_message(self, sender: Sender, message: Message) -> list[Reply]:
+        if message.text is not None and message.text.strip().split("@")[0] == "/myid":
+            return [Reply(MY_ID.format(user_id=sender.external_id))]
         if message.text is not None:
             return self.desk.handle(sender, message.text)
         attachment = _attachment(message)
