@@ -290,3 +290,31 @@ async def test_a_user_who_blocked_the_bot_does_not_stop_the_desk(
         await asyncio.sleep(0.3)
         telegram_standin.user_sends_text(BOB, VPN)
         await said_to(telegram_standin, BOB, "Connect to the VPN")
+
+
+def test_an_update_telegram_delivers_again_after_a_crash_is_not_handled_twice(
+    desk_app: App,
+) -> None:
+    from bot.core.domain import Reply, Sender
+    from bot.doors.telegram.buttons import ButtonSigner
+    from bot.doors.telegram.handlers import TelegramDoor
+
+    updates = SqlUpdateLog(desk_app.sessions)
+    door = TelegramDoor(
+        desk_app.desk,
+        desk_app.team.desk,
+        desk_app.team.notices,
+        ButtonSigner("123456:TEST-TOKEN-not-real"),
+        updates,
+        lambda bot: None,  # type: ignore[arg-type,return-value]
+    )
+    asked: list[str] = []
+
+    def answer() -> list[Reply]:
+        asked.append("handled")
+        return [Reply("an answer")]
+
+    alice = Sender("telegram", str(ALICE), "Alice")
+    assert door._as_user(700, alice, answer) == (None, [Reply("an answer")])
+    assert door._as_user(700, alice, answer) is None  # the same update, delivered again
+    assert asked == ["handled"] and updates.seen(700)

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -15,7 +15,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -102,10 +101,8 @@ def build_application(app: App, updates: UpdateLog, options: TelegramOptions) ->
     )
     application: AnyApplication = builder.build()
     private = filters.ChatType.PRIVATE
-    application.add_handler(TypeHandler(Update, door.skip_seen), group=-1)
     application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, door.on_message))
     application.add_handler(CallbackQueryHandler(door.on_button))
-    application.add_handler(TypeHandler(Update, door.remember), group=1)
     application.add_error_handler(door.on_error)
     _schedule(application, app, signer, options)
     return application

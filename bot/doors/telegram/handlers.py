@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from telegram import Message, Update, User
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot.core import texts
 from bot.core.agent_stats import AgentStats
@@ -66,17 +66,6 @@ class TelegramDoor:
         default_factory=lambda: defaultdict(asyncio.Lock)
     )
 
-    # --- every update -------------------------------------------------------------------
-
-    async def skip_seen(self, update: Update, context: Context) -> None:
-        """Stop an update that was already handled (Telegram re-sends after a crash)."""
-        if await asyncio.to_thread(self.updates.seen, update.update_id):
-            raise ApplicationHandlerStop
-
-    async def remember(self, update: Update, context: Context) -> None:
-        """Mark the update handled."""
-        await asyncio.to_thread(self.updates.remember, update.update_id, utc_now())
-
     # --- messages -----------------------------------------------------------------------
 
     async def on_message(self, update: Update, context: Context) -> None:
@@ -86,12 +75,16 @@ class TelegramDoor:
             return
         async with self._locks[user.id]:
             sender = _sender(user)
-            agent, replies = await asyncio.to_thread(
-                self._as_user, sender, lambda: self._user_message(sender, message)
+            first = await asyncio.to_thread(
+                self._as_user, update.update_id, sender, lambda: self._user_message(sender, message)
             )
+            if first is None:
+                return
+            agent, replies = first
             if agent is not None:
                 reply = await self._agent_message(agent, message)
                 await self._send(context, message.chat_id, [reply], None)
+                await asyncio.to_thread(self.updates.remember, update.update_id, utc_now())
                 return
             await self._send(context, message.chat_id, replies, sender)
 
@@ -112,27 +105,36 @@ class TelegramDoor:
             log.info("could not remove the buttons: %s", error)
         async with self._locks[user.id]:
             sender = _sender(user)
-            agent, replies = await asyncio.to_thread(
-                self._as_user, sender, lambda: self.desk.handle(sender, value)
+            first = await asyncio.to_thread(
+                self._as_user, update.update_id, sender, lambda: self.desk.handle(sender, value)
             )
+            if first is None:
+                return
+            agent, replies = first
             if agent is not None:
                 reply = await self._agent_command(agent, value)
                 await self._send(context, chat_id, [reply], None)
+                await asyncio.to_thread(self.updates.remember, update.update_id, utc_now())
                 return
             await self._send(context, chat_id, replies, sender)
 
     def _as_user(
-        self, sender: Sender, answer: Callable[[], list[Reply]]
-    ) -> tuple[Agent | None, list[Reply]]:
-        """In a worker thread: the homeworker, if the sender is one; else the desk's answer.
+        self, update_id: int, sender: Sender, answer: Callable[[], list[Reply]]
+    ) -> tuple[Agent | None, list[Reply]] | None:
+        """In a worker thread: None for an update handled before (Telegram re-sends after a
+        crash); the homeworker, if the sender is one; else the desk's answer, marked handled.
 
-        The role check and the end user's answer share one trip to a thread: each trip costs
-        a wake-up of a worker and of the event loop, and under load a wait for the GIL.
+        These share one trip to a thread: each trip costs a wake-up of a worker and of the
+        event loop, and under load a wait for the GIL.
         """
+        if self.updates.seen(update_id):
+            return None
         agent = self.team.agent_with_telegram_id(sender.external_id)
         if agent is not None:
             return agent, []
-        return None, answer()
+        replies = answer()
+        self.updates.remember(update_id, utc_now())
+        return None, replies
 
     def _user_message(self, sender: Sender, message: Message) -> list[Reply]:
         if message.text is not None and message.text.strip().split("@")[0] == "/myid":
