@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import typer
@@ -38,6 +38,20 @@ def settings() -> Settings:
         return load_settings()
 
 
+@contextmanager
+def spinner(first: str, on: Console = errors) -> Iterator[Callable[[str], None]]:
+    """A transient spinner with elapsed time; yields a function that says the current stage."""
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=on,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(first, total=None)
+        yield lambda stage: progress.update(task, description=stage)
+
+
 def app_from_settings() -> App:
     """The wired desk, or exit with one line saying what is wrong.
 
@@ -45,14 +59,5 @@ def app_from_settings() -> App:
     """
     with reported_errors():
         current = load_settings()
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=errors,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("starting", total=None)
-            return bootstrap(
-                current, progress=lambda stage: progress.update(task, description=stage)
-            )
+        with spinner("starting") as say:
+            return bootstrap(current, progress=say)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from bot.cli.common import console, errors, reported_errors, settings
+from bot.cli.common import console, reported_errors, settings, spinner
 
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 
@@ -24,24 +23,8 @@ def seed(
     from bot.demo.seed import seed_demo
 
     current = settings()
-    with (
-        reported_errors(),
-        Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=errors,
-            transient=True,
-        ) as progress,
-    ):
-        task = progress.add_task("starting", total=None)
-        summary = seed_demo(
-            current,
-            days=days,
-            seed=seed,
-            force=force,
-            progress=lambda stage: progress.update(task, description=stage),
-        )
+    with reported_errors(), spinner("starting") as say:
+        summary = seed_demo(current, days=days, seed=seed, force=force, progress=say)
     console.print(
         f"simulated {summary.start:%Y-%m-%d} to {summary.end:%Y-%m-%d}: "
         f"{summary.conversations} conversations, {summary.tickets} second-line cases, "

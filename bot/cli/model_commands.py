@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.orm import Session
 
 from bot.bootstrap import default_triage, open_database
-from bot.cli.common import console, errors, fail, reported_errors, settings
+from bot.cli.common import console, fail, reported_errors, settings, spinner
 from bot.cli.report_commands import parse_moment
 from bot.storage.database import make_session_factory
 from bot.storage.learning_queries import read_judgements, read_ticket_labels
@@ -145,21 +144,9 @@ def train_command(
         dataset = read_dataset(data or DEFAULT_TRAINING_DATA, text_col, label_col)
         if from_tickets:
             dataset = _with_ticket_rows(dataset, registry)
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("reading data", total=None)
+        with spinner("reading data", on=console) as say:
             outcome = train_and_register(
-                registry,
-                dataset,
-                oos_label,
-                force,
-                progress=lambda stage: progress.update(task, description=stage),
-                features=features.value,
+                registry, dataset, oos_label, force, progress=say, features=features.value
             )
     _print_metrics(outcome.run.metrics, f"Validation on {len(outcome.run.held_out)} held-back rows")
     state = "activated" if outcome.activated else "saved, not activated"
@@ -292,18 +279,8 @@ def classify_command(
     spinner on stderr, as `triage chat` does.
     """
     current = settings()
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=errors,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("loading the triage model", total=None)
-        triage = default_triage(
-            current, progress=lambda stage: progress.update(task, description=stage)
-        )
-        verdict = triage.assess(text)
+    with spinner("loading the triage model") as say:
+        verdict = default_triage(current, progress=say).assess(text)
     if as_json:
         typer.echo(json.dumps(verdict.as_dict(), indent=2))
         return
