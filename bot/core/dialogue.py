@@ -111,8 +111,8 @@ class Dialogue:
             reason = REASON_DECLINED if conversation.declines >= MAX_DECLINES else REASON_NO_ARTICLE
             self._hand_off(conversation, reason, turn)
             return
-        turn.replies.append(Reply(texts.TRY_ANOTHER))
-        self._show(conversation, ArticleMatch(next_article, untried[0][1]), turn)
+        match = ArticleMatch(next_article, untried[0][1])
+        self._show(conversation, match, turn, intro=texts.TRY_ANOTHER)
 
     def _question(self, conversation: Conversation, text: str, turn: Turn) -> None:
         self._close_pending(conversation, FeedbackOutcome.MOVED_ON, turn)
@@ -142,10 +142,15 @@ class Dialogue:
             return []
         return [match for match in found if match.score >= threshold * RUNNER_UP_SHARE]
 
-    def _show(self, conversation: Conversation, match: ArticleMatch, turn: Turn) -> None:
+    def _show(
+        self, conversation: Conversation, match: ArticleMatch, turn: Turn, intro: str = ""
+    ) -> None:
+        """Answer with an article (one message, after ``intro`` if given) and ask if it helped."""
         conversation.shown.append(ShownArticle(match.article.id, round(match.score, 4)))
         conversation.stage = Stage.AWAITING_FEEDBACK
-        turn.replies.append(Reply(texts.article_answer(match.article), texts.FEEDBACK_CHOICES))
+        answer = texts.article_answer(match.article)
+        text = f"{intro}\n\n{answer}" if intro else answer
+        turn.replies.append(Reply(text, texts.FEEDBACK_CHOICES))
 
     def _close_pending(
         self, conversation: Conversation, outcome: FeedbackOutcome, turn: Turn
