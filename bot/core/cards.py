@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.core.domain import ShownArticle
+from bot.core.metrics import minutes_text
 from bot.core.tickets import Ticket, TranscriptLine
 
 TRANSCRIPT_LINES = 30
@@ -15,16 +16,7 @@ BOT_LINE_CHARS = 120
 def waited(since: datetime, now: datetime) -> str:
     """A duration as people say it: 45s, 12 min, 3 h 05 min, 2 d 4 h."""
     seconds = max(0, int((now - since).total_seconds()))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes:02d} min"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h"
+    return f"{seconds}s" if seconds < 60 else minutes_text(seconds // 60)
 
 
 def header(ticket: Ticket, now: datetime) -> str:
