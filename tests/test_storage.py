@@ -11,11 +11,13 @@ from sqlalchemy import inspect, select
 from bot.bootstrap import App
 from bot.core.desk import FirstLineDesk
 from bot.core.domain import Sender
+from bot.core.tickets import Agent
 from bot.storage.database import upgrade_schema
 from bot.storage.schema import ConversationRow, FeedbackRow, MessageRow, UserRow
+from bot.storage.telegram_updates import FirstLook, SqlUpdateLog
 from bot.storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import ALICE
-from tests.fakes import FakeTriage
+from tests.fakes import FakeTriage, ManualClock
 
 
 def _messages(app: App) -> list[MessageRow]:
@@ -102,3 +104,37 @@ def test_a_failed_turn_stores_nothing(app: App) -> None:
     with app.sessions() as session:
         assert session.scalars(select(ConversationRow)).all() == []
     assert _messages(app) == []
+
+
+def test_a_conversation_keeps_the_moment_it_closed(app: App) -> None:
+    clock = ManualClock()
+    desk = FirstLineDesk(
+        app.knowledge, FakeTriage(), lambda: SqlUnitOfWork(app.sessions), clock=clock
+    )
+    desk.handle(ALICE, "vpn won't connect at home")
+    clock.advance(minutes=3)
+    desk.handle(ALICE, "yes")
+    closed_at = clock.now
+    clock.advance(minutes=5)
+    desk.handle(ALICE, "thanks")  # after closing: a new conversation, the old one untouched
+    with app.sessions() as session:
+        first, *rest = session.scalars(select(ConversationRow).order_by(ConversationRow.id))
+    assert first.status == "resolved"
+    assert first.closed_at == closed_at
+    assert first.updated_at == closed_at
+    assert all(row.closed_at is None for row in rest)
+
+
+def test_the_update_log_knows_handled_updates_and_the_homeworkers_ids(app: App) -> None:
+    updates = SqlUpdateLog(app.sessions)
+    app.team.roster.add(Agent(id=0, name="dana", telegram_id="4242"))
+    now = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+    assert updates.first_look(1, "4242") == FirstLook(seen=False, from_agent=True)
+    assert updates.first_look(1, "777") == FirstLook(seen=False, from_agent=False)
+    updates.remember(1, now)
+    updates.remember(1, now)  # remembered twice (two processes): still one row, no error
+    assert updates.first_look(1, "777") == FirstLook(seen=True, from_agent=False)
+
+    app.team.roster.remove("dana")
+    assert updates.first_look(2, "4242") == FirstLook(seen=False, from_agent=False)

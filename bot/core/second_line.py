@@ -66,6 +66,7 @@ class SecondLineDesk:
     def agent_with_telegram_id(self, telegram_id: str) -> Agent | None:
         """The agent registered with this Telegram user id, if any."""
         with self._unit_of_work() as uow:
+            uow.only_reading()
             return uow.agents.by_telegram_id(telegram_id)
 
     # --- looking -------------------------------------------------------------------------

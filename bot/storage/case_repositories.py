@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.domain import Attachment, Choice, FeedbackOutcome, ShownArticle
@@ -24,6 +24,11 @@ from bot.core.tickets import (
     WorkingHours,
 )
 from bot.storage.schema import AgentRow, OutboxRow, TicketEventRow, TicketRow, UserRow
+
+# Asked on every Telegram message (is the sender a homeworker?): built once.
+_AGENT_BY_TELEGRAM_ID = select(AgentRow).where(
+    AgentRow.telegram_id == bindparam("telegram_id"), AgentRow.active
+)
 
 _HELD = [status.value for status in HELD_STATUSES]
 
@@ -96,9 +101,7 @@ class SqlAgents:
         return _agent_from_row(row) if row is not None else None
 
     def by_telegram_id(self, telegram_id: str) -> Agent | None:
-        row = self._session.scalar(
-            select(AgentRow).where(AgentRow.telegram_id == telegram_id, AgentRow.active)
-        )
+        row = self._session.scalar(_AGENT_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
         return _agent_from_row(row) if row is not None else None
 
     def all(self) -> list[Agent]:

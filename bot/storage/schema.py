@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -45,6 +46,11 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     """Base class of every table."""
+
+
+def table_of(row_class: type[Base]) -> Table:
+    """The Core table behind a row class, for statements built once and run many times."""
+    return cast(Table, row_class.__table__)
 
 
 class UserRow(Base):

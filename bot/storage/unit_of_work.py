@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import select
+from sqlalchemy import Connection, CursorResult, Executable, bindparam, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.domain import (
@@ -41,7 +42,16 @@ from bot.storage.case_repositories import (
     attachment_from_json,
     attachment_to_json,
 )
-from bot.storage.schema import ConversationRow, FeedbackRow, HandoffRow, MessageRow, UserRow
+from bot.storage.database import READ_ONLY
+from bot.storage.schema import (
+    ConversationRow,
+    FeedbackRow,
+    HandoffRow,
+    MessageRow,
+    UserRow,
+    UtcDateTime,
+    table_of,
+)
 
 _CLOSED = {ConversationStatus.RESOLVED, ConversationStatus.CANCELLED}
 
@@ -59,116 +69,146 @@ def _shown_from_json(data: dict[str, Any]) -> ShownArticle:
     return ShownArticle(data["article_id"], float(data["score"]), outcome)
 
 
-class SqlUsers:
-    def __init__(self, session: Session) -> None:
-        self._session = session
+# The conversation path runs prebuilt Core statements: one message takes about a dozen
+# statements, and building each one anew (or flushing ORM objects) cost several times
+# more than running it. Keys of the parameter dicts name the columns to insert or set.
+_users = table_of(UserRow)
+_conversations = table_of(ConversationRow)
+_FIND_USER = select(_users.c.id, _users.c.display_name).where(
+    _users.c.channel == bindparam("by_channel"), _users.c.external_id == bindparam("by_external")
+)
+_INSERT_USER = insert(_users)
+_RENAME_USER = update(_users).where(_users.c.id == bindparam("by_id"))
+_OPEN_CONVERSATION = (
+    select(_conversations)
+    .where(
+        _conversations.c.user_id == bindparam("by_user"),
+        _conversations.c.status.in_(
+            [ConversationStatus.OPEN.value, ConversationStatus.NEEDS_HUMAN.value]
+        ),
+    )
+    .order_by(_conversations.c.id.desc())
+    .limit(1)
+)
+_INSERT_CONVERSATION = insert(_conversations)
+_SAVE_CONVERSATION = update(_conversations).where(_conversations.c.id == bindparam("by_id"))
+_CLOSE_CONVERSATION = (
+    update(_conversations)
+    .where(_conversations.c.id == bindparam("by_id"), _conversations.c.closed_at.is_(None))
+    .values(closed_at=bindparam("closing_at", type_=UtcDateTime()))
+)
+_INSERT_MESSAGE = insert(table_of(MessageRow))
+_INSERT_FEEDBACK = insert(table_of(FeedbackRow))
+_INSERT_HANDOFF = insert(table_of(HandoffRow))
 
+
+class _CoreStatements:
+    """Runs prebuilt statements in the unit of work's transaction."""
+
+    def __init__(self, session: Session, connection: Callable[[], Connection]) -> None:
+        self._session = session
+        self._connection = connection
+
+    def _run(self, statement: Executable, parameters: dict[str, Any]) -> CursorResult[Any]:
+        return self._connection().execute(statement, parameters)
+
+
+def _inserted_id(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the database returned no id for the inserted row")
+    return int(key[0])
+
+
+class SqlUsers(_CoreStatements):
     def ensure(self, sender: Sender, now: datetime) -> int:
-        row = self._session.scalar(
-            select(UserRow).where(
-                UserRow.channel == sender.channel, UserRow.external_id == sender.external_id
+        found = self._run(
+            _FIND_USER, {"by_channel": sender.channel, "by_external": sender.external_id}
+        ).first()
+        if found is None:
+            inserted = self._run(
+                _INSERT_USER,
+                {
+                    "channel": sender.channel,
+                    "external_id": sender.external_id,
+                    "display_name": sender.display_name,
+                    "created_at": now,
+                },
             )
-        )
-        if row is None:
-            row = UserRow(
-                channel=sender.channel,
-                external_id=sender.external_id,
-                display_name=sender.display_name,
-                created_at=now,
-            )
-            self._session.add(row)
-            self._session.flush()
-        elif sender.display_name and row.display_name != sender.display_name:
-            row.display_name = sender.display_name
-        return row.id
+            return _inserted_id(inserted)
+        user_id, display_name = found.id, found.display_name
+        if sender.display_name and display_name != sender.display_name:
+            self._run(_RENAME_USER, {"by_id": user_id, "display_name": sender.display_name})
+        return int(user_id)
 
     def sender(self, user_id: int) -> Sender:
         row = self._session.get_one(UserRow, user_id)
         return Sender(row.channel, row.external_id, row.display_name)
 
 
-class SqlConversations:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        # The session only holds weak references: without these, save() reads the row again.
-        self._rows: dict[int, ConversationRow] = {}
-
+class SqlConversations(_CoreStatements):
     def open_for(self, user_id: int) -> Conversation | None:
-        row = self._session.scalar(
-            select(ConversationRow)
-            .where(
-                ConversationRow.user_id == user_id,
-                ConversationRow.status.in_(
-                    [ConversationStatus.OPEN.value, ConversationStatus.NEEDS_HUMAN.value]
-                ),
-            )
-            .order_by(ConversationRow.id.desc())
-            .limit(1)
-        )
-        if row is None:
-            return None
-        self._rows[row.id] = row
-        return self._to_domain(row)
+        row = self._run(_OPEN_CONVERSATION, {"by_user": user_id}).first()
+        return None if row is None else self._to_domain(row._mapping)
 
     def start(self, user_id: int, now: datetime) -> Conversation:
-        row = ConversationRow(
-            user_id=user_id,
-            status=ConversationStatus.OPEN.value,
-            stage=Stage.IDLE.value,
-            question="",
-            candidates=[],
-            shown=[],
-            declines=0,
-            misses=0,
-            started_at=now,
-            updated_at=now,
-        )
-        self._session.add(row)
-        self._session.flush()
-        self._rows[row.id] = row
-        return self._to_domain(row)
+        values: dict[str, Any] = {
+            "user_id": user_id,
+            "status": ConversationStatus.OPEN.value,
+            "stage": Stage.IDLE.value,
+            "question": "",
+            "candidates": [],
+            "shown": [],
+            "declines": 0,
+            "misses": 0,
+            "started_at": now,
+            "updated_at": now,
+        }
+        inserted = self._run(_INSERT_CONVERSATION, values)
+        return self._to_domain({**values, "id": _inserted_id(inserted)})
 
     def save(self, conversation: Conversation, now: datetime) -> None:
-        row = self._rows.get(conversation.id) or self._session.get_one(
-            ConversationRow, conversation.id
-        )
-        row.status = conversation.status.value
-        row.stage = conversation.stage.value
-        row.question = conversation.question
-        row.candidates = [[article_id, score] for article_id, score in conversation.candidates]
-        row.shown = [_shown_to_json(shown) for shown in conversation.shown]
-        row.declines = conversation.declines
-        row.misses = conversation.misses
-        row.handoff_reason = conversation.handoff_reason
         verdict = conversation.verdict
-        row.verdict = None if verdict is None else verdict.as_dict()
-        row.category = None if verdict is None else verdict.category
-        row.priority = None if verdict is None else verdict.priority
-        row.updated_at = now
-        if conversation.status in _CLOSED and row.closed_at is None:
-            row.closed_at = now
+        self._run(
+            _SAVE_CONVERSATION,
+            {
+                "by_id": conversation.id,
+                "status": conversation.status.value,
+                "stage": conversation.stage.value,
+                "question": conversation.question,
+                "candidates": [[article, score] for article, score in conversation.candidates],
+                "shown": [_shown_to_json(shown) for shown in conversation.shown],
+                "declines": conversation.declines,
+                "misses": conversation.misses,
+                "handoff_reason": conversation.handoff_reason,
+                "verdict": None if verdict is None else verdict.as_dict(),
+                "category": None if verdict is None else verdict.category,
+                "priority": None if verdict is None else verdict.priority,
+                "updated_at": now,
+            },
+        )
+        if conversation.status in _CLOSED:
+            self._run(_CLOSE_CONVERSATION, {"by_id": conversation.id, "closing_at": now})
 
     @staticmethod
-    def _to_domain(row: ConversationRow) -> Conversation:
+    def _to_domain(row: Mapping[Any, Any]) -> Conversation:
+        verdict = row.get("verdict")
         return Conversation(
-            id=row.id,
-            user_id=row.user_id,
-            status=ConversationStatus(row.status),
-            stage=Stage(row.stage),
-            question=row.question,
-            candidates=[(str(pair[0]), float(pair[1])) for pair in row.candidates],
-            shown=[_shown_from_json(item) for item in row.shown],
-            declines=row.declines,
-            misses=row.misses,
-            handoff_reason=row.handoff_reason,
-            verdict=None if row.verdict is None else TriageVerdict.from_dict(row.verdict),
+            id=int(row["id"]),
+            user_id=row["user_id"],
+            status=ConversationStatus(row["status"]),
+            stage=Stage(row["stage"]),
+            question=row["question"],
+            candidates=[(str(pair[0]), float(pair[1])) for pair in row["candidates"]],
+            shown=[_shown_from_json(item) for item in row["shown"]],
+            declines=row["declines"],
+            misses=row["misses"],
+            handoff_reason=row.get("handoff_reason"),
+            verdict=None if verdict is None else TriageVerdict.from_dict(verdict),
         )
 
 
-class SqlMessages:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
+class SqlMessages(_CoreStatements):
     def add(
         self,
         conversation_id: int,
@@ -180,17 +220,18 @@ class SqlMessages:
         original: str | None = None,
         attachment: Attachment | None = None,
     ) -> None:
-        self._session.add(
-            MessageRow(
-                conversation_id=conversation_id,
-                direction=direction.value,
-                text=text,
-                truncated=truncated,
-                created_at=now,
-                author=author,
-                original_text=original,
-                attachment=attachment_to_json(attachment),
-            )
+        self._run(
+            _INSERT_MESSAGE,
+            {
+                "conversation_id": conversation_id,
+                "direction": direction.value,
+                "text": text,
+                "truncated": truncated,
+                "created_at": now,
+                "author": author,
+                "original_text": original,
+                "attachment": attachment_to_json(attachment),
+            },
         )
 
     def transcript(self, conversation_id: int) -> list[TranscriptLine]:
@@ -211,10 +252,7 @@ class SqlMessages:
         ]
 
 
-class SqlFeedback:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
+class SqlFeedback(_CoreStatements):
     def add(
         self,
         conversation_id: int,
@@ -223,31 +261,30 @@ class SqlFeedback:
         outcome: FeedbackOutcome,
         now: datetime,
     ) -> None:
-        self._session.add(
-            FeedbackRow(
-                conversation_id=conversation_id,
-                article_id=article_id,
-                score=score,
-                outcome=outcome.value,
-                created_at=now,
-            )
+        self._run(
+            _INSERT_FEEDBACK,
+            {
+                "conversation_id": conversation_id,
+                "article_id": article_id,
+                "score": score,
+                "outcome": outcome.value,
+                "created_at": now,
+            },
         )
 
 
-class SqlHandoffs:
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
+class SqlHandoffs(_CoreStatements):
     def add(self, request: HandoffRequest, now: datetime) -> None:
-        self._session.add(
-            HandoffRow(
-                conversation_id=request.conversation_id,
-                reason=request.reason,
-                question=request.question,
-                articles_tried=[_shown_to_json(shown) for shown in request.articles_tried],
-                verdict=None if request.verdict is None else request.verdict.as_dict(),
-                created_at=now,
-            )
+        self._run(
+            _INSERT_HANDOFF,
+            {
+                "conversation_id": request.conversation_id,
+                "reason": request.reason,
+                "question": request.question,
+                "articles_tried": [_shown_to_json(shown) for shown in request.articles_tried],
+                "verdict": None if request.verdict is None else request.verdict.as_dict(),
+                "created_at": now,
+            },
         )
 
 
@@ -269,11 +306,12 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
-        self.users = SqlUsers(self.session)
-        self.conversations = SqlConversations(self.session)
-        self.messages = SqlMessages(self.session)
-        self.feedback = SqlFeedback(self.session)
-        self.handoffs = SqlHandoffs(self.session)
+        self._connection: Connection | None = None
+        self.users = SqlUsers(self.session, self.connection)
+        self.conversations = SqlConversations(self.session, self.connection)
+        self.messages = SqlMessages(self.session, self.connection)
+        self.feedback = SqlFeedback(self.session, self.connection)
+        self.handoffs = SqlHandoffs(self.session, self.connection)
         self.agents = SqlAgents(self.session)
         self.tickets = SqlTickets(self.session)
         self.events = SqlEvents(self.session)
@@ -289,5 +327,15 @@ class SqlUnitOfWork:
         self.session.rollback()
         self.session.close()
 
+    def only_reading(self) -> None:
+        self._connection = self.session.connection(execution_options=READ_ONLY)
+
+    def connection(self) -> Connection:
+        """The transaction's connection (asking the session each time costs more than a query)."""
+        if self._connection is None:
+            self._connection = self.session.connection()
+        return self._connection
+
     def commit(self) -> None:
         self.session.commit()
+        self._connection = None

@@ -15,9 +15,9 @@ model, the shipped knowledge base and a temporary SQLite database (or a fresh sc
 ``--database-url``, dropped afterwards).
 
 A message's latency runs from the moment the user's message is queued in the stand-in to the
-moment the stand-in has stored the bot's last reply to it (a "no" gets two: "Sorry that
-didn't help" and the next article), both stamped with ``time.perf_counter()`` (monotonic) in
-the stand-in's process, so on one clock. Measured twice per bot:
+moment the stand-in has stored the bot's reply to it, both stamped with
+``time.perf_counter()`` (monotonic) in the stand-in's process, so on one clock. Measured
+twice per bot:
 
 - sequential: one user sends one message at a time (after a warm-up), p50 and p99;
 - crowd: ``--users`` users at once, each sending ``--per-user`` messages one after another,
@@ -48,6 +48,7 @@ import traceback
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -78,12 +79,12 @@ from tests.telegram_standin import (  # noqa: E402
 # Each conversation as the user types it, with how many messages the bot answers each line
 # with. Every one ends with "yes", so the next starts afresh; none is handed to a person.
 CONVERSATIONS: tuple[tuple[tuple[str, int], ...], ...] = (
-    (("how do I connect to the VPN from home", 1), ("no", 2), ("yes", 1)),
+    (("how do I connect to the VPN from home", 1), ("no", 1), ("yes", 1)),
     (("my password expired", 1), ("yes", 1)),
-    (("outlook keeps asking for my password", 1), ("no", 2), ("yes", 1)),
+    (("outlook keeps asking for my password", 1), ("no", 1), ("yes", 1)),
     (("printer wont print", 1), ("yes", 1)),
     (("wifi keeps dropping in the office", 1), ("yes", 1)),
-    (("how do i share my screen in teams", 1), ("no", 2), ("yes", 1)),
+    (("how do i share my screen in teams", 1), ("no", 1), ("yes", 1)),
     (("my laptop is very slow", 1), ("yes", 1)),
     (("how do I set up MFA on my new phone", 1), ("yes", 1)),
 )
@@ -374,6 +375,8 @@ class RemoteStandIn:
         )
         self._process.start()
         child_end.close()
+        # Its own thread waits for answers: the bot's worker threads stay the bot's.
+        self._waiter = ThreadPoolExecutor(1, thread_name_prefix="bench-pipe")
         _, token, base_url, base_file_url = self._receive()
         self.endpoint = Endpoint(token, base_url, base_file_url)
 
@@ -388,7 +391,7 @@ class RemoteStandIn:
     async def ask(self, *command: Any) -> Any:
         """Send a command; await its result without blocking the bot's event loop."""
         self._connection.send(command)
-        return (await asyncio.get_running_loop().run_in_executor(None, self._receive))[1]
+        return (await asyncio.get_running_loop().run_in_executor(self._waiter, self._receive))[1]
 
     def close(self) -> list[str]:
         """Stop the stand-in; the spec violations it saw."""
@@ -401,6 +404,7 @@ class RemoteStandIn:
             self._process.terminate()
             self._process.join(5)
         self._connection.close()
+        self._waiter.shutdown()
         return violations
 
 

@@ -43,10 +43,20 @@ MY_ID = (
 _NOT_FOR_AGENTS = "Homeworkers send text and commands here; files from second line aren't relayed."
 
 
+class FirstLook(Protocol):
+    """Whether an update was handled before, and whether its sender works second line."""
+
+    @property
+    def seen(self) -> bool: ...
+
+    @property
+    def from_agent(self) -> bool: ...
+
+
 class UpdateLog(Protocol):
     """Remembers handled update ids across restarts and processes."""
 
-    def seen(self, update_id: int) -> bool: ...
+    def first_look(self, update_id: int, telegram_user_id: str) -> FirstLook: ...
 
     def remember(self, update_id: int, now: Any) -> None: ...
 
@@ -127,11 +137,13 @@ class TelegramDoor:
         These share one trip to a thread: each trip costs a wake-up of a worker and of the
         event loop, and under load a wait for the GIL.
         """
-        if self.updates.seen(update_id):
+        look = self.updates.first_look(update_id, sender.external_id)
+        if look.seen:
             return None
-        agent = self.team.agent_with_telegram_id(sender.external_id)
-        if agent is not None:
-            return agent, []
+        if look.from_agent:
+            agent = self.team.agent_with_telegram_id(sender.external_id)
+            if agent is not None:
+                return agent, []
         replies = answer()
         self.updates.remember(update_id, utc_now())
         return None, replies
