@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -130,11 +130,39 @@ def test_the_update_log_knows_handled_updates_and_the_homeworkers_ids(app: App) 
     app.team.roster.add(Agent(id=0, name="dana", telegram_id="4242"))
     now = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
-    assert updates.first_look(1, "4242") == FirstLook(seen=False, from_agent=True)
-    assert updates.first_look(1, "777") == FirstLook(seen=False, from_agent=False)
-    updates.remember(1, now)
-    updates.remember(1, now)  # remembered twice (two processes): still one row, no error
-    assert updates.first_look(1, "777") == FirstLook(seen=True, from_agent=False)
+    assert updates.first_look("telegram:1", "4242") == FirstLook(seen=False, from_agent=True)
+    assert updates.first_look("telegram:1", "777") == FirstLook(seen=False, from_agent=False)
+    updates.remember("telegram:1", now)
+    updates.remember("telegram:1", now)  # remembered twice (two processes): no error
+    assert updates.first_look("telegram:1", "777") == FirstLook(seen=True, from_agent=False)
 
     app.team.roster.remove("dana")
-    assert updates.first_look(2, "4242") == FirstLook(seen=False, from_agent=False)
+    assert updates.first_look("telegram:2", "4242") == FirstLook(seen=False, from_agent=False)
+
+    updates.remember("telegram:2", now + timedelta(days=2))
+    assert updates.forget_before(now + timedelta(days=1)) == 1
+    assert not updates.seen("telegram:1") and updates.seen("telegram:2")
+
+
+def test_a_message_delivered_twice_is_answered_and_stored_once(app: App) -> None:
+    first = app.desk.handle(ALICE, "vpn won't connect at home", delivery="telegram:41")
+    stored = len(_messages(app))
+    again = app.desk.handle(ALICE, "vpn won't connect at home", delivery="telegram:41")
+    assert first and again == []
+    assert len(_messages(app)) == stored == 2
+    assert app.desk.handle(ALICE, "no", delivery="telegram:42")  # the next one counts
+    assert app.desk.handle(ALICE, "no", delivery="telegram:42") == []
+    with app.sessions() as session:
+        [conversation] = session.scalars(select(ConversationRow)).all()
+    assert conversation.declines == 1  # the "no" counted once
+
+
+def test_a_turn_that_fails_does_not_mark_its_delivery_handled(app: App) -> None:
+    class ExplodingTriage:
+        def assess(self, text: str) -> object:
+            raise RuntimeError("model exploded")
+
+    failing = FirstLineDesk(app.knowledge, ExplodingTriage(), lambda: SqlUnitOfWork(app.sessions))  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="model exploded"):
+        failing.handle(ALICE, "vpn won't connect at home", delivery="telegram:43")
+    assert app.desk.handle(ALICE, "vpn won't connect at home", delivery="telegram:43")

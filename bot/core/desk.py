@@ -60,27 +60,39 @@ class FirstLineDesk:
         """The greeting a door may show before the user writes anything."""
         return Reply(texts.WELCOME)
 
-    def handle(self, sender: Sender, raw_text: str) -> list[Reply]:
-        """Answer one message from ``sender``; the exchange is stored before returning."""
+    def handle(self, sender: Sender, raw_text: str, delivery: str | None = None) -> list[Reply]:
+        """Answer one message from ``sender``; the exchange is stored before returning.
+
+        ``delivery`` names this message where its channel may deliver it again (after a
+        crash): it is recorded with the answer, and the same one again gets no answer.
+        """
         incoming = IncomingText.read(raw_text, self._max_chars)
         intent = read_intent(incoming.text)
         if intent is Intent.EMPTY:
             return [Reply(texts.EMPTY)]
         now = self._clock()
         with self._unit_of_work() as uow:
+            if delivery is not None and not uow.deliveries.first_time(delivery, now):
+                return []
             user_id = uow.users.ensure(sender, now)
             replies = self._handle(uow, sender, user_id, intent, incoming, now)
             uow.commit()
         return replies
 
     def handle_attachment(
-        self, sender: Sender, attachment: Attachment, caption: str = ""
+        self,
+        sender: Sender,
+        attachment: Attachment,
+        caption: str = "",
+        delivery: str | None = None,
     ) -> list[Reply]:
         """Keep a photo or document with the user's case (or conversation) and say so."""
         now = self._clock()
         masked_caption = mask_sensitive(caption.strip()).text
         text = f"{attachment.describe()} {masked_caption}".strip()
         with self._unit_of_work() as uow:
+            if delivery is not None and not uow.deliveries.first_time(delivery, now):
+                return []
             user_id = uow.users.ensure(sender, now)
             conversation = uow.conversations.open_for(user_id) or uow.conversations.start(
                 user_id, now

@@ -207,6 +207,13 @@ class OutboxRepository(Protocol):
         ...
 
 
+class DeliveryRepository(Protocol):
+    def first_time(self, key: str, now: datetime) -> bool:
+        """Record a delivery (a channel's id for one incoming message); False if it was
+        recorded before, by this process or another: then it must not be handled again."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One atomic piece of work; rolled back unless :meth:`commit` is called."""
 
@@ -219,6 +226,7 @@ class UnitOfWork(Protocol):
     tickets: TicketRepository
     events: EventRepository
     outbox: OutboxRepository
+    deliveries: DeliveryRepository
 
     def __enter__(self) -> Self: ...
 

@@ -7,7 +7,6 @@ from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -196,10 +195,11 @@ class OutboxRow(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
 
 
-class TelegramUpdateRow(Base):
-    """Updates already handled, so a redelivered one (after a crash) is not handled twice."""
+class DeliveryRow(Base):
+    """Deliveries already handled ("telegram:<update id>"), so one delivered again (after a
+    crash) is not handled twice."""
 
-    __tablename__ = "telegram_updates"
+    __tablename__ = "deliveries"
 
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

@@ -1,22 +1,24 @@
-"""Which Telegram updates were already handled, so one delivered again is not handled twice."""
+"""Which Telegram updates were already handled, so one delivered again is not handled twice.
+
+An end user's update is recorded by the desk itself, in the transaction that answers it
+(``FirstLineDesk.handle(..., delivery=key)``); this log answers the door's first question
+about every update and records the ones homeworkers send.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.database import READ_ONLY
-from bot.storage.schema import AgentRow, TelegramUpdateRow, table_of
+from bot.storage.schema import AgentRow, DeliveryRow, table_of
+from bot.storage.unit_of_work import SqlUnitOfWork
 
-KEEP_FOR = timedelta(days=2)
-PRUNE_EVERY = 500  # updates between clean-ups
-_updates = table_of(TelegramUpdateRow)
-_FIND = select(_updates.c.update_id).where(_updates.c.update_id == bindparam("by_id"))
-_ADD = insert(_updates)  # asked and written on every update: built once
+_deliveries = table_of(DeliveryRow)
+_FIND = select(_deliveries.c.key).where(_deliveries.c.key == bindparam("by_key"))
 _agents = table_of(AgentRow)
 _AGENT = select(_agents.c.id).where(
     _agents.c.telegram_id == bindparam("telegram_id"), _agents.c.active.is_(True)
@@ -32,39 +34,34 @@ class FirstLook:
 
 
 class SqlUpdateLog:
-    """Update ids handled recently, in the desk's database (shared by every bot process)."""
+    """Deliveries handled recently, in the desk's database (shared by every bot process)."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
-    def seen(self, update_id: int) -> bool:
-        """Whether this update was handled already."""
-        with self._sessions() as session:
-            reading = session.connection(execution_options=READ_ONLY)
-            return reading.execute(_FIND, {"by_id": update_id}).first() is not None
+    def seen(self, delivery: str) -> bool:
+        """Whether this delivery was handled already."""
+        return self.first_look(delivery, "").seen
 
-    def first_look(self, update_id: int, telegram_user_id: str) -> FirstLook:
+    def first_look(self, delivery: str, telegram_user_id: str) -> FirstLook:
         """Whether the update was handled already and whether its sender works second line.
 
         Both in one read: it is asked for every update, before anything else.
         """
         with self._sessions() as session:
             reading = session.connection(execution_options=READ_ONLY)
-            seen = reading.execute(_FIND, {"by_id": update_id}).first() is not None
+            seen = reading.execute(_FIND, {"by_key": delivery}).first()
             agent = reading.execute(_AGENT, {"telegram_id": telegram_user_id}).first()
-            return FirstLook(seen=seen, from_agent=agent is not None)
+            return FirstLook(seen=seen is not None, from_agent=agent is not None)
 
-    def remember(self, update_id: int, now: datetime) -> None:
-        """Record an update as handled; now and then forget ones older than two days."""
-        with self._sessions() as session:
-            try:
-                with session.begin():
-                    session.connection().execute(_ADD, {"update_id": update_id, "handled_at": now})
-            except IntegrityError:
-                return
-            if update_id % PRUNE_EVERY:
-                return
-            with session.begin():
-                session.execute(
-                    delete(TelegramUpdateRow).where(TelegramUpdateRow.handled_at < now - KEEP_FOR)
-                )
+    def remember(self, delivery: str, now: datetime) -> None:
+        """Record a delivery as handled (a second record of the same one changes nothing)."""
+        with SqlUnitOfWork(self._sessions) as uow:
+            uow.deliveries.first_time(delivery, now)
+            uow.commit()
+
+    def forget_before(self, moment: datetime) -> int:
+        """Drop records older than ``moment`` (Telegram will not deliver those again)."""
+        with self._sessions() as session, session.begin():
+            result = session.execute(delete(DeliveryRow).where(DeliveryRow.handled_at < moment))
+            return int(getattr(result, "rowcount", 0) or 0)

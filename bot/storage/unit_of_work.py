@@ -8,6 +8,8 @@ from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Connection, CursorResult, Executable, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.domain import (
@@ -25,6 +27,7 @@ from bot.core.domain import (
 from bot.core.ports import (
     AgentRepository,
     ConversationRepository,
+    DeliveryRepository,
     EventRepository,
     FeedbackRepository,
     HandoffRepository,
@@ -45,6 +48,7 @@ from bot.storage.case_repositories import (
 from bot.storage.database import READ_ONLY
 from bot.storage.schema import (
     ConversationRow,
+    DeliveryRow,
     FeedbackRow,
     HandoffRow,
     MessageRow,
@@ -100,6 +104,14 @@ _CLOSE_CONVERSATION = (
 _INSERT_MESSAGE = insert(table_of(MessageRow))
 _INSERT_FEEDBACK = insert(table_of(FeedbackRow))
 _INSERT_HANDOFF = insert(table_of(HandoffRow))
+_deliveries = table_of(DeliveryRow)
+_FIND_DELIVERY = select(_deliveries.c.key).where(_deliveries.c.key == bindparam("by_key"))
+_RECORD_DELIVERY: dict[str, Executable] = {
+    "sqlite": sqlite_insert(_deliveries).on_conflict_do_nothing().returning(_deliveries.c.key),
+    "postgresql": postgresql_insert(_deliveries)
+    .on_conflict_do_nothing()
+    .returning(_deliveries.c.key),
+}
 
 
 class _CoreStatements:
@@ -288,6 +300,19 @@ class SqlHandoffs(_CoreStatements):
         )
 
 
+class SqlDeliveries(_CoreStatements):
+    def first_time(self, key: str, now: datetime) -> bool:
+        connection = self._connection()
+        record = _RECORD_DELIVERY.get(connection.dialect.name)
+        values = {"key": key, "handled_at": now}
+        if record is not None:  # waits for a concurrent insert of the same key, then skips
+            return connection.execute(record, values).first() is not None
+        if connection.execute(_FIND_DELIVERY, {"by_key": key}).first() is not None:
+            return False
+        connection.execute(insert(_deliveries), values)
+        return True
+
+
 class SqlUnitOfWork:
     """A database transaction; everything is rolled back unless :meth:`commit` is called."""
 
@@ -300,6 +325,7 @@ class SqlUnitOfWork:
     tickets: TicketRepository
     events: EventRepository
     outbox: OutboxRepository
+    deliveries: DeliveryRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -316,6 +342,7 @@ class SqlUnitOfWork:
         self.tickets = SqlTickets(self.session)
         self.events = SqlEvents(self.session)
         self.outbox = SqlOutbox(self.session)
+        self.deliveries = SqlDeliveries(self.session, self.connection)
         return self
 
     def __exit__(

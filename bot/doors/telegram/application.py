@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeChat
@@ -19,11 +20,13 @@ from telegram.ext import (
 )
 
 from bot.bootstrap import App
+from bot.core.clock import utc_now
 from bot.doors.telegram.buttons import ButtonSigner
 from bot.doors.telegram.handlers import TelegramDoor, UpdateLog
 from bot.doors.telegram.sending import ChatSender, OutboxCourier
 
 log = logging.getLogger(__name__)
+KEEP_UPDATES_FOR = timedelta(days=2)  # records of handled updates, against redelivery
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 USER_COMMANDS = [
@@ -104,12 +107,16 @@ def build_application(app: App, updates: UpdateLog, options: TelegramOptions) ->
     application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, door.on_message))
     application.add_handler(CallbackQueryHandler(door.on_button))
     application.add_error_handler(door.on_error)
-    _schedule(application, app, signer, options)
+    _schedule(application, app, signer, updates, options)
     return application
 
 
 def _schedule(
-    application: AnyApplication, app: App, signer: ButtonSigner, options: TelegramOptions
+    application: AnyApplication,
+    app: App,
+    signer: ButtonSigner,
+    updates: UpdateLog,
+    options: TelegramOptions,
 ) -> None:
     jobs = application.job_queue
     if jobs is None:
@@ -122,7 +129,13 @@ def _schedule(
         report = await asyncio.to_thread(app.team.service_levels.run)
         log.info("service-level check: %s", report)
 
+    async def forget_old_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
+        # Telegram gives up on an unconfirmed update after 24 hours: older records can go.
+        forgotten = await asyncio.to_thread(updates.forget_before, utc_now() - KEEP_UPDATES_FOR)
+        log.info("forgot %s handled updates older than %s", forgotten, KEEP_UPDATES_FOR)
+
     jobs.run_once(_announce_commands(app), when=0, name="command menus")
+    jobs.run_repeating(forget_old_updates, interval=3600, first=60, name="forget updates")
     jobs.run_repeating(deliver, interval=options.delivery_interval, first=0.1, name="outbox")
     jobs.run_repeating(
         check_service_levels, interval=options.service_level_interval, first=1, name="sla"

@@ -56,9 +56,11 @@ class FirstLook(Protocol):
 class UpdateLog(Protocol):
     """Remembers handled update ids across restarts and processes."""
 
-    def first_look(self, update_id: int, telegram_user_id: str) -> FirstLook: ...
+    def first_look(self, delivery: str, telegram_user_id: str) -> FirstLook: ...
 
-    def remember(self, update_id: int, now: Any) -> None: ...
+    def remember(self, delivery: str, now: Any) -> None: ...
+
+    def forget_before(self, moment: Any) -> int: ...
 
 
 @dataclass
@@ -86,7 +88,10 @@ class TelegramDoor:
         async with self._locks[user.id]:
             sender = _sender(user)
             first = await asyncio.to_thread(
-                self._as_user, update.update_id, sender, lambda: self._user_message(sender, message)
+                self._as_user,
+                update.update_id,
+                sender,
+                lambda delivery: self._user_message(sender, message, delivery),
             )
             if first is None:
                 return
@@ -94,7 +99,7 @@ class TelegramDoor:
             if agent is not None:
                 reply = await self._agent_message(agent, message)
                 await self._send(context, message.chat_id, [reply], None)
-                await asyncio.to_thread(self.updates.remember, update.update_id, utc_now())
+                await self._remember(update.update_id)
                 return
             await self._send(context, message.chat_id, replies, sender)
 
@@ -116,7 +121,10 @@ class TelegramDoor:
         async with self._locks[user.id]:
             sender = _sender(user)
             first = await asyncio.to_thread(
-                self._as_user, update.update_id, sender, lambda: self.desk.handle(sender, value)
+                self._as_user,
+                update.update_id,
+                sender,
+                lambda delivery: self.desk.handle(sender, value, delivery),
             )
             if first is None:
                 return
@@ -124,39 +132,44 @@ class TelegramDoor:
             if agent is not None:
                 reply = await self._agent_command(agent, value)
                 await self._send(context, chat_id, [reply], None)
-                await asyncio.to_thread(self.updates.remember, update.update_id, utc_now())
+                await self._remember(update.update_id)
                 return
             await self._send(context, chat_id, replies, sender)
 
+    async def _remember(self, update_id: int) -> None:
+        await asyncio.to_thread(self.updates.remember, delivery_key(update_id), utc_now())
+
     def _as_user(
-        self, update_id: int, sender: Sender, answer: Callable[[], list[Reply]]
+        self, update_id: int, sender: Sender, answer: Callable[[str], list[Reply]]
     ) -> tuple[Agent | None, list[Reply]] | None:
         """In a worker thread: None for an update handled before (Telegram re-sends after a
-        crash); the homeworker, if the sender is one; else the desk's answer, marked handled.
+        crash); the homeworker, if the sender is one; else the desk's answer to the update,
+        which the desk records as handled in the same transaction (``answer(delivery)``).
 
         These share one trip to a thread: each trip costs a wake-up of a worker and of the
         event loop, and under load a wait for the GIL.
         """
-        look = self.updates.first_look(update_id, sender.external_id)
+        delivery = delivery_key(update_id)
+        look = self.updates.first_look(delivery, sender.external_id)
         if look.seen:
             return None
         if look.from_agent:
             agent = self.team.agent_with_telegram_id(sender.external_id)
             if agent is not None:
                 return agent, []
-        replies = answer()
-        self.updates.remember(update_id, utc_now())
-        return None, replies
+        return None, answer(delivery)
 
-    def _user_message(self, sender: Sender, message: Message) -> list[Reply]:
+    def _user_message(self, sender: Sender, message: Message, delivery: str) -> list[Reply]:
         if message.text is not None and message.text.strip().split("@")[0] == "/myid":
+            self.updates.remember(delivery, utc_now())
             return [Reply(MY_ID.format(user_id=sender.external_id))]
         if message.text is not None:
-            return self.desk.handle(sender, message.text)
+            return self.desk.handle(sender, message.text, delivery)
         attachment = _attachment(message)
         if attachment is None:
+            self.updates.remember(delivery, utc_now())
             return [Reply(texts.UNSUPPORTED_MESSAGE)]
-        return self.desk.handle_attachment(sender, attachment, message.caption or "")
+        return self.desk.handle_attachment(sender, attachment, message.caption or "", delivery)
 
     async def _agent_message(self, agent: Agent, message: Message) -> Reply:
         text = message.text
@@ -202,6 +215,11 @@ class TelegramDoor:
                 await context.bot.send_message(update.effective_chat.id, texts.SOMETHING_WENT_WRONG)
             except TelegramError:
                 log.warning("could not tell chat %s about the error", update.effective_chat.id)
+
+
+def delivery_key(update_id: int) -> str:
+    """How a Telegram update is named among the desk's deliveries."""
+    return f"telegram:{update_id}"
 
 
 def _sender(user: User) -> Sender:

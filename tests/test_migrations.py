@@ -1,0 +1,41 @@
+"""Schema upgrades keep what is stored, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, text
+
+from bot.storage.database import MIGRATIONS_DIR, make_engine, upgrade_schema
+
+
+def _migrate(engine: Engine, revision: str, down: bool = False) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def test_handled_telegram_updates_survive_the_move_to_deliveries(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        _migrate(engine, "0004")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO telegram_updates (update_id, handled_at) "
+                    "VALUES (9000000001, '2026-11-22 08:00:00+00:00')"
+                )
+            )
+        upgrade_schema(engine)
+        with engine.connect() as connection:
+            keys = connection.execute(text("SELECT key FROM deliveries")).scalars().all()
+        assert keys == ["telegram:9000000001"]
+
+        _migrate(engine, "0004", down=True)
+        with engine.connect() as connection:
+            ids = connection.execute(text("SELECT update_id FROM telegram_updates")).scalars()
+            assert list(ids) == [9000000001]
+    finally:
+        engine.dispose()
