@@ -207,6 +207,31 @@ class Figures:
     sent_rates: list[float] = field(default_factory=list)  # bot messages sent per second
     cpu_per_message: list[float] = field(default_factory=list)  # bot process CPU seconds
     standin_cpu_per_message: list[float] = field(default_factory=list)  # stand-in process
+    desk_work: list[float] = field(default_factory=list)  # seconds in FirstLineDesk.handle
+
+
+class DeskTimer:
+    """Times the app's ``FirstLineDesk.handle`` (storage, triage model and retrieval, in the
+    worker thread the door hands each message to), while ``recording`` is on."""
+
+    def __init__(self, app: App) -> None:
+        self.times: list[float] = []
+        self.recording = False
+        untimed = app.desk.handle
+
+        def handle(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return untimed(*args, **kwargs)
+            finally:
+                if self.recording:
+                    self.times.append(time.perf_counter() - start)
+
+        app.desk.handle = handle  # type: ignore[method-assign]
+
+    def take(self) -> list[float]:
+        taken, self.times = self.times, []
+        return taken
 
 
 async def sequential_latencies(
@@ -418,6 +443,7 @@ async def measure(
         "triage desk": lambda: triage_application(app, endpoint, options.concurrency),
     }
     figures = {name: Figures() for name in builders}
+    desk_timer = DeskTimer(app)
     next_user = iter(range(500_000, 10_000_000))
     for round_number in range(options.rounds):
         for name, build in builders.items():
@@ -425,9 +451,12 @@ async def measure(
             warmup = options.warmup
             lines = shaped(messages_for(round_number, warmup + options.messages), echoing)
             async with polling(build()):
+                desk_timer.recording = not echoing
                 figures[name].sequential += await standin.ask(
                     "sequential", next(next_user), lines, warmup
                 )
+                desk_timer.recording = False
+                figures[name].desk_work += desk_timer.take()[warmup:]
                 users = [next(next_user) for _ in range(options.users)]
                 cpu = time.process_time()
                 wall, standin_cpu, answered, bot_messages, latencies = await standin.ask(
@@ -482,6 +511,11 @@ def print_report(
     print(
         f"triage/echo: p50 {ratio:.2f}x, p99 {p99_ratio:.2f}x; crowd throughput "
         f"{rate / statistics.median(echo.rates):.2f}x (medians of the rounds' rates)"
+    )
+    print(
+        f"of the triage desk's sequential p50, FirstLineDesk.handle (storage, triage model, "
+        f"retrieval; in a worker thread) took p50 {percentile(triage.desk_work, 0.5) * 1e3:.2f} "
+        f"ms, p99 {percentile(triage.desk_work, 0.99) * 1e3:.2f} ms"
     )
     print(
         f"target p50 <= {LATENCY_TARGET}x the echo floor: {ratio:.2f}x, "
