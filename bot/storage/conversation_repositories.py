@@ -88,7 +88,7 @@ _INSERT_MESSAGE = insert(table_of(MessageRow))
 _INSERT_FEEDBACK = insert(table_of(FeedbackRow))
 _INSERT_HANDOFF = insert(table_of(HandoffRow))
 _deliveries = table_of(DeliveryRow)
-_FIND_DELIVERY = select(_deliveries.c.key).where(_deliveries.c.key == bindparam("by_key"))
+FIND_DELIVERY = select(_deliveries.c.key).where(_deliveries.c.key == bindparam("by_key"))
 _RECORD_DELIVERY: dict[str, Executable] = {
     "sqlite": sqlite_insert(_deliveries).on_conflict_do_nothing().returning(_deliveries.c.key),
     "postgresql": postgresql_insert(_deliveries)
@@ -290,7 +290,7 @@ class SqlDeliveries(_CoreStatements):
         values = {"key": key, "handled_at": now}
         if record is not None:  # waits for a concurrent insert of the same key, then skips
             return connection.execute(record, values).first() is not None
-        if connection.execute(_FIND_DELIVERY, {"by_key": key}).first() is not None:
+        if connection.execute(FIND_DELIVERY, {"by_key": key}).first() is not None:
             return False
         connection.execute(insert(_deliveries), values)
         return True

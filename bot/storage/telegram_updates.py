@@ -13,12 +13,11 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.storage.conversation_repositories import FIND_DELIVERY
 from bot.storage.database import READ_ONLY
 from bot.storage.schema import AgentRow, DeliveryRow, table_of
 from bot.storage.unit_of_work import SqlUnitOfWork
 
-_deliveries = table_of(DeliveryRow)
-_FIND = select(_deliveries.c.key).where(_deliveries.c.key == bindparam("by_key"))
 _agents = table_of(AgentRow)
 _AGENT = select(_agents.c.id).where(
     _agents.c.telegram_id == bindparam("telegram_id"), _agents.c.active.is_(True)
@@ -50,7 +49,7 @@ class SqlUpdateLog:
         """
         with self._sessions() as session:
             reading = session.connection(execution_options=READ_ONLY)
-            seen = reading.execute(_FIND, {"by_key": delivery}).first()
+            seen = reading.execute(FIND_DELIVERY, {"by_key": delivery}).first()
             agent = reading.execute(_AGENT, {"telegram_id": telegram_user_id}).first()
             return FirstLook(seen=seen is not None, from_agent=agent is not None)
 
