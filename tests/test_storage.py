@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +19,7 @@ from bot.storage.schema import ConversationRow, FeedbackRow, MessageRow, UserRow
 from bot.storage.telegram_updates import FirstLook, SqlUpdateLog
 from bot.storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import ALICE
+from tests.desk_fixtures import OUTAGE, Desk
 from tests.fakes import FakeTriage, ManualClock
 
 
@@ -166,3 +169,27 @@ def test_a_turn_that_fails_does_not_mark_its_delivery_handled(app: App) -> None:
     with pytest.raises(RuntimeError, match="model exploded"):
         failing.handle(ALICE, "vpn won't connect at home", delivery="telegram:43")
     assert app.desk.handle(ALICE, "vpn won't connect at home", delivery="telegram:43")
+
+
+def test_looking_at_the_queue_never_waits_for_a_writer(desk: Desk) -> None:
+    if desk.app.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's single writer is what this is about")
+    dana = desk.add("dana")
+    desk.user(OUTAGE)
+    writer = sqlite3.connect(desk.app.engine.url.database or "", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process is in the middle of a write
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            looks = [
+                pool.submit(desk.app.team.desk.queue, dana.id),
+                pool.submit(desk.app.team.desk.mine, dana.id),
+                pool.submit(desk.app.team.desk.agent_named, "dana"),
+                pool.submit(desk.app.team.notices.due_on, "telegram"),
+            ]
+            answers = [look.result(timeout=5) for look in looks]
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert "T-1001" in answers[0].text
+    assert "You hold no cases" in answers[1].text
+    assert answers[2].name == "dana"

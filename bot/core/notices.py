@@ -48,6 +48,7 @@ class NoticeBoard:
     def due_on(self, channel: str, limit: int = 50) -> list[Delivery]:
         """Undelivered notices for people reachable on ``channel``, oldest first."""
         with self._unit_of_work() as uow:
+            uow.only_reading()  # asked every second by each bot process
             return [
                 Delivery(pending.id, pending.notice, address)
                 for pending, address in uow.outbox.pending_on(channel, limit)

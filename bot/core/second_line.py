@@ -55,6 +55,7 @@ class SecondLineDesk:
     def agent_named(self, name: str) -> Agent:
         """The registered agent of that name, or a refusal saying how to register one."""
         with self._unit_of_work() as uow:
+            uow.only_reading()
             agent = uow.agents.by_name(name.strip())
         if agent is None:
             raise Refused(
@@ -75,6 +76,7 @@ class SecondLineDesk:
         """The cases waiting to be claimed, most urgent first."""
         now = self._clock()
         with self._unit_of_work() as uow:
+            uow.only_reading()
             agent = self._agent(uow, agent_id)
             waiting = sorted(uow.tickets.with_status(TicketStatus.QUEUED), key=queue_order)
         if not waiting:
@@ -88,6 +90,7 @@ class SecondLineDesk:
         """The cases this agent holds, marking the current one."""
         now = self._clock()
         with self._unit_of_work() as uow:
+            uow.only_reading()
             agent = self._agent(uow, agent_id)
             held = uow.tickets.held_by(agent_id)
         if not held:
@@ -102,6 +105,7 @@ class SecondLineDesk:
         """A case's full card, for its holder, a supervisor, or anyone while it is queued."""
         now = self._clock()
         with self._unit_of_work() as uow:
+            uow.only_reading()
             agent = self._agent(uow, agent_id)
             ticket = self._ticket(uow, reference)
             if not (
