@@ -171,9 +171,9 @@ def test_a_turn_that_fails_does_not_mark_its_delivery_handled(app: App) -> None:
     assert app.desk.handle(ALICE, "vpn won't connect at home", delivery="telegram:43")
 
 
+# SQLite only: its single writer is what this is about.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_looking_at_the_queue_never_waits_for_a_writer(desk: Desk) -> None:
-    if desk.app.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's single writer is what this is about")
     dana = desk.add("dana")
     desk.user(OUTAGE)
     writer = sqlite3.connect(desk.app.engine.url.database or "", isolation_level=None)
