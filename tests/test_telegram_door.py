@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
+from telegram import Chat, Message, Update, User
 
 from bot.bootstrap import App
+from bot.core.clock import utc_now
 from bot.core.tickets import Agent, Role
 from bot.doors.telegram.application import TelegramOptions, build_application
 from bot.storage.schema import TicketRow
@@ -322,3 +325,32 @@ def test_an_update_telegram_delivers_again_after_a_crash_is_not_handled_twice(
     assert asked == ["telegram:700"] and updates.seen("telegram:700")
     # Two processes got it at once and both passed the first look: the desk answers once.
     assert answer("telegram:700") == []
+
+
+@pytest.mark.asyncio
+async def test_an_update_a_crash_caught_before_it_was_answered_is_answered_after_the_restart(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    telegram_standin.add_user(ALICE, first_name="Alice")
+    updates = SqlUpdateLog(desk_app.sessions)
+    # The process that crashed had kept Alice's question and told Telegram it arrived
+    # (so Telegram will not send it again), then died before answering it.
+    question = Update(
+        7001,
+        message=Message(
+            1,
+            datetime.now(UTC),
+            Chat(ALICE, "private"),
+            from_user=User(ALICE, "Alice", is_bot=False),
+            text=VPN,
+        ),
+    )
+    updates.keep("telegram:7001", question.to_dict(), utc_now() - timedelta(minutes=5))
+
+    async with running(desk_app, telegram_standin):
+        await said_to(telegram_standin, ALICE, "Connect to the VPN")
+        telegram_standin.user_sends_text(ALICE, "yes")
+        await said_to(telegram_standin, ALICE, "glad that sorted it")
+
+    # Both updates were processed, so the inbox holds nothing to take up again.
+    assert updates.take_stranded(utc_now() + timedelta(days=1), utc_now()) == []

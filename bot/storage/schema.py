@@ -203,3 +203,14 @@ class DeliveryRow(Base):
 
     key: Mapped[str] = mapped_column(String(80), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
+class InboxRow(Base):
+    """An update received and not yet processed: kept before Telegram is told it arrived,
+    dropped once processed, so an update caught by a crash in between is processed later."""
+
+    __tablename__ = "inbox"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

@@ -1,6 +1,8 @@
-"""Which Telegram updates were already handled, so one delivered again is not handled twice.
+"""Telegram updates received and handled: none lost to a crash, none handled twice.
 
-An end user's update is recorded by the desk itself, in the transaction that answers it
+Every update is kept in the inbox before Telegram hears it arrived, and dropped from it once
+processed; one a crash caught in between is taken up again later. An end user's update is
+recorded as handled by the desk itself, in the transaction that answers it
 (``FirstLineDesk.handle(..., delivery=key)``); this log answers the door's first question
 about every update and records the ones homeworkers send.
 """
@@ -9,19 +11,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import Executable, bindparam, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.conversation_repositories import FIND_DELIVERY
 from bot.storage.database import READ_ONLY
-from bot.storage.schema import AgentRow, DeliveryRow, table_of
+from bot.storage.schema import AgentRow, DeliveryRow, InboxRow, table_of
 from bot.storage.unit_of_work import SqlUnitOfWork
 
 _agents = table_of(AgentRow)
 _AGENT = select(_agents.c.id).where(
     _agents.c.telegram_id == bindparam("telegram_id"), _agents.c.active.is_(True)
 )
+_inbox = table_of(InboxRow)
+_KEEP: dict[str, Executable] = {
+    "sqlite": sqlite_insert(_inbox).on_conflict_do_nothing(),
+    "postgresql": postgresql_insert(_inbox).on_conflict_do_nothing(),
+}
+_DONE = delete(_inbox).where(_inbox.c.key == bindparam("by_key"))
 
 
 @dataclass(frozen=True)
@@ -64,3 +75,46 @@ class SqlUpdateLog:
         with self._sessions() as session, session.begin():
             result = session.execute(delete(DeliveryRow).where(DeliveryRow.handled_at < moment))
             return int(getattr(result, "rowcount", 0) or 0)
+
+    # --- the inbox ---------------------------------------------------------------------
+
+    def keep(self, delivery: str, payload: dict[str, Any], now: datetime) -> None:
+        """Keep a received update until it is processed (keeping it twice changes nothing)."""
+        with self._sessions() as session, session.begin():
+            connection = session.connection()
+            values = {"key": delivery, "payload": payload, "received_at": now}
+            keep = _KEEP.get(connection.dialect.name)
+            if keep is not None:
+                connection.execute(keep, values)
+            elif connection.execute(select(_inbox.c.key).where(_inbox.c.key == delivery)).first():
+                return
+            else:
+                connection.execute(insert(_inbox), values)
+
+    def done(self, delivery: str) -> None:
+        """The update was processed, whatever came of it: it leaves the inbox."""
+        with self._sessions() as session, session.begin():
+            session.connection().execute(_DONE, {"by_key": delivery})
+
+    def take_stranded(
+        self, received_before: datetime, now: datetime, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """Updates received before ``received_before`` and still not processed: a crash
+        caught them. Each is taken for this process (stamped ``now``, so no other process
+        takes it meanwhile); it leaves the inbox when processed."""
+        with self._sessions() as session, session.begin():
+            connection = session.connection()
+            rows = connection.execute(
+                select(_inbox.c.key, _inbox.c.payload)
+                .where(_inbox.c.received_at < received_before)
+                .order_by(_inbox.c.received_at)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            ).all()
+            if rows:
+                connection.execute(
+                    update(_inbox)
+                    .where(_inbox.c.key.in_([row.key for row in rows]))
+                    .values(received_at=now)
+                )
+            return [dict(row.payload) for row in rows]

@@ -23,6 +23,7 @@ from bot.bootstrap import App
 from bot.core.clock import utc_now
 from bot.doors.telegram.buttons import ButtonSigner
 from bot.doors.telegram.handlers import TelegramDoor, UpdateLog
+from bot.doors.telegram.inbox import InboxProcessor, KeepingQueue, take_up_stranded
 from bot.doors.telegram.sending import ChatSender, OutboxCourier
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,8 @@ class TelegramOptions:
     delivery_interval: float = 1.0
     service_level_interval: float = 60.0
     concurrent_updates: int = 32
+    stranded_after: float = 60.0  # seconds before an unprocessed update is taken up again
+    stranded_check_interval: float = 30.0
 
 
 def file_url(base_url: str) -> str:
@@ -85,7 +88,9 @@ async def check_token(options: TelegramOptions) -> str:
 def build_application(app: App, updates: UpdateLog, options: TelegramOptions) -> AnyApplication:
     """A python-telegram-bot Application wired to the desk."""
     builder: Any = Application.builder().token(options.token)
-    builder = builder.concurrent_updates(options.concurrent_updates)
+    builder = builder.update_queue(KeepingQueue(updates)).concurrent_updates(
+        InboxProcessor(options.concurrent_updates, updates)
+    )
     if options.max_send_rate > 0:
         builder = builder.rate_limiter(
             AIORateLimiter(overall_max_rate=options.max_send_rate, max_retries=3)
@@ -134,7 +139,14 @@ def _schedule(
         forgotten = await asyncio.to_thread(updates.forget_before, utc_now() - KEEP_UPDATES_FOR)
         log.info("forgot %s handled updates older than %s", forgotten, KEEP_UPDATES_FOR)
 
+    async def take_up(context: ContextTypes.DEFAULT_TYPE) -> None:
+        stranded = timedelta(seconds=options.stranded_after)
+        await take_up_stranded(updates, application.update_queue, context.bot, stranded)
+
     jobs.run_once(_announce_commands(app), when=0, name="command menus")
+    jobs.run_repeating(
+        take_up, interval=options.stranded_check_interval, first=0.2, name="stranded updates"
+    )
     jobs.run_repeating(forget_old_updates, interval=3600, first=60, name="forget updates")
     jobs.run_repeating(deliver, interval=options.delivery_interval, first=0.1, name="outbox")
     jobs.run_repeating(

@@ -27,6 +27,7 @@ from bot.core.notices import NoticeBoard
 from bot.core.second_line import SecondLineDesk
 from bot.core.tickets import Agent
 from bot.doors.telegram.buttons import ButtonSigner
+from bot.doors.telegram.inbox import Inbox, delivery_key
 from bot.doors.telegram.sending import ChatSender, Outcome
 from bot.doors.terminal_desk import HELP as DESK_HELP
 from bot.doors.terminal_desk import DeskSession
@@ -53,8 +54,8 @@ class FirstLook(Protocol):
     def from_agent(self) -> bool: ...
 
 
-class UpdateLog(Protocol):
-    """Remembers handled update ids across restarts and processes."""
+class UpdateLog(Inbox, Protocol):
+    """Remembers received and handled updates across restarts and processes."""
 
     def first_look(self, delivery: str, telegram_user_id: str) -> FirstLook: ...
 
@@ -215,11 +216,6 @@ class TelegramDoor:
                 await context.bot.send_message(update.effective_chat.id, texts.SOMETHING_WENT_WRONG)
             except TelegramError:
                 log.warning("could not tell chat %s about the error", update.effective_chat.id)
-
-
-def delivery_key(update_id: int) -> str:
-    """How a Telegram update is named among the desk's deliveries."""
-    return f"telegram:{update_id}"
 
 
 def _sender(user: User) -> Sender:
