@@ -208,6 +208,5 @@ def test_the_inbox_hands_a_stranded_update_to_one_taker_until_it_is_done(app: Ap
     assert updates.take_stranded(now - timedelta(minutes=1), now) == []
     later = now + timedelta(hours=1)
     assert updates.take_stranded(later, later) == [{"update_id": 5}, {"update_id": 6}]
-    updates.done("telegram:5")
-    updates.done("telegram:6")
+    updates.done(["telegram:5", "telegram:6"])
     assert updates.take_stranded(later + timedelta(days=1), later) == []

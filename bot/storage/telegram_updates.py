@@ -9,6 +9,7 @@ about every update and records the ones homeworkers send.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,7 +33,6 @@ _KEEP: dict[str, Executable] = {
     "sqlite": sqlite_insert(_inbox).on_conflict_do_nothing(),
     "postgresql": postgresql_insert(_inbox).on_conflict_do_nothing(),
 }
-_DONE = delete(_inbox).where(_inbox.c.key == bindparam("by_key"))
 
 
 @dataclass(frozen=True)
@@ -91,10 +91,10 @@ class SqlUpdateLog:
             else:
                 connection.execute(insert(_inbox), values)
 
-    def done(self, delivery: str) -> None:
-        """The update was processed, whatever came of it: it leaves the inbox."""
+    def done(self, deliveries: Sequence[str]) -> None:
+        """These updates were processed, whatever came of it: they leave the inbox."""
         with self._sessions() as session, session.begin():
-            session.connection().execute(_DONE, {"by_key": delivery})
+            session.connection().execute(delete(_inbox).where(_inbox.c.key.in_(deliveries)))
 
     def take_stranded(
         self, received_before: datetime, now: datetime, limit: int = 100

@@ -66,6 +66,7 @@ class TelegramOptions:
     concurrent_updates: int = 32
     stranded_after: float = 60.0  # seconds before an unprocessed update is taken up again
     stranded_check_interval: float = 30.0
+    inbox_sweep_interval: float = 1.0  # processed updates leave the inbox together
 
 
 def file_url(base_url: str) -> str:
@@ -88,9 +89,8 @@ async def check_token(options: TelegramOptions) -> str:
 def build_application(app: App, updates: UpdateLog, options: TelegramOptions) -> AnyApplication:
     """A python-telegram-bot Application wired to the desk."""
     builder: Any = Application.builder().token(options.token)
-    builder = builder.update_queue(KeepingQueue(updates)).concurrent_updates(
-        InboxProcessor(options.concurrent_updates, updates)
-    )
+    processor = InboxProcessor(options.concurrent_updates, updates)
+    builder = builder.update_queue(KeepingQueue(updates)).concurrent_updates(processor)
     if options.max_send_rate > 0:
         builder = builder.rate_limiter(
             AIORateLimiter(overall_max_rate=options.max_send_rate, max_retries=3)
@@ -112,7 +112,7 @@ def build_application(app: App, updates: UpdateLog, options: TelegramOptions) ->
     application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, door.on_message))
     application.add_handler(CallbackQueryHandler(door.on_button))
     application.add_error_handler(door.on_error)
-    _schedule(application, app, signer, updates, options)
+    _schedule(application, app, signer, updates, processor, options)
     return application
 
 
@@ -121,6 +121,7 @@ def _schedule(
     app: App,
     signer: ButtonSigner,
     updates: UpdateLog,
+    processor: InboxProcessor,
     options: TelegramOptions,
 ) -> None:
     jobs = application.job_queue
@@ -139,11 +140,15 @@ def _schedule(
         forgotten = await asyncio.to_thread(updates.forget_before, utc_now() - KEEP_UPDATES_FOR)
         log.info("forgot %s handled updates older than %s", forgotten, KEEP_UPDATES_FOR)
 
+    async def sweep_inbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+        await processor.sweep()
+
     async def take_up(context: ContextTypes.DEFAULT_TYPE) -> None:
         stranded = timedelta(seconds=options.stranded_after)
         await take_up_stranded(updates, application.update_queue, context.bot, stranded)
 
     jobs.run_once(_announce_commands(app), when=0, name="command menus")
+    jobs.run_repeating(sweep_inbox, interval=options.inbox_sweep_interval, first=1, name="inbox")
     jobs.run_repeating(
         take_up, interval=options.stranded_check_interval, first=0.2, name="stranded updates"
     )

@@ -3,15 +3,17 @@
 python-telegram-bot tells Telegram an update arrived (the next getUpdates' offset, or the
 webhook's 200) right after putting it in the application's queue, before any handler runs.
 ``KeepingQueue`` keeps each update in the inbox before it enters the queue;
-``InboxProcessor`` drops it once processed, whatever came of it. What a crash caught in
-between stays in the inbox, and ``take_up_stranded`` puts it back in the queue.
+``InboxProcessor`` notes it once processed, whatever came of it, and ``sweep`` drops the
+noted ones from the inbox together, about once a second. What a crash caught in between
+stays in the inbox, and ``take_up_stranded`` puts it back in the queue (an update processed
+but not yet swept is taken up again too; the desk and the update log see it was handled).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -28,7 +30,7 @@ class Inbox(Protocol):
 
     def keep(self, delivery: str, payload: dict[str, Any], now: datetime) -> None: ...
 
-    def done(self, delivery: str) -> None: ...
+    def done(self, deliveries: Sequence[str]) -> None: ...
 
     def take_stranded(
         self, received_before: datetime, now: datetime, limit: int = 100
@@ -56,18 +58,30 @@ class KeepingQueue(asyncio.Queue[object]):
 
 
 class InboxProcessor(SimpleUpdateProcessor):
-    """Processes updates as python-telegram-bot does, then drops each from the inbox."""
+    """Processes updates as python-telegram-bot does, noting each one processed."""
 
     def __init__(self, max_concurrent_updates: int, inbox: Inbox) -> None:
         super().__init__(max_concurrent_updates)
         self._inbox = inbox
+        self._processed: list[str] = []
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         try:
             await coroutine
         finally:
             if isinstance(update, Update):
-                await asyncio.to_thread(self._inbox.done, delivery_key(update.update_id))
+                self._processed.append(delivery_key(update.update_id))
+
+    async def sweep(self) -> int:
+        """Drop the updates processed since the last sweep from the inbox, in one write."""
+        processed, self._processed = self._processed, []
+        if processed:
+            await asyncio.to_thread(self._inbox.done, processed)
+        return len(processed)
+
+    async def shutdown(self) -> None:
+        await self.sweep()
+        await super().shutdown()
 
 
 async def take_up_stranded(
