@@ -8,8 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Executable, bindparam, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.core.domain import (
@@ -29,6 +27,7 @@ from bot.storage.case_repositories import (
     attachment_from_json,
     attachment_to_json,
 )
+from bot.storage.database import insert_if_new
 from bot.storage.schema import (
     ConversationRow,
     DeliveryRow,
@@ -89,12 +88,6 @@ _INSERT_FEEDBACK = insert(table_of(FeedbackRow))
 _INSERT_HANDOFF = insert(table_of(HandoffRow))
 _deliveries = table_of(DeliveryRow)
 FIND_DELIVERY = select(_deliveries.c.key).where(_deliveries.c.key == bindparam("by_key"))
-_RECORD_DELIVERY: dict[str, Executable] = {
-    "sqlite": sqlite_insert(_deliveries).on_conflict_do_nothing().returning(_deliveries.c.key),
-    "postgresql": postgresql_insert(_deliveries)
-    .on_conflict_do_nothing()
-    .returning(_deliveries.c.key),
-}
 
 
 class _CoreStatements:
@@ -285,12 +278,4 @@ class SqlHandoffs(_CoreStatements):
 
 class SqlDeliveries(_CoreStatements):
     def first_time(self, key: str, now: datetime) -> bool:
-        connection = self._connection()
-        record = _RECORD_DELIVERY.get(connection.dialect.name)
-        values = {"key": key, "handled_at": now}
-        if record is not None:  # waits for a concurrent insert of the same key, then skips
-            return connection.execute(record, values).first() is not None
-        if connection.execute(FIND_DELIVERY, {"by_key": key}).first() is not None:
-            return False
-        connection.execute(insert(_deliveries), values)
-        return True
+        return insert_if_new(self._connection(), _deliveries, {"key": key, "handled_at": now})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 from pathlib import Path
@@ -9,7 +10,9 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Executable, Table, create_engine, event, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -131,3 +134,31 @@ def upgrade_schema(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def insert_if_new(connection: Connection, table: Table, values: dict[str, Any]) -> bool:
+    """Insert a row unless one with its primary key exists; whether it was inserted.
+
+    On SQLite and PostgreSQL one statement does it (INSERT ... ON CONFLICT DO NOTHING): of
+    two transactions inserting the same key at once, the second waits for the first, then
+    skips. Elsewhere it looks first, then inserts.
+    """
+    statement = _insert_if_new_statement(table, connection.dialect.name)
+    if statement is not None:
+        return connection.execute(statement, values).first() is not None
+    [key] = table.primary_key.columns
+    if connection.execute(select(key).where(key == values[key.name])).first() is not None:
+        return False
+    connection.execute(insert(table), values)
+    return True
+
+
+@functools.cache
+def _insert_if_new_statement(table: Table, dialect: str) -> Executable | None:
+    """Built once per table: this runs for every update the bot receives."""
+    [key] = table.primary_key.columns
+    if dialect == "sqlite":
+        return sqlite_insert(table).on_conflict_do_nothing().returning(key)
+    if dialect == "postgresql":
+        return postgresql_insert(table).on_conflict_do_nothing().returning(key)
+    return None

@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Executable, bindparam, delete, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.conversation_repositories import FIND_DELIVERY
-from bot.storage.database import READ_ONLY
+from bot.storage.database import READ_ONLY, insert_if_new
 from bot.storage.schema import AgentRow, DeliveryRow, InboxRow, table_of
 from bot.storage.unit_of_work import SqlUnitOfWork
 
@@ -29,10 +27,6 @@ _AGENT = select(_agents.c.id).where(
     _agents.c.telegram_id == bindparam("telegram_id"), _agents.c.active.is_(True)
 )
 _inbox = table_of(InboxRow)
-_KEEP: dict[str, Executable] = {
-    "sqlite": sqlite_insert(_inbox).on_conflict_do_nothing(),
-    "postgresql": postgresql_insert(_inbox).on_conflict_do_nothing(),
-}
 
 
 @dataclass(frozen=True)
@@ -81,15 +75,8 @@ class SqlUpdateLog:
     def keep(self, delivery: str, payload: dict[str, Any], now: datetime) -> None:
         """Keep a received update until it is processed (keeping it twice changes nothing)."""
         with self._sessions() as session, session.begin():
-            connection = session.connection()
             values = {"key": delivery, "payload": payload, "received_at": now}
-            keep = _KEEP.get(connection.dialect.name)
-            if keep is not None:
-                connection.execute(keep, values)
-            elif connection.execute(select(_inbox.c.key).where(_inbox.c.key == delivery)).first():
-                return
-            else:
-                connection.execute(insert(_inbox), values)
+            insert_if_new(session.connection(), _inbox, values)
 
     def done(self, deliveries: Sequence[str]) -> None:
         """These updates were processed, whatever came of it: they leave the inbox."""
