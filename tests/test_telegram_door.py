@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from bot.bootstrap import App
 from bot.core.clock import utc_now
 from bot.core.tickets import Agent, Role
 from bot.doors.telegram.application import TelegramOptions, build_application
-from bot.storage.schema import TicketRow
+from bot.storage.schema import InboxRow, TicketRow
 from bot.storage.telegram_updates import SqlUpdateLog
 from tests.conftest import AppFactory
 from tests.fakes import FakeTriage, escalating
@@ -33,14 +34,12 @@ def desk_app(make_app: AppFactory) -> App:
 
 
 @asynccontextmanager
-async def running(app: App, standin: TelegramStandIn) -> AsyncIterator[None]:
-    options = TelegramOptions(
-        token=standin.token,
-        base_url=standin.base_url,
-        max_send_rate=0,
-        delivery_interval=0.1,
+async def running(app: App, standin: TelegramStandIn, **options: Any) -> AsyncIterator[None]:
+    options.setdefault("delivery_interval", 0.1)
+    chosen = TelegramOptions(
+        token=standin.token, base_url=standin.base_url, max_send_rate=0, **options
     )
-    async with polling(build_application(app, SqlUpdateLog(app.sessions), options)):
+    async with polling(build_application(app, SqlUpdateLog(app.sessions), chosen)):
         yield
 
 
@@ -345,7 +344,7 @@ async def test_an_update_a_crash_caught_before_it_was_answered_is_answered_after
             text=VPN,
         ),
     )
-    updates.keep("telegram:7001", question.to_dict(), utc_now() - timedelta(minutes=5))
+    updates.keep({"telegram:7001": question.to_dict()}, utc_now() - timedelta(minutes=5))
 
     async with running(desk_app, telegram_standin):
         await said_to(telegram_standin, ALICE, "Connect to the VPN")
@@ -354,3 +353,88 @@ async def test_an_update_a_crash_caught_before_it_was_answered_is_answered_after
 
     # Both updates were processed, so the inbox holds nothing to take up again.
     assert updates.take_stranded(utc_now() + timedelta(days=1), utc_now()) == []
+
+
+class HeldDesk:
+    """Holds the desk's answer to one text until the test lets it go."""
+
+    def __init__(self, app: App, text: str) -> None:
+        self.started, self.release = asyncio.Event(), threading.Event()
+        self._loop = asyncio.get_running_loop()
+        unheld = app.desk.handle
+
+        def handle(sender: Any, raw_text: str, delivery: str | None = None) -> Any:
+            if raw_text == text:
+                self._loop.call_soon_threadsafe(self.started.set)
+                self.release.wait(10)
+            return unheld(sender, raw_text, delivery)
+
+        app.desk.handle = handle  # type: ignore[method-assign]
+
+
+def inbox_keys(app: App) -> list[str]:
+    with app.engine.connect() as connection:
+        return list(connection.execute(select(InboxRow.key)).scalars())
+
+
+@pytest.mark.asyncio
+async def test_telegram_hears_an_update_arrived_only_once_it_is_answered(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    telegram_standin.add_user(ALICE, first_name="Alice")
+    held = HeldDesk(desk_app, VPN)
+    async with running(desk_app, telegram_standin, confirm_grace=30):
+        telegram_standin.user_sends_text(ALICE, VPN)
+        await asyncio.wait_for(held.started.wait(), 5)
+        await asyncio.sleep(0.3)
+        # Being answered: not confirmed to Telegram, which would send it again after a crash.
+        assert telegram_standin.pending_update_count == 1
+        held.release.set()
+        await said_to(telegram_standin, ALICE, "Connect to the VPN from home")
+        await wait_until(lambda: telegram_standin.pending_update_count == 0)
+        # Answered within the grace: it never had to be written to the inbox.
+        assert inbox_keys(desk_app) == []
+
+
+@pytest.mark.asyncio
+async def test_an_update_slow_to_answer_is_kept_in_the_inbox_then_confirmed(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    telegram_standin.add_user(ALICE, first_name="Alice")
+    held = HeldDesk(desk_app, VPN)
+    async with running(desk_app, telegram_standin, confirm_grace=0.05, inbox_sweep_interval=0.1):
+        telegram_standin.user_sends_text(ALICE, VPN)
+        await asyncio.wait_for(held.started.wait(), 5)
+        # Past the grace it is kept, so Telegram can be told it arrived, and other
+        # updates are fetched meanwhile.
+        await wait_until(lambda: telegram_standin.pending_update_count == 0)
+        [kept] = inbox_keys(desk_app)
+        telegram_standin.user_sends_text(BOB, "/start")
+        await said_to(telegram_standin, BOB, "I'm the IT help desk assistant")
+        held.release.set()
+        await said_to(telegram_standin, ALICE, "Connect to the VPN from home")
+        await wait_until(lambda: inbox_keys(desk_app) == [])
+    assert kept.startswith("telegram:")
+
+
+@pytest.mark.asyncio
+async def test_an_update_is_confirmed_once_its_answer_is_stored_before_the_answer_is_sent(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    telegram_standin.add_user(ALICE, first_name="Alice")
+    telegram_standin.delay_next("sendMessage", 2.0)  # Telegram is slow to confirm the send
+    async with running(desk_app, telegram_standin, confirm_grace=30):
+        telegram_standin.user_sends_text(ALICE, VPN)
+        # Stored and recorded as handled: a crash now would not answer it twice, so
+        # Telegram hears it arrived while the bot still waits on the answer's send.
+        await wait_until(lambda: telegram_standin.pending_update_count == 0, timeout=1.5)
+        await said_to(telegram_standin, ALICE, "Connect to the VPN from home")
+    assert inbox_keys(desk_app) == []
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float = 5) -> None:
+    async def poll() -> None:
+        while not condition():
+            await asyncio.sleep(0.02)
+
+    await asyncio.wait_for(poll(), timeout)

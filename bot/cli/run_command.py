@@ -45,6 +45,7 @@ def run(
         token=current.telegram_token.get_secret_value(),
         base_url=current.telegram_base_url,
         max_send_rate=current.telegram_max_send_rate,
+        webhook=webhook is not None,
     )
     where = current.telegram_base_url or "api.telegram.org"
     try:

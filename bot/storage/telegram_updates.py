@@ -9,7 +9,7 @@ about every update and records the ones homeworkers send.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -72,11 +72,14 @@ class SqlUpdateLog:
 
     # --- the inbox ---------------------------------------------------------------------
 
-    def keep(self, delivery: str, payload: dict[str, Any], now: datetime) -> None:
-        """Keep a received update until it is processed (keeping it twice changes nothing)."""
+    def keep(self, payloads: Mapping[str, dict[str, Any]], now: datetime) -> None:
+        """Keep received updates, by delivery, until they are processed, in one transaction
+        (keeping one twice changes nothing)."""
         with self._sessions() as session, session.begin():
-            values = {"key": delivery, "payload": payload, "received_at": now}
-            insert_if_new(session.connection(), _inbox, values)
+            connection = session.connection()
+            for delivery, payload in payloads.items():
+                values = {"key": delivery, "payload": payload, "received_at": now}
+                insert_if_new(connection, _inbox, values)
 
     def done(self, deliveries: Sequence[str]) -> None:
         """These updates were processed, whatever came of it: they leave the inbox."""

@@ -1,18 +1,25 @@
-"""Telegram door benchmark: the real Application against a bare echo bot, in one run.
+"""Telegram door benchmark: the real Application beside bare bots, in one run.
 
     .venv/bin/python tests/benchmarks/bench_telegram.py [--rounds N] [--messages N]
         [--users N] [--per-user N] [--database-url URL] [--concurrency N]
 
-Both bots are real python-telegram-bot Applications, run in turn in this (the main) process,
-polling the same loopback Bot API stand-in (tests/telegram_standin). The stand-in and the
-simulated users run in a separate process (multiprocessing, 'spawn'), with their own event
+All the bots are real python-telegram-bot Applications, run in turn in this (the main)
+process, polling the same loopback Bot API stand-in (tests/telegram_standin). The stand-in and
+the simulated users run in a separate process (multiprocessing, 'spawn'), with their own event
 loop and their own share of the CPUs, as Telegram's servers and users are elsewhere in
 reality: the main process holds the bot alone. A multiprocessing Pipe carries the commands
-("users send these messages") and brings back the timings. The echo bot sends
-every text straight back: it is the transport's floor. The triage bot is
-``bot.doors.telegram.application.build_application`` over the real desk: the default triage
-model, the shipped knowledge base and a temporary SQLite database (or a fresh schema on
-``--database-url``, dropped afterwards).
+("users send these messages") and brings back the timings. The bots:
+
+- echo (bare PTB): sends every text straight back; the transport's floor, which the issue's
+  latency target is set against.
+- same reply: a bare bot sending, for each line, the desk's own answer to it (the same
+  article, HTML and buttons, rendered by the door's ChatSender), and doing nothing else: the
+  floor for answers of that size.
+- same reply, stored: the same, after committing one row ("this update is handled") in a
+  worker thread: the least a bot that must never answer an update twice does first.
+- triage desk: ``bot.doors.telegram.application.build_application`` over the real desk: the
+  default triage model, the shipped knowledge base and a temporary SQLite database (or a
+  fresh schema on ``--database-url``, dropped afterwards).
 
 A message's latency runs from the moment the user's message is queued in the stand-in to the
 moment the stand-in has stored the bot's reply to it, both stamped with
@@ -27,8 +34,8 @@ twice per bot:
   process (the bot alone) and of the stand-in's process (the fake Telegram and the users;
   CPU time moves less than wall time when other work shares the machine).
 
-The bots take turns, round after round, so a busy machine slows neither more than the other.
-Both use the same ``concurrent_updates``; sends are not rate-limited (``max_send_rate=0``):
+The bots take turns, round after round, so a busy machine slows none more than the others.
+All use the same ``concurrent_updates``; sends are not rate-limited (``max_send_rate=0``):
 with the default TRIAGE_TELEGRAM_MAX_SEND_RATE=30 (Telegram's own broadcast limit, enforced
 by PTB's AIORateLimiter) no bot can send more than 30 messages per second.
 """
@@ -66,8 +73,14 @@ if str(PROJECT_ROOT) not in sys.path:  # run as a script: make `tests` importabl
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from bot.bootstrap import App, bootstrap  # noqa: E402
+from bot.core.clock import utc_now  # noqa: E402
+from bot.core.domain import Reply, Sender  # noqa: E402
 from bot.doors.telegram.application import TelegramOptions, build_application  # noqa: E402
+from bot.doors.telegram.buttons import ButtonSigner  # noqa: E402
+from bot.doors.telegram.sending import ChatSender  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.storage.database import insert_if_new  # noqa: E402
+from bot.storage.schema import DeliveryRow, table_of  # noqa: E402
 from bot.storage.telegram_updates import SqlUpdateLog  # noqa: E402
 from tests.telegram_standin import (  # noqa: E402
     BotApiSpec,
@@ -92,6 +105,10 @@ REPLY_TIMEOUT = 60.0
 LATENCY_TARGET = 1.5  # triage p50 at most this many times the echo p50
 THROUGHPUT_TARGET = 100.0  # messages answered per second from the crowd
 Line = tuple[str, int]
+ECHO = "echo (bare PTB)"
+SAME_REPLY = "same reply"  # bare PTB sending the desk's reply to each line, no other work
+SAME_REPLY_STORED = "same reply, stored"  # the same, after committing "handled" first
+TRIAGE = "triage desk"
 
 
 def messages_for(user_number: int, count: int) -> list[Line]:
@@ -306,6 +323,65 @@ def echo_application(endpoint: Endpoint, concurrency: int) -> Any:
     return application
 
 
+def desk_replies(app: App) -> dict[str, list[Reply]]:
+    """What the desk answers each line of the conversations, by text (the first answer seen:
+    "no" and "yes" get the reply from the first conversation that has them)."""
+    replies: dict[str, list[Reply]] = {}
+    for number, conversation in enumerate(CONVERSATIONS):
+        sender = Sender("bench", f"reply-floor-{number}", "Floor")
+        for line, _answers in conversation:
+            replies.setdefault(line, app.desk.handle(sender, line))
+    return replies
+
+
+def reply_floor_application(
+    endpoint: Endpoint,
+    concurrency: int,
+    replies: dict[str, list[Reply]],
+    record: Callable[[int], None] | None = None,
+) -> Any:
+    """A bare python-telegram-bot bot that answers every line with the desk's reply to it,
+    rendered and sent by the door's own ChatSender, and does nothing else; with ``record``,
+    it first records the update as handled, committed, in a worker thread, as any bot that
+    must not answer an update twice has to before it replies."""
+    signer = ButtonSigner(endpoint.token)
+
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        if record is not None:
+            await asyncio.to_thread(record, update.update_id)
+        chat = ChatSender(context.bot, signer)
+        for reply in replies[message.text]:
+            await chat.send(message.chat_id, reply)
+
+    application = (
+        Application.builder()
+        .token(endpoint.token)
+        .base_url(endpoint.base_url)
+        .base_file_url(endpoint.base_file_url)
+        .concurrent_updates(concurrency)
+        .build()
+    )
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, answer))
+    return application
+
+
+class HandledRecorder:
+    """Records an update as handled in the desk's deliveries table, one committed
+    transaction each: the least a bot that answers every update exactly once must store."""
+
+    def __init__(self, app: App) -> None:
+        self._engine = app.engine
+        self._deliveries = table_of(DeliveryRow)
+
+    def __call__(self, update_id: int) -> None:
+        with self._engine.begin() as connection:
+            values = {"key": f"reply-floor:{update_id}", "handled_at": utc_now()}
+            insert_if_new(connection, self._deliveries, values)
+
+
 def triage_application(app: App, endpoint: Endpoint, concurrency: int) -> Any:
     """The project's Telegram door, as `triage run` builds it, with sends not rate-limited."""
     options = TelegramOptions(
@@ -436,22 +512,27 @@ class RemoteStandIn:
 async def measure(
     app: App, options: argparse.Namespace, standin: RemoteStandIn
 ) -> dict[str, Figures]:
-    """Both bots, round after round, in this process, on one stand-in in its own process."""
+    """The bots, round after round, in this process, on one stand-in in its own process."""
     endpoint = standin.endpoint
+    replies = desk_replies(app)
+    record = HandledRecorder(app)
+    concurrency = options.concurrency
     builders: dict[str, Callable[[], Any]] = {
-        "echo (bare PTB)": lambda: echo_application(endpoint, options.concurrency),
-        "triage desk": lambda: triage_application(app, endpoint, options.concurrency),
+        ECHO: lambda: echo_application(endpoint, concurrency),
+        SAME_REPLY: lambda: reply_floor_application(endpoint, concurrency, replies),
+        SAME_REPLY_STORED: lambda: reply_floor_application(endpoint, concurrency, replies, record),
+        TRIAGE: lambda: triage_application(app, endpoint, concurrency),
     }
     figures = {name: Figures() for name in builders}
     desk_timer = DeskTimer(app)
     next_user = iter(range(500_000, 10_000_000))
     for round_number in range(options.rounds):
         for name, build in builders.items():
-            echoing = name.startswith("echo")
+            echoing = name == ECHO
             warmup = options.warmup
             lines = shaped(messages_for(round_number, warmup + options.messages), echoing)
             async with polling(build()):
-                desk_timer.recording = not echoing
+                desk_timer.recording = name == TRIAGE
                 figures[name].sequential += await standin.ask(
                     "sequential", next(next_user), lines, warmup
                 )
@@ -481,7 +562,7 @@ def print_report(
     )
     print(
         f"{options.rounds} round(s), bots taking turns; database: {database_name}; "
-        f"concurrent_updates={options.concurrency} for both; max_send_rate=0 (no rate limiter)"
+        f"concurrent_updates={options.concurrency} for all; max_send_rate=0 (no rate limiter)"
     )
     print(
         f"sequential: 1 user, {options.messages} messages per round after {options.warmup} "
@@ -504,8 +585,14 @@ def print_report(
             f"{statistics.median(got.cpu_per_message) * 1e3:>11.2f}"
             f"{statistics.median(got.standin_cpu_per_message) * 1e3:>13.2f}"
         )
-    echo, triage = figures["echo (bare PTB)"], figures["triage desk"]
-    ratio = percentile(triage.sequential, 0.5) / percentile(echo.sequential, 0.5)
+    echo, triage = figures[ECHO], figures[TRIAGE]
+    echo_p50 = percentile(echo.sequential, 0.5)
+    floors = ", ".join(
+        f"{name} {percentile(figures[name].sequential, 0.5) / echo_p50:.2f}x"
+        for name in (SAME_REPLY, SAME_REPLY_STORED)
+    )
+    print(f"bare bots' p50 against echo: {floors}")
+    ratio = percentile(triage.sequential, 0.5) / echo_p50
     p99_ratio = percentile(triage.sequential, 0.99) / percentile(echo.sequential, 0.99)
     rate = statistics.median(triage.rates)
     print(

@@ -18,15 +18,24 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.bootstrap import App
 from bot.core.clock import utc_now
 from bot.doors.telegram.buttons import ButtonSigner
 from bot.doors.telegram.handlers import TelegramDoor, UpdateLog
-from bot.doors.telegram.inbox import InboxProcessor, KeepingQueue, take_up_stranded
+from bot.doors.telegram.inbox import (
+    ConfirmingBot,
+    InboxKeeper,
+    InboxProcessor,
+    KeepingQueue,
+    take_up_stranded,
+)
 from bot.doors.telegram.sending import ChatSender, OutboxCourier
 
 log = logging.getLogger(__name__)
+TELEGRAM_API = "https://api.telegram.org/bot"
+SEND_CONNECTIONS = 256  # python-telegram-bot's own default for an Application's bot
 KEEP_UPDATES_FOR = timedelta(days=2)  # records of handled updates, against redelivery
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -67,6 +76,8 @@ class TelegramOptions:
     stranded_after: float = 60.0  # seconds before an unprocessed update is taken up again
     stranded_check_interval: float = 30.0
     inbox_sweep_interval: float = 1.0  # processed updates leave the inbox together
+    confirm_grace: float = 0.025  # seconds an update may take before it is kept in the inbox
+    webhook: bool = False  # updates arrive by webhook: each 200 waits until it is safe
 
 
 def file_url(base_url: str) -> str:
@@ -77,26 +88,36 @@ def file_url(base_url: str) -> str:
 
 async def check_token(options: TelegramOptions) -> str:
     """The bot's username, or InvalidToken / NetworkError, asked before anything starts."""
-    bot = Bot(
-        options.token,
-        base_url=options.base_url or "https://api.telegram.org/bot",
-        base_file_url=file_url(options.base_url or "https://api.telegram.org/bot"),
-    )
+    base_url = options.base_url or TELEGRAM_API
+    bot = Bot(options.token, base_url=base_url, base_file_url=file_url(base_url))
     async with bot:
         return bot.username
 
 
 def build_application(app: App, updates: UpdateLog, options: TelegramOptions) -> AnyApplication:
     """A python-telegram-bot Application wired to the desk."""
-    builder: Any = Application.builder().token(options.token)
-    processor = InboxProcessor(options.concurrent_updates, updates)
-    builder = builder.update_queue(KeepingQueue(updates)).concurrent_updates(processor)
-    if options.max_send_rate > 0:
-        builder = builder.rate_limiter(
-            AIORateLimiter(overall_max_rate=options.max_send_rate, max_retries=3)
-        )
-    if options.base_url:
-        builder = builder.base_url(options.base_url).base_file_url(file_url(options.base_url))
+    keeper = InboxKeeper(updates, grace=options.confirm_grace)
+    base_url = options.base_url or TELEGRAM_API
+    limiter = (
+        AIORateLimiter(overall_max_rate=options.max_send_rate, max_retries=3)
+        if options.max_send_rate > 0
+        else None
+    )
+    bot = ConfirmingBot(
+        keeper,
+        options.token,
+        base_url=base_url,
+        base_file_url=file_url(base_url),
+        request=HTTPXRequest(connection_pool_size=SEND_CONNECTIONS),
+        get_updates_request=HTTPXRequest(connection_pool_size=1),
+        rate_limiter=limiter,
+    )
+    builder: Any = (
+        Application.builder()
+        .bot(bot)
+        .update_queue(KeepingQueue(keeper, confirm_each=options.webhook))
+        .concurrent_updates(InboxProcessor(options.concurrent_updates, keeper))
+    )
     signer = ButtonSigner(options.token)
     door = TelegramDoor(
         app.desk,
@@ -106,13 +127,14 @@ def build_application(app: App, updates: UpdateLog, options: TelegramOptions) ->
         updates,
         lambda bot: ChatSender(bot, signer),
         app.team.stats,
+        answered=keeper.answered,
     )
     application: AnyApplication = builder.build()
     private = filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, door.on_message))
     application.add_handler(CallbackQueryHandler(door.on_button))
     application.add_error_handler(door.on_error)
-    _schedule(application, app, signer, updates, processor, options)
+    _schedule(application, app, signer, updates, keeper, options)
     return application
 
 
@@ -121,7 +143,7 @@ def _schedule(
     app: App,
     signer: ButtonSigner,
     updates: UpdateLog,
-    processor: InboxProcessor,
+    keeper: InboxKeeper,
     options: TelegramOptions,
 ) -> None:
     jobs = application.job_queue
@@ -141,11 +163,11 @@ def _schedule(
         log.info("forgot %s handled updates older than %s", forgotten, KEEP_UPDATES_FOR)
 
     async def sweep_inbox(context: ContextTypes.DEFAULT_TYPE) -> None:
-        await processor.sweep()
+        await keeper.sweep()
 
     async def take_up(context: ContextTypes.DEFAULT_TYPE) -> None:
         stranded = timedelta(seconds=options.stranded_after)
-        await take_up_stranded(updates, application.update_queue, context.bot, stranded)
+        await take_up_stranded(updates, keeper, application.update_queue, context.bot, stranded)
 
     jobs.run_once(_announce_commands(app), when=0, name="command menus")
     jobs.run_repeating(sweep_inbox, interval=options.inbox_sweep_interval, first=1, name="inbox")

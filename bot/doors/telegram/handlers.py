@@ -75,6 +75,7 @@ class TelegramDoor:
     updates: UpdateLog
     sender_for: Callable[[Any], ChatSender]
     stats: AgentStats | None = None
+    answered: Callable[[int], None] = lambda update_id: None  # its answer is committed
     _locks: defaultdict[int, asyncio.Lock] = field(
         default_factory=lambda: defaultdict(asyncio.Lock)
     )
@@ -102,6 +103,7 @@ class TelegramDoor:
                 await self._send(context, message.chat_id, [reply], None)
                 await self._remember(update.update_id)
                 return
+            self.answered(update.update_id)
             await self._send(context, message.chat_id, replies, sender)
 
     async def on_button(self, update: Update, context: Context) -> None:
@@ -135,6 +137,7 @@ class TelegramDoor:
                 await self._send(context, chat_id, [reply], None)
                 await self._remember(update.update_id)
                 return
+            self.answered(update.update_id)
             await self._send(context, chat_id, replies, sender)
 
     async def _remember(self, update_id: int) -> None:
