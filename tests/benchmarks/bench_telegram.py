@@ -225,6 +225,7 @@ class Figures:
     cpu_per_message: list[float] = field(default_factory=list)  # bot process CPU seconds
     standin_cpu_per_message: list[float] = field(default_factory=list)  # stand-in process
     desk_work: list[float] = field(default_factory=list)  # seconds in FirstLineDesk.handle
+    desk_alone: list[float] = field(default_factory=list)  # the same, called directly
 
 
 class DeskTimer:
@@ -332,6 +333,18 @@ def desk_replies(app: App) -> dict[str, list[Reply]]:
         for line, _answers in conversation:
             replies.setdefault(line, app.desk.handle(sender, line))
     return replies
+
+
+def desk_alone(app: App, count: int) -> list[float]:
+    """FirstLineDesk.handle called directly in this thread, one message at a time: no
+    Telegram, no worker thread, the same conversations (the first tenth is warm-up)."""
+    sender = Sender("bench", "desk-alone", "Alone")
+    timings = []
+    for number, (line, _answers) in enumerate(messages_for(0, count)):
+        started = time.perf_counter()
+        app.desk.handle(sender, line, f"bench:alone:{number}")
+        timings.append(time.perf_counter() - started)
+    return timings[count // 10 :]
 
 
 def reply_floor_application(
@@ -524,6 +537,7 @@ async def measure(
         TRIAGE: lambda: triage_application(app, endpoint, concurrency),
     }
     figures = {name: Figures() for name in builders}
+    figures[TRIAGE].desk_alone = desk_alone(app, 500)
     desk_timer = DeskTimer(app)
     next_user = iter(range(500_000, 10_000_000))
     for round_number in range(options.rounds):
@@ -603,6 +617,13 @@ def print_report(
         f"of the triage desk's sequential p50, FirstLineDesk.handle (storage, triage model, "
         f"retrieval; in a worker thread) took p50 {percentile(triage.desk_work, 0.5) * 1e3:.2f} "
         f"ms, p99 {percentile(triage.desk_work, 0.99) * 1e3:.2f} ms"
+    )
+    target = LATENCY_TARGET * echo_p50
+    headroom = target - percentile(figures[SAME_REPLY].sequential, 0.5)
+    print(
+        f"{LATENCY_TARGET}x echo is {target * 1e3:.2f} ms: {headroom * 1e3:.2f} ms above the "
+        f"same-reply bot for all the desk's work; FirstLineDesk.handle alone (called directly, "
+        f"no Telegram, no thread) takes p50 {percentile(triage.desk_alone, 0.5) * 1e3:.2f} ms"
     )
     print(
         f"target p50 <= {LATENCY_TARGET}x the echo floor: {ratio:.2f}x, "
