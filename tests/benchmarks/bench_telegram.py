@@ -310,8 +310,8 @@ class Endpoint:
     base_file_url: str
 
 
-def echo_application(endpoint: Endpoint, concurrency: int) -> Any:
-    """A bare python-telegram-bot echo bot on the stand-in, nothing else."""
+def bare_application(endpoint: Endpoint, concurrency: int, on_text: Any) -> Any:
+    """A bare python-telegram-bot Application on the stand-in: one handler for texts."""
     application = (
         Application.builder()
         .token(endpoint.token)
@@ -320,8 +320,13 @@ def echo_application(endpoint: Endpoint, concurrency: int) -> Any:
         .concurrent_updates(concurrency)
         .build()
     )
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
     return application
+
+
+def echo_application(endpoint: Endpoint, concurrency: int) -> Any:
+    """A bare python-telegram-bot echo bot on the stand-in, nothing else."""
+    return bare_application(endpoint, concurrency, echo)
 
 
 def desk_replies(app: App) -> dict[str, list[Reply]]:
@@ -369,16 +374,7 @@ def reply_floor_application(
         for reply in replies[message.text]:
             await chat.send(message.chat_id, reply)
 
-    application = (
-        Application.builder()
-        .token(endpoint.token)
-        .base_url(endpoint.base_url)
-        .base_file_url(endpoint.base_file_url)
-        .concurrent_updates(concurrency)
-        .build()
-    )
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, answer))
-    return application
+    return bare_application(endpoint, concurrency, answer)
 
 
 class HandledRecorder:
