@@ -199,8 +199,9 @@ def test_the_inbox_hands_a_stranded_update_to_one_taker_until_it_is_done(app: Ap
     updates = SqlUpdateLog(app.sessions)
     received = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
     updates.keep({"telegram:5": {"update_id": 5}}, received)
-    updates.keep({"telegram:5": {"update_id": 5}}, received)  # kept twice: one entry
-    updates.keep({"telegram:6": {"update_id": 6}}, received + timedelta(minutes=10))
+    # Kept again beside a new one, in one write: still one entry, still the first stamp.
+    batch = {"telegram:5": {"update_id": 5}, "telegram:6": {"update_id": 6}}
+    updates.keep(batch, received + timedelta(minutes=10))
     now = received + timedelta(minutes=5)
 
     assert updates.take_stranded(now - timedelta(minutes=1), now) == [{"update_id": 5}]

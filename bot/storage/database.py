@@ -5,12 +5,23 @@ from __future__ import annotations
 import functools
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, Executable, Table, create_engine, event, insert, select
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Executable,
+    Insert,
+    Table,
+    create_engine,
+    event,
+    insert,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -153,12 +164,32 @@ def insert_if_new(connection: Connection, table: Table, values: dict[str, Any]) 
     return True
 
 
+def insert_all_new(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert the rows whose primary keys are not there yet: on SQLite and PostgreSQL in one
+    statement for all of them (one round trip), elsewhere one by one."""
+    statement = _insert_new_statement(table, connection.dialect.name)
+    if statement is None:
+        for values in rows:
+            insert_if_new(connection, table, values)
+    elif rows:
+        connection.execute(statement, list(rows))
+
+
 @functools.cache
 def _insert_if_new_statement(table: Table, dialect: str) -> Executable | None:
     """Built once per table: this runs for every update the bot receives."""
+    statement = _insert_new_statement(table, dialect)
+    if statement is None:
+        return None
     [key] = table.primary_key.columns
+    return statement.returning(key)
+
+
+@functools.cache
+def _insert_new_statement(table: Table, dialect: str) -> Insert | None:
+    """INSERT ... ON CONFLICT DO NOTHING where the database has it, else None."""
     if dialect == "sqlite":
-        return sqlite_insert(table).on_conflict_do_nothing().returning(key)
+        return sqlite_insert(table).on_conflict_do_nothing()
     if dialect == "postgresql":
-        return postgresql_insert(table).on_conflict_do_nothing().returning(key)
+        return postgresql_insert(table).on_conflict_do_nothing()
     return None

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage.conversation_repositories import FIND_DELIVERY
-from bot.storage.database import READ_ONLY, insert_if_new
+from bot.storage.database import READ_ONLY, insert_all_new
 from bot.storage.schema import AgentRow, DeliveryRow, InboxRow, table_of
 from bot.storage.unit_of_work import SqlUnitOfWork
 
@@ -75,11 +75,12 @@ class SqlUpdateLog:
     def keep(self, payloads: Mapping[str, dict[str, Any]], now: datetime) -> None:
         """Keep received updates, by delivery, until they are processed, in one transaction
         (keeping one twice changes nothing)."""
+        rows = [
+            {"key": delivery, "payload": payload, "received_at": now}
+            for delivery, payload in payloads.items()
+        ]
         with self._sessions() as session, session.begin():
-            connection = session.connection()
-            for delivery, payload in payloads.items():
-                values = {"key": delivery, "payload": payload, "received_at": now}
-                insert_if_new(connection, _inbox, values)
+            insert_all_new(session.connection(), _inbox, rows)
 
     def done(self, deliveries: Sequence[str]) -> None:
         """These updates were processed, whatever came of it: they leave the inbox."""
