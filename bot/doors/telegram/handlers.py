@@ -12,7 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from telegram import Message, Update, User
 from telegram.error import TelegramError
@@ -33,6 +33,7 @@ from bot.doors.terminal_desk import HELP as DESK_HELP
 from bot.doors.terminal_desk import DeskSession
 from bot.errors import Refused
 
+T = TypeVar("T")
 CHANNEL = "telegram"
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -76,9 +77,21 @@ class TelegramDoor:
     sender_for: Callable[[Any], ChatSender]
     stats: AgentStats | None = None
     answered: Callable[[int], None] = lambda update_id: None  # its answer is committed
+    core_workers: int = 2
     _locks: defaultdict[int, asyncio.Lock] = field(
         default_factory=lambda: defaultdict(asyncio.Lock)
     )
+    _turns: asyncio.Semaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._turns = asyncio.Semaphore(self.core_workers)
+
+    async def _in_worker(self, call: Callable[..., T], *arguments: Any) -> T:
+        """Run core work (storage, the model) in a worker thread, at most ``core_workers``
+        at once. It is mostly Python under the GIL: more at once only queue for the GIL and
+        the database, and the switching between them costs CPU. Sends stay concurrent."""
+        async with self._turns:
+            return await asyncio.to_thread(call, *arguments)
 
     # --- messages -----------------------------------------------------------------------
 
@@ -89,7 +102,7 @@ class TelegramDoor:
             return
         async with self._locks[user.id]:
             sender = _sender(user)
-            first = await asyncio.to_thread(
+            first = await self._in_worker(
                 self._as_user,
                 update.update_id,
                 sender,
@@ -123,7 +136,7 @@ class TelegramDoor:
             log.info("could not remove the buttons: %s", error)
         async with self._locks[user.id]:
             sender = _sender(user)
-            first = await asyncio.to_thread(
+            first = await self._in_worker(
                 self._as_user,
                 update.update_id,
                 sender,
@@ -141,7 +154,7 @@ class TelegramDoor:
             await self._send(context, chat_id, replies, sender)
 
     async def _remember(self, update_id: int) -> None:
-        await asyncio.to_thread(self.updates.remember, delivery_key(update_id), utc_now())
+        await self._in_worker(self.updates.remember, delivery_key(update_id), utc_now())
 
     def _as_user(
         self, update_id: int, sender: Sender, answer: Callable[[str], list[Reply]]
@@ -192,10 +205,9 @@ class TelegramDoor:
         session = DeskSession(self.team, agent, lambda: [], stats=self.stats)
         return await self._agent_call(lambda: session.answer(line))
 
-    @staticmethod
-    async def _agent_call(call: Callable[[], Reply]) -> Reply:
+    async def _agent_call(self, call: Callable[[], Reply]) -> Reply:
         try:
-            return await asyncio.to_thread(call)
+            return await self._in_worker(call)
         except Refused as refusal:
             return Reply(f"⚠️ {refusal}")
 
@@ -206,7 +218,7 @@ class TelegramDoor:
         for number, reply in enumerate(replies):
             outcome = await chat.try_send(chat_id, reply)
             if outcome is Outcome.RETRY and sender is not None:
-                await asyncio.to_thread(self.notices.defer_to_user, sender, replies[number:])
+                await self._in_worker(self.notices.defer_to_user, sender, replies[number:])
                 return
             if outcome is not Outcome.SENT:
                 return
