@@ -432,6 +432,24 @@ async def test_an_update_is_confirmed_once_its_answer_is_stored_before_the_answe
     assert inbox_keys(desk_app) == []
 
 
+@pytest.mark.asyncio
+async def test_core_work_takes_turns_when_one_core_worker_is_set(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    telegram_standin.add_user(ALICE, first_name="Alice")
+    telegram_standin.add_user(BOB, first_name="Bob")
+    held = HeldDesk(desk_app, VPN)
+    async with running(desk_app, telegram_standin, core_workers=1):
+        telegram_standin.user_sends_text(ALICE, VPN)
+        await asyncio.wait_for(held.started.wait(), 5)
+        telegram_standin.user_sends_text(BOB, "my password expired")
+        await asyncio.sleep(0.3)
+        assert telegram_standin.messages_to(BOB) == []  # one core worker, and it is busy
+        held.release.set()
+        await said_to(telegram_standin, ALICE, "Connect to the VPN from home")
+        await said_to(telegram_standin, BOB, "password")
+
+
 async def wait_until(condition: Callable[[], bool], timeout: float = 5) -> None:
     async def poll() -> None:
         while not condition():
