@@ -371,6 +371,11 @@ class HeldDesk:
 
         app.desk.handle = handle  # type: ignore[method-assign]
 
+    async def asked_by(self, standin: TelegramStandIn, user_id: int, text: str = VPN) -> None:
+        """The user sends the held text; back once the desk has started on it."""
+        standin.user_sends_text(user_id, text)
+        await asyncio.wait_for(self.started.wait(), 5)
+
 
 def inbox_keys(app: App) -> list[str]:
     with app.engine.connect() as connection:
@@ -384,8 +389,7 @@ async def test_telegram_hears_an_update_arrived_only_once_it_is_answered(
     telegram_standin.add_user(ALICE, first_name="Alice")
     held = HeldDesk(desk_app, VPN)
     async with running(desk_app, telegram_standin, confirm_grace=30):
-        telegram_standin.user_sends_text(ALICE, VPN)
-        await asyncio.wait_for(held.started.wait(), 5)
+        await held.asked_by(telegram_standin, ALICE)
         await asyncio.sleep(0.3)
         # Being answered: not confirmed to Telegram, which would send it again after a crash.
         assert telegram_standin.pending_update_count == 1
@@ -403,8 +407,7 @@ async def test_an_update_slow_to_answer_is_kept_in_the_inbox_then_confirmed(
     telegram_standin.add_user(ALICE, first_name="Alice")
     held = HeldDesk(desk_app, VPN)
     async with running(desk_app, telegram_standin, confirm_grace=0.05, inbox_sweep_interval=0.1):
-        telegram_standin.user_sends_text(ALICE, VPN)
-        await asyncio.wait_for(held.started.wait(), 5)
+        await held.asked_by(telegram_standin, ALICE)
         # Past the grace it is kept, so Telegram can be told it arrived, and other
         # updates are fetched meanwhile.
         await wait_until(lambda: telegram_standin.pending_update_count == 0)
@@ -440,8 +443,7 @@ async def test_core_work_takes_turns_when_one_core_worker_is_set(
     telegram_standin.add_user(BOB, first_name="Bob")
     held = HeldDesk(desk_app, VPN)
     async with running(desk_app, telegram_standin, core_workers=1):
-        telegram_standin.user_sends_text(ALICE, VPN)
-        await asyncio.wait_for(held.started.wait(), 5)
+        await held.asked_by(telegram_standin, ALICE)
         telegram_standin.user_sends_text(BOB, "my password expired")
         await asyncio.sleep(0.3)
         assert telegram_standin.messages_to(BOB) == []  # one core worker, and it is busy
