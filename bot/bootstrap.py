@@ -22,7 +22,7 @@ from bot.logging_masking import MaskingLogFilter
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory, upgrade_schema
 from bot.storage.metrics_queries import read_facts_in
-from bot.storage.unit_of_work import SqlUnitOfWork
+from bot.storage.unit_of_work import sql_units_of_work
 from classifier.default_model import ensure_default_model
 from classifier.registry import ModelRegistry
 from classifier.training import Progress
@@ -100,7 +100,7 @@ def bootstrap(
     desk = FirstLineDesk(
         knowledge,
         triage or default_triage(settings, progress),
-        lambda: SqlUnitOfWork(sessions),
+        sql_units_of_work(sessions),
         clock=clock,
         max_message_chars=settings.max_message_chars,
         levels=settings.service_levels(),
@@ -118,9 +118,7 @@ def build_team(
     """Second line's services over an open database."""
     levels = settings.service_levels()
 
-    def unit_of_work() -> SqlUnitOfWork:
-        return SqlUnitOfWork(sessions)
-
+    unit_of_work = sql_units_of_work(sessions)
     return Team(
         engine,
         SecondLineDesk(unit_of_work, DEFAULT_CATEGORIES, levels, clock),

@@ -3,8 +3,10 @@
 TriageError            base; ``str(error)`` is safe to show to a person
 ├── SettingsError      a TRIAGE_* setting is invalid; the message names it
 ├── StorageError       the database cannot be reached or upgraded
-└── Refused            an action is not allowed now (not your ticket, resolved twice, ...);
-                       nothing was changed, and the message says why
+├── Refused            an action is not allowed now (not your ticket, resolved twice, ...);
+│                      nothing was changed, and the message says why
+└── AlreadyHandled     this delivery (a channel's id for one incoming update) was acted on
+                       before, by this process or another: nothing is done again
 """
 
 
@@ -22,3 +24,7 @@ class StorageError(TriageError):
 
 class Refused(TriageError):
     """Someone asked for something that is not allowed now; nothing was changed."""
+
+
+class AlreadyHandled(TriageError):
+    """The update behind this call was handled before; nothing was done again."""

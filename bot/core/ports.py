@@ -242,3 +242,9 @@ class UnitOfWork(Protocol):
         ...
 
     def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Opens a unit of work; a ``read_only`` one writes nothing and waits for no writer."""
+
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...

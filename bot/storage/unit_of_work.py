@@ -18,6 +18,7 @@ from bot.core.ports import (
     MessageRepository,
     OutboxRepository,
     TicketRepository,
+    UnitOfWorkFactory,
     UserRepository,
 )
 from bot.storage.case_repositories import SqlAgents, SqlEvents, SqlOutbox, SqlTickets
@@ -46,12 +47,15 @@ class SqlUnitOfWork:
     outbox: OutboxRepository
     deliveries: DeliveryRepository
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session], read_only: bool = False) -> None:
         self._session_factory = session_factory
+        self._read_only = read_only
 
     def __enter__(self) -> Self:
         self.session = self._session_factory()
         self._connection: Connection | None = None
+        if self._read_only:
+            self.only_reading()
         self.users = SqlUsers(self.session, self.connection)
         self.conversations = SqlConversations(self.session, self.connection)
         self.messages = SqlMessages(self.session, self.connection)
@@ -85,3 +89,12 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         self.session.commit()
         self._connection = None
+
+
+def sql_units_of_work(session_factory: sessionmaker[Session]) -> UnitOfWorkFactory:
+    """The unit-of-work factory the core's services are given, over one sessionmaker."""
+
+    def open_unit(*, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(session_factory, read_only=read_only)
+
+    return open_unit
