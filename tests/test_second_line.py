@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from bot.core.domain import Sender
 from bot.core.tickets import Role, WorkingHours
-from bot.errors import Refused
+from bot.errors import AlreadyHandled, Refused
 from bot.storage.schema import MessageRow
 from tests.conftest import AppFactory
 from tests.desk_fixtures import ALICE, BOB, OUTAGE, Desk
@@ -234,3 +234,35 @@ def test_originals_are_kept_only_when_an_admin_says_so(make_app: AppFactory) -> 
         "my password is [password removed]",
         "my password is Hunter2!x",
     )
+
+
+def test_a_replayed_delivery_has_exactly_one_effect(desk: Desk) -> None:
+    dana = desk.add("dana")
+    team = desk.app.team.desk
+    desk.user(OUTAGE)
+    team.claim(dana.id, "T-1001", delivery="test:1")
+    with pytest.raises(AlreadyHandled):
+        team.claim(dana.id, "T-1001", delivery="test:1")
+    desk.news_for()
+
+    team.reply(dana.id, "Is the switch cupboard light on?", delivery="test:2")
+    with pytest.raises(AlreadyHandled):
+        team.reply(dana.id, "Is the switch cupboard light on?", delivery="test:2")
+    assert desk.news_for() == ["Support team (T-1001): Is the switch cupboard light on?"]
+    with desk.app.sessions() as session:
+        sent = session.scalars(
+            select(func.count()).where(MessageRow.text == "Is the switch cupboard light on?")
+        )
+        assert sent.one() == 1
+    assert desk.trail()[-2:] == ["homeworker:dana claimed", "homeworker:dana replied"]
+
+
+def test_a_refused_command_is_not_recorded_as_handled(desk: Desk) -> None:
+    dana = desk.add("dana", on_shift=False)
+    desk.user(OUTAGE)
+    team = desk.app.team.desk
+    with pytest.raises(Refused, match="off shift"):
+        team.claim(dana.id, "T-1001", delivery="test:3")
+    team.set_shift(dana.id, True)
+    assert "T-1001" in team.claim(dana.id, "T-1001", delivery="test:3").text
+    assert desk.ticket().assignee_id == dana.id

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
 
@@ -18,7 +19,7 @@ from bot.core.dispatch import (
     offer_case,
 )
 from bot.core.domain import Direction, Reply
-from bot.core.ports import Clock, UnitOfWork
+from bot.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.core.routing import can_take, queue_order
 from bot.core.tickets import (
     DEFAULT_SERVICE_LEVELS,
@@ -30,7 +31,7 @@ from bot.core.tickets import (
     TicketStatus,
     ticket_id_from_reference,
 )
-from bot.errors import Refused
+from bot.errors import AlreadyHandled, Refused
 
 RATING_CHOICES = texts.RATING_CHOICES
 
@@ -40,7 +41,7 @@ class SecondLineDesk:
 
     def __init__(
         self,
-        unit_of_work: Callable[[], UnitOfWork],
+        unit_of_work: UnitOfWorkFactory,
         categories: Sequence[str],
         levels: ServiceLevels = DEFAULT_SERVICE_LEVELS,
         clock: Clock = utc_now,
@@ -54,8 +55,7 @@ class SecondLineDesk:
 
     def agent_named(self, name: str) -> Agent:
         """The registered agent of that name, or a refusal saying how to register one."""
-        with self._unit_of_work() as uow:
-            uow.only_reading()
+        with self._unit_of_work(read_only=True) as uow:
             agent = uow.agents.by_name(name.strip())
         if agent is None:
             raise Refused(
@@ -66,8 +66,7 @@ class SecondLineDesk:
 
     def agent_with_telegram_id(self, telegram_id: str) -> Agent | None:
         """The agent registered with this Telegram user id, if any."""
-        with self._unit_of_work() as uow:
-            uow.only_reading()
+        with self._unit_of_work(read_only=True) as uow:
             return uow.agents.by_telegram_id(telegram_id)
 
     # --- looking -------------------------------------------------------------------------
@@ -75,8 +74,7 @@ class SecondLineDesk:
     def queue(self, agent_id: int) -> Reply:
         """The cases waiting to be claimed, most urgent first."""
         now = self._clock()
-        with self._unit_of_work() as uow:
-            uow.only_reading()
+        with self._unit_of_work(read_only=True) as uow:
             agent = self._agent(uow, agent_id)
             waiting = sorted(uow.tickets.with_status(TicketStatus.QUEUED), key=queue_order)
         if not waiting:
@@ -89,8 +87,7 @@ class SecondLineDesk:
     def mine(self, agent_id: int) -> Reply:
         """The cases this agent holds, marking the current one."""
         now = self._clock()
-        with self._unit_of_work() as uow:
-            uow.only_reading()
+        with self._unit_of_work(read_only=True) as uow:
             agent = self._agent(uow, agent_id)
             held = uow.tickets.held_by(agent_id)
         if not held:
@@ -104,8 +101,7 @@ class SecondLineDesk:
     def view(self, agent_id: int, reference: str) -> Reply:
         """A case's full card, for its holder, a supervisor, or anyone while it is queued."""
         now = self._clock()
-        with self._unit_of_work() as uow:
-            uow.only_reading()
+        with self._unit_of_work(read_only=True) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._ticket(uow, reference)
             if not (
@@ -118,10 +114,10 @@ class SecondLineDesk:
 
     # --- taking cases ----------------------------------------------------------------------
 
-    def claim(self, agent_id: int, reference: str) -> Reply:
+    def claim(self, agent_id: int, reference: str, *, delivery: str | None = None) -> Reply:
         """Take a queued case; exactly one of several simultaneous claimers wins."""
         now = self._clock()
-        with self._unit_of_work() as uow:
+        with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._ticket(uow, reference)
             self._check_can_claim(uow, agent, now)
@@ -135,10 +131,10 @@ class SecondLineDesk:
             uow.commit()
         return answer
 
-    def next_case(self, agent_id: int) -> Reply:
+    def next_case(self, agent_id: int, *, delivery: str | None = None) -> Reply:
         """Take the most urgent waiting case this agent has the skill for."""
         now = self._clock()
-        with self._unit_of_work() as uow:
+        with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             self._check_can_claim(uow, agent, now)
             waiting = sorted(uow.tickets.with_status(TicketStatus.QUEUED), key=queue_order)
@@ -151,10 +147,10 @@ class SecondLineDesk:
                     return answer
         return Reply("No case is waiting for your skills right now.")
 
-    def take_over(self, agent_id: int, reference: str) -> Reply:
+    def take_over(self, agent_id: int, reference: str, *, delivery: str | None = None) -> Reply:
         """A supervisor takes a case from whoever holds it."""
         now = self._clock()
-        with self._unit_of_work() as uow:
+        with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             if not agent.is_supervisor:
                 raise Refused("Only a supervisor can take over a case.")
@@ -187,10 +183,10 @@ class SecondLineDesk:
             uow.commit()
         return answer
 
-    def switch(self, agent_id: int, reference: str) -> Reply:
+    def switch(self, agent_id: int, reference: str, *, delivery: str | None = None) -> Reply:
         """Make one of the agent's cases the current one."""
         now = self._clock()
-        with self._unit_of_work() as uow:
+        with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             uow.agents.save(replace(agent, current_ticket_id=ticket.id))
@@ -199,13 +195,15 @@ class SecondLineDesk:
 
     # --- working a case ----------------------------------------------------------------------
 
-    def reply(self, agent_id: int, text: str, reference: str | None = None) -> Reply:
+    def reply(
+        self, agent_id: int, text: str, reference: str | None = None, *, delivery: str | None = None
+    ) -> Reply:
         """Send the user a message on the agent's current (or named) case."""
         message = text.strip()
         if not message:
             raise Refused("Write the reply after the command, e.g. `reply Please restart now`.")
         now = self._clock()
-        with self._unit_of_work() as uow:
+        with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             sender = agent.display_name or texts.TEAM_NAME
@@ -239,26 +237,35 @@ class SecondLineDesk:
             uow.commit()
         return Reply(f"Sent to the user on {ticket.reference}.")
 
-    def note(self, agent_id: int, text: str, reference: str | None = None) -> Reply:
+    def note(
+        self, agent_id: int, text: str, reference: str | None = None, *, delivery: str | None = None
+    ) -> Reply:
         """Add an internal note the user never sees."""
         message = text.strip()
         if not message:
             raise Refused("Write the note after the command, e.g. `note checked the logs`.")
         now = self._clock()
-        with self._unit_of_work() as uow:
+        with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             record(uow, ticket, actor_of(agent), "note", now, detail=message)
             uow.commit()
         return Reply(f"Note added to {ticket.reference} (the user does not see it).")
 
-    def transfer(self, agent_id: int, target: str, reference: str | None = None) -> Reply:
+    def transfer(
+        self,
+        agent_id: int,
+        target: str,
+        reference: str | None = None,
+        *,
+        delivery: str | None = None,
+    ) -> Reply:
         """Hand a case to a named colleague, or back to the queue for another skill."""
         wanted = target.strip()
         if not wanted:
             raise Refused("Say who or which skill, e.g. `transfer dana` or `transfer network`.")
         now = self._clock()
-        with self._unit_of_work() as uow:
+        with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             colleague = uow.agents.by_name(wanted)
@@ -274,10 +281,12 @@ class SecondLineDesk:
             uow.commit()
         return Reply(answer)
 
-    def release(self, agent_id: int, reference: str | None = None) -> Reply:
+    def release(
+        self, agent_id: int, reference: str | None = None, *, delivery: str | None = None
+    ) -> Reply:
         """Put a case back in the queue for someone else."""
         now = self._clock()
-        with self._unit_of_work() as uow:
+        with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             self._clear_current(uow, agent.id, ticket.id)
@@ -295,6 +304,8 @@ class SecondLineDesk:
         corrected_category: str | None = None,
         second_line_needed: bool = True,
         reference: str | None = None,
+        *,
+        delivery: str | None = None,
     ) -> Reply:
         """Close the work on a case with a resolution note, and ask the user for a rating."""
         resolution = note.strip()
@@ -305,7 +316,7 @@ class SecondLineDesk:
             known = ", ".join(self.categories)
             raise Refused(f"{corrected_category!r} is not a category. Categories: {known}.")
         now = self._clock()
-        with self._unit_of_work() as uow:
+        with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             ticket.resolution_note = resolution
@@ -337,10 +348,17 @@ class SecondLineDesk:
             uow.commit()
         return Reply(f"{ticket.reference} resolved. The user has been asked to rate the help.")
 
-    def ask_for_help(self, agent_id: int, question: str, reference: str | None = None) -> Reply:
+    def ask_for_help(
+        self,
+        agent_id: int,
+        question: str,
+        reference: str | None = None,
+        *,
+        delivery: str | None = None,
+    ) -> Reply:
         """Ask the supervisors for help with a case; they see its card and the question."""
         now = self._clock()
-        with self._unit_of_work() as uow:
+        with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             ask = question.strip() or "(no question given)"
@@ -354,10 +372,10 @@ class SecondLineDesk:
         names = ", ".join(s.name for s in supervisors)
         return Reply(f"Asked {names} for help with {ticket.reference}.")
 
-    def set_shift(self, agent_id: int, on_shift: bool) -> Reply:
+    def set_shift(self, agent_id: int, on_shift: bool, *, delivery: str | None = None) -> Reply:
         """Start or end a shift."""
         now = self._clock()
-        with self._unit_of_work() as uow:
+        with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             uow.agents.save(replace(agent, on_shift=on_shift))
             held = uow.tickets.held_by(agent_id)
@@ -377,6 +395,14 @@ class SecondLineDesk:
         return Reply(f"You are on shift{hours}. {waiting} case(s) waiting in the queue.")
 
     # --- helpers -------------------------------------------------------------------------------
+
+    @contextmanager
+    def _acting(self, delivery: str | None, now: datetime) -> Iterator[UnitOfWork]:
+        """A unit of work that first records ``delivery`` as handled, refusing a replay."""
+        with self._unit_of_work() as uow:
+            if delivery is not None and not uow.deliveries.first_time(delivery, now):
+                raise AlreadyHandled("This command was already carried out.")
+            yield uow
 
     def _agent(self, uow: UnitOfWork, agent_id: int) -> Agent:
         agent = uow.agents.get(agent_id)
