@@ -17,7 +17,9 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import os
 import platform
+import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,6 +61,20 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step: a reader sees the old file or the new one."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 @dataclass(frozen=True)
@@ -159,7 +175,7 @@ class ModelRegistry:
     def activate(self, version: str) -> Manifest:
         """Make a saved version the active one."""
         manifest = self.manifest(version)
-        (self.root / ACTIVE).write_text(version + "\n", encoding="utf-8")
+        write_atomically(self.root / ACTIVE, version + "\n")
         with (self.root / HISTORY).open("a", encoding="utf-8") as history:
             history.write(version + "\n")
         return manifest

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -79,3 +80,43 @@ def test_activate_and_roll_back(registry: ModelRegistry) -> None:
     assert registry.rollback().version == first
     assert registry.active_version() == first
     assert [m.version for m in registry.versions()] == sorted([first, second.version])
+
+
+def test_a_crash_while_activating_leaves_the_old_pointer_whole(
+    registry: ModelRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = registry.active_version() or ""
+    model, _ = registry.load(first)
+    second = registry.save(model, {"sha256": "e" * 64, "rows": 1}, {"score": 0.5})
+
+    def crash(source: object, target: object) -> None:
+        raise OSError("power cut")
+
+    monkeypatch.setattr("classifier.registry.os.replace", crash)
+    with pytest.raises(OSError, match="power cut"):
+        registry.activate(second.version)
+    monkeypatch.undo()
+    assert (registry.root / ACTIVE).read_text() == first + "\n"
+    assert registry.load()[1].version == first
+    assert [p.name for p in registry.root.iterdir() if p.name.startswith(".")] == []
+
+
+def test_activating_replaces_the_pointer_in_one_step(
+    registry: ModelRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = registry.active_version() or ""
+    model, _ = registry.load(first)
+    second = registry.save(model, {"sha256": "d" * 64, "rows": 1}, {"score": 0.5})
+    replaced: list[tuple[str, str]] = []
+    real_replace = os.replace
+
+    def watched(source: str, target: str) -> None:
+        assert Path(source).parent == registry.root  # the same folder: a rename, not a copy
+        assert Path(source).read_text() == second.version + "\n"  # written before the switch
+        replaced.append((Path(source).name, Path(target).name))
+        real_replace(source, target)
+
+    monkeypatch.setattr("classifier.registry.os.replace", watched)
+    registry.activate(second.version)
+    assert [target for _, target in replaced] == [ACTIVE]
+    assert registry.active_version() == second.version
