@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -12,7 +11,8 @@ from bot.core.dialogue import Dialogue, Turn
 from bot.core.domain import Attachment, ConversationStatus, Direction, Reply, Sender
 from bot.core.intents import Intent, read_intent
 from bot.core.masking import contains_credentials, mask_sensitive
-from bot.core.ports import Clock, KnowledgeBase, Triage, UnitOfWork
+from bot.core.ports import Clock, KnowledgeBase, Triage, UnitOfWork, UnitOfWorkFactory
+from bot.core.reading import Reading
 from bot.core.tickets import DEFAULT_SERVICE_LEVELS, ServiceLevels
 from bot.core.user_cases import UserCases
 
@@ -42,7 +42,7 @@ class FirstLineDesk:
         self,
         knowledge: KnowledgeBase,
         triage: Triage,
-        unit_of_work: Callable[[], UnitOfWork],
+        unit_of_work: UnitOfWorkFactory,
         clock: Clock = utc_now,
         max_message_chars: int = MAX_MESSAGE_CHARS,
         levels: ServiceLevels = DEFAULT_SERVICE_LEVELS,
@@ -70,14 +70,30 @@ class FirstLineDesk:
         intent = read_intent(incoming.text)
         if intent is Intent.EMPTY:
             return [Reply(texts.EMPTY)]
+        reading = self._read(sender, intent, incoming.text)
         now = self._clock()
         with self._unit_of_work() as uow:
             if delivery is not None and not uow.deliveries.first_time(delivery, now):
                 return []
             user_id = uow.users.ensure(sender, now)
-            replies = self._handle(uow, sender, user_id, intent, incoming, now)
+            replies = self._handle(uow, sender, user_id, intent, incoming, reading, now)
             uow.commit()
         return replies
+
+    def _read(self, sender: Sender, intent: Intent, text: str) -> Reading:
+        """Triage and search a question before any unit of work that writes is open."""
+        if intent is not Intent.QUESTION:
+            return Reading()
+        verdict = self._triage.assess(text)
+        searches = {text: self._dialogue.search(text)}
+        if not verdict.escalate and not self._dialogue.is_confident(searches[text]):
+            with self._unit_of_work(read_only=True) as uow:
+                user_id = uow.users.find(sender)
+                conversation = None if user_id is None else uow.conversations.open_for(user_id)
+            combined = self._dialogue.combined_question(conversation, text)
+            if combined is not None:
+                searches[combined] = self._dialogue.search(combined)
+        return Reading(verdict, searches)
 
     def handle_attachment(
         self,
@@ -111,6 +127,7 @@ class FirstLineDesk:
         user_id: int,
         intent: Intent,
         incoming: IncomingText,
+        reading: Reading,
         now: datetime,
     ) -> list[Reply]:
         masked = mask_sensitive(incoming.text)
@@ -133,10 +150,7 @@ class FirstLineDesk:
         if conversation is None:
             conversation = uow.conversations.start(user_id, now)
         self._store_in(uow, conversation.id, incoming, masked.text, now)
-        verdict = None
-        if intent is Intent.QUESTION:
-            verdict = self._triage.assess(incoming.text)
-        turn = self._dialogue.respond(conversation, intent, incoming.text, verdict)
+        turn = self._dialogue.respond(conversation, intent, incoming.text, reading)
         if incoming.truncated:
             turn.replies.insert(0, Reply(texts.TRUNCATED.format(limit=self._max_chars)))
         turn.replies[:0] = warning

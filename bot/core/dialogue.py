@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.core import texts
@@ -14,10 +15,10 @@ from bot.core.domain import (
     Reply,
     ShownArticle,
     Stage,
-    TriageVerdict,
 )
 from bot.core.intents import Intent
 from bot.core.ports import KnowledgeBase
+from bot.core.reading import Reading
 
 MAX_DECLINES = 2
 MAX_MISSES = 2
@@ -44,14 +45,34 @@ class Dialogue:
     def __init__(self, knowledge: KnowledgeBase) -> None:
         self._knowledge = knowledge
 
+    def search(self, text: str) -> Sequence[ArticleMatch]:
+        """The articles ranked for ``text``, as many as a turn may offer."""
+        return self._knowledge.search(text, limit=MAX_CANDIDATES)
+
+    def is_confident(self, found: Sequence[ArticleMatch]) -> bool:
+        """Whether the best of these matches is good enough to answer with."""
+        return bool(found) and found[0].score >= self._knowledge.min_score
+
+    @staticmethod
+    def combined_question(conversation: Conversation | None, text: str) -> str | None:
+        """The text searched when a detail follows an unanswered question, if it would be."""
+        if conversation is None or conversation.stage is not Stage.AWAITING_DETAIL:
+            return None
+        if not conversation.question:
+            return None
+        return f"{conversation.question}\n{text}"
+
     def respond(
         self,
         conversation: Conversation,
         intent: Intent,
         text: str,
-        verdict: TriageVerdict | None = None,
+        reading: Reading | None = None,
     ) -> Turn:
-        """Apply a message (and its triage verdict, for questions) to the conversation."""
+        """Apply a message to the conversation, with what was read of it beforehand (its
+        triage verdict and searches, for questions; a search not foreseen is done here)."""
+        reading = reading or Reading()
+        verdict = reading.verdict
         turn = Turn()
         if intent in (Intent.START, Intent.GREETING):
             turn.replies.append(Reply(texts.WELCOME))
@@ -75,7 +96,7 @@ class Dialogue:
             self._hand_off(conversation, verdict.reason, turn, triaged=True)
         else:
             conversation.verdict = verdict or conversation.verdict
-            self._question(conversation, text, turn)
+            self._question(conversation, text, turn, reading)
         return turn
 
     def _cancel(self, conversation: Conversation, turn: Turn) -> None:
@@ -114,12 +135,15 @@ class Dialogue:
         match = ArticleMatch(next_article, untried[0][1])
         self._show(conversation, match, turn, intro=texts.TRY_ANOTHER)
 
-    def _question(self, conversation: Conversation, text: str, turn: Turn) -> None:
+    def _question(
+        self, conversation: Conversation, text: str, turn: Turn, reading: Reading
+    ) -> None:
+        combined = self.combined_question(conversation, text)
         self._close_pending(conversation, FeedbackOutcome.MOVED_ON, turn)
-        matches = self._confident_matches(text)
-        if not matches and conversation.stage is Stage.AWAITING_DETAIL and conversation.question:
-            text = f"{conversation.question}\n{text}"
-            matches = self._confident_matches(text)
+        matches = self._confident_matches(text, reading)
+        if not matches and combined is not None:
+            text = combined
+            matches = self._confident_matches(text, reading)
         conversation.question = text
         if not matches:
             conversation.misses += 1
@@ -134,11 +158,13 @@ class Dialogue:
         conversation.candidates = [(match.article.id, match.score) for match in matches]
         self._show(conversation, matches[0], turn)
 
-    def _confident_matches(self, text: str) -> list[ArticleMatch]:
+    def _confident_matches(self, text: str, reading: Reading) -> list[ArticleMatch]:
         """The best match if it clears the threshold, with runners-up that clear a lower bar."""
         threshold = self._knowledge.min_score
-        found = self._knowledge.search(text, limit=MAX_CANDIDATES)
-        if not found or found[0].score < threshold:
+        found = reading.matches_for(text)
+        if found is None:
+            found = self.search(text)
+        if not self.is_confident(found):
             return []
         return [match for match in found if match.score >= threshold * RUNNER_UP_SHARE]
 

@@ -61,6 +61,10 @@ class UserRepository(Protocol):
         """The id of this sender's user, created on first contact."""
         ...
 
+    def find(self, sender: Sender) -> int | None:
+        """The id of this sender's user, if they have written before."""
+        ...
+
     def sender(self, user_id: int) -> Sender:
         """The channel and id that reach this user."""
         ...

@@ -109,6 +109,12 @@ def _inserted_id(result: CursorResult[Any]) -> int:
 
 
 class SqlUsers(_CoreStatements):
+    def find(self, sender: Sender) -> int | None:
+        found = self._run(
+            _FIND_USER, {"by_channel": sender.channel, "by_external": sender.external_id}
+        ).first()
+        return None if found is None else int(found.id)
+
     def ensure(self, sender: Sender, now: datetime) -> int:
         found = self._run(
             _FIND_USER, {"by_channel": sender.channel, "by_external": sender.external_id}
