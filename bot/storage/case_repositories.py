@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.core.domain import Attachment, Choice, FeedbackOutcome, ShownArticle
+from bot.core.domain import DEFAULT_PRIORITY, Choice, Priority
 from bot.core.routing import queue_order
 from bot.core.tickets import (
     HELD_STATUSES,
@@ -24,6 +24,12 @@ from bot.core.tickets import (
     WorkingHours,
 )
 from bot.storage.schema import AgentRow, OutboxRow, TicketEventRow, TicketRow, UserRow
+from bot.storage.serialization import (
+    attachment_from_json,
+    attachment_to_json,
+    shown_from_json,
+    shown_to_json,
+)
 
 # Asked on every Telegram message (is the sender a homeworker?): built once.
 _AGENT_BY_TELEGRAM_ID = select(AgentRow).where(
@@ -31,20 +37,6 @@ _AGENT_BY_TELEGRAM_ID = select(AgentRow).where(
 )
 
 _HELD = [status.value for status in HELD_STATUSES]
-
-
-def attachment_to_json(attachment: Attachment | None) -> dict[str, str] | None:
-    """An attachment as stored in a JSON column."""
-    if attachment is None:
-        return None
-    return {"kind": attachment.kind, "ref": attachment.ref, "name": attachment.name}
-
-
-def attachment_from_json(data: dict[str, Any] | None) -> Attachment | None:
-    """An attachment from its JSON column."""
-    if not data:
-        return None
-    return Attachment(str(data["kind"]), str(data["ref"]), str(data.get("name", "")))
 
 
 def _agent_from_row(row: AgentRow) -> Agent:
@@ -141,14 +133,7 @@ def _packet_to_json(packet: HandoffPacket) -> dict[str, Any]:
         "runner_ups": [[name, p] for name, p in packet.runner_ups],
         "priority": packet.priority,
         "terms": list(packet.terms),
-        "articles_tried": [
-            {
-                "article_id": shown.article_id,
-                "score": shown.score,
-                "outcome": shown.outcome.value if shown.outcome else None,
-            }
-            for shown in packet.articles_tried
-        ],
+        "articles_tried": [shown_to_json(shown) for shown in packet.articles_tried],
     }
 
 
@@ -162,16 +147,9 @@ def _packet_from_json(data: dict[str, Any]) -> HandoffPacket:
         category=data.get("category"),
         confidence=float(data.get("confidence") or 0.0),
         runner_ups=tuple((str(n), float(p)) for n, p in data.get("runner_ups", [])),
-        priority=str(data.get("priority", "P3")),
+        priority=Priority(str(data.get("priority") or DEFAULT_PRIORITY)),
         terms=tuple(str(t) for t in data.get("terms", [])),
-        articles_tried=tuple(
-            ShownArticle(
-                item["article_id"],
-                float(item["score"]),
-                FeedbackOutcome(item["outcome"]) if item.get("outcome") else None,
-            )
-            for item in data.get("articles_tried", [])
-        ),
+        articles_tried=tuple(shown_from_json(item) for item in data.get("articles_tried", [])),
     )
 
 
@@ -180,7 +158,6 @@ _TICKET_FIELDS = (
     "priority",
     "category",
     "assignee_id",
-    "helper_id",
     "claimed_at",
     "first_response_at",
     "awaiting_agent_since",
@@ -198,6 +175,7 @@ _TICKET_FIELDS = (
 def _ticket_from_row(row: TicketRow) -> Ticket:
     values = {name: getattr(row, name) for name in _TICKET_FIELDS}
     values["status"] = TicketStatus(row.status)
+    values["priority"] = Priority(row.priority)
     return Ticket(
         id=row.id,
         conversation_id=row.conversation_id,
@@ -301,25 +279,6 @@ class SqlEvents:
                 detail=event.detail,
             )
         )
-
-    def for_ticket(self, ticket_id: int) -> list[TicketEvent]:
-        rows = self._session.scalars(
-            select(TicketEventRow)
-            .where(TicketEventRow.ticket_id == ticket_id)
-            .order_by(TicketEventRow.id)
-        )
-        return [
-            TicketEvent(
-                row.ticket_id,
-                row.at,
-                row.actor,
-                row.action,
-                row.from_status,
-                row.to_status,
-                row.detail,
-            )
-            for row in rows
-        ]
 
 
 def _pending(row: OutboxRow) -> PendingNotice:

@@ -18,15 +18,9 @@ from bot.core.domain import (
     FeedbackOutcome,
     HandoffRequest,
     Sender,
-    ShownArticle,
     Stage,
-    TriageVerdict,
 )
 from bot.core.tickets import TranscriptLine
-from bot.storage.case_repositories import (
-    attachment_from_json,
-    attachment_to_json,
-)
 from bot.storage.database import insert_if_new
 from bot.storage.schema import (
     ConversationRow,
@@ -38,21 +32,16 @@ from bot.storage.schema import (
     UtcDateTime,
     table_of,
 )
+from bot.storage.serialization import (
+    attachment_from_json,
+    attachment_to_json,
+    shown_from_json,
+    shown_to_json,
+    verdict_from_json,
+    verdict_to_json,
+)
 
 _CLOSED = {ConversationStatus.RESOLVED, ConversationStatus.CANCELLED}
-
-
-def _shown_to_json(shown: ShownArticle) -> dict[str, Any]:
-    return {
-        "article_id": shown.article_id,
-        "score": shown.score,
-        "outcome": shown.outcome.value if shown.outcome else None,
-    }
-
-
-def _shown_from_json(data: dict[str, Any]) -> ShownArticle:
-    outcome = FeedbackOutcome(data["outcome"]) if data.get("outcome") else None
-    return ShownArticle(data["article_id"], float(data["score"]), outcome)
 
 
 # The conversation path runs prebuilt Core statements: one message takes about a dozen
@@ -171,11 +160,11 @@ class SqlConversations(_CoreStatements):
                 "stage": conversation.stage.value,
                 "question": conversation.question,
                 "candidates": [[article, score] for article, score in conversation.candidates],
-                "shown": [_shown_to_json(shown) for shown in conversation.shown],
+                "shown": [shown_to_json(shown) for shown in conversation.shown],
                 "declines": conversation.declines,
                 "misses": conversation.misses,
                 "handoff_reason": conversation.handoff_reason,
-                "verdict": None if verdict is None else verdict.as_dict(),
+                "verdict": verdict_to_json(verdict),
                 "category": None if verdict is None else verdict.category,
                 "priority": None if verdict is None else verdict.priority,
                 "updated_at": now,
@@ -186,7 +175,6 @@ class SqlConversations(_CoreStatements):
 
     @staticmethod
     def _to_domain(row: Mapping[Any, Any]) -> Conversation:
-        verdict = row.get("verdict")
         return Conversation(
             id=int(row["id"]),
             user_id=row["user_id"],
@@ -194,11 +182,11 @@ class SqlConversations(_CoreStatements):
             stage=Stage(row["stage"]),
             question=row["question"],
             candidates=[(str(pair[0]), float(pair[1])) for pair in row["candidates"]],
-            shown=[_shown_from_json(item) for item in row["shown"]],
+            shown=[shown_from_json(item) for item in row["shown"]],
             declines=row["declines"],
             misses=row["misses"],
             handoff_reason=row.get("handoff_reason"),
-            verdict=None if verdict is None else TriageVerdict.from_dict(verdict),
+            verdict=verdict_from_json(row.get("verdict")),
         )
 
 
@@ -237,7 +225,7 @@ class SqlMessages(_CoreStatements):
         return [
             TranscriptLine(
                 row.created_at,
-                row.direction,
+                Direction(row.direction),
                 row.text,
                 row.author,
                 attachment_from_json(row.attachment),
@@ -275,8 +263,8 @@ class SqlHandoffs(_CoreStatements):
                 "conversation_id": request.conversation_id,
                 "reason": request.reason,
                 "question": request.question,
-                "articles_tried": [_shown_to_json(shown) for shown in request.articles_tried],
-                "verdict": None if request.verdict is None else request.verdict.as_dict(),
+                "articles_tried": [shown_to_json(shown) for shown in request.articles_tried],
+                "verdict": verdict_to_json(request.verdict),
                 "created_at": now,
             },
         )
