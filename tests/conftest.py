@@ -20,6 +20,7 @@ from bot.core.ports import Clock, Triage
 from bot.settings import Settings
 from classifier.default_model import ensure_default_model
 from classifier.registry import ModelRegistry
+from knowledge_base.library import ArticleLibrary
 from tests.fakes import FakeTriage
 
 pytest_plugins = ["tests.desk_fixtures", "tests.telegram_standin.fixtures"]
@@ -59,10 +60,35 @@ def _postgres_schema_url(schema: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+SQL_STORAGES = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker that lets a core test run on the in-memory storage too."""
+    config.addinivalue_line(
+        "markers", "memory: also run on the in-memory storage (for tests that need no SQL)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run storage tests on SQLite and PostgreSQL, and marked core tests in memory too.
+
+    A test that asks for ``database_url`` (directly or through ``make_app``) needs SQL.
+    """
+    if "storage" not in metafunc.fixturenames:
+        return
+    kinds: tuple[str, ...] = SQL_STORAGES
+    if "database_url" not in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "memory"
+    ):
+        kinds = ("memory", *SQL_STORAGES)
+    metafunc.parametrize("storage", kinds)
+
+
+@pytest.fixture
+def database_url(storage: str, tmp_path: Path) -> Iterator[str]:
     """An empty database: a SQLite file, or a fresh schema on TRIAGE_TEST_DATABASE_URL."""
-    if request.param == "sqlite":
+    if storage == "sqlite":
         yield f"sqlite:///{tmp_path / 'triage.db'}"
         return
     if not POSTGRES_URL:
@@ -105,6 +131,12 @@ def make_app(database_url: str) -> Iterator[AppFactory]:
     yield build
     for app in built:
         app.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> ArticleLibrary:
+    """The fixture articles, indexed once for the tests that build the core themselves."""
+    return ArticleLibrary(FIXTURE_ARTICLES, FIXTURE_MIN_SCORE)
 
 
 @pytest.fixture

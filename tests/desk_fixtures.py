@@ -1,18 +1,29 @@
-"""The second-line test desk: a user's side, the team's side, and a clock the test moves."""
+"""The second-line test desk: a user's side, the team's side, and a clock the test moves.
+
+The desk runs on the in-memory storage for tests marked ``memory``, and on SQLite and
+PostgreSQL always; it reads tickets through the ports, and the audit trail and stored
+messages through a small view of the storage underneath.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.bootstrap import App
 from bot.core.domain import Sender
-from bot.core.tickets import Agent
-from bot.storage.schema import TicketEventRow, TicketRow
+from bot.core.ports import KnowledgeBase, UnitOfWorkFactory
+from bot.core.tickets import Agent, Ticket
+from bot.storage.schema import MessageRow, TicketEventRow
+from bot.storage.unit_of_work import sql_units_of_work
 from tests.conftest import AppFactory, said
 from tests.fakes import FakeTriage, ManualClock, escalating
+from tests.memory_app import MemoryApp, memory_app
+from tests.memory_storage import MemoryStore
 
 OUTAGE = "the whole 2nd floor has no network since the power cut"
 RANSOM = "there's a ransom note on my screen"
@@ -20,12 +31,59 @@ ALICE = Sender("test", "alice", "Alice")
 BOB = Sender("test", "bob", "Bob")
 
 
+class StoredView(Protocol):
+    """What a test reads below the ports: the audit trail and every stored message."""
+
+    def trail(self, ticket_id: int) -> list[str]:
+        """The ticket's audit trail as 'actor action' lines, oldest first."""
+        ...
+
+    def messages(self) -> list[tuple[str, str | None]]:
+        """Every stored message's text and kept original, oldest first."""
+        ...
+
+
+class SqlView:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def trail(self, ticket_id: int) -> list[str]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(TicketEventRow)
+                .where(TicketEventRow.ticket_id == ticket_id)
+                .order_by(TicketEventRow.id)
+            )
+            return [f"{row.actor} {row.action}" for row in rows]
+
+    def messages(self) -> list[tuple[str, str | None]]:
+        with self._sessions() as session:
+            rows = session.execute(
+                select(MessageRow.text, MessageRow.original_text).order_by(MessageRow.id)
+            )
+            return [(text, original) for text, original in rows]
+
+
+class MemoryView:
+    def __init__(self, store: MemoryStore) -> None:
+        self._store = store
+
+    def trail(self, ticket_id: int) -> list[str]:
+        events = self._store.state.events
+        return [f"{e.actor} {e.action}" for e in events if e.ticket_id == ticket_id]
+
+    def messages(self) -> list[tuple[str, str | None]]:
+        return [(m.text, m.original) for m in self._store.state.messages]
+
+
 @dataclass
 class Desk:
     """The desk with a user's and the team's sides, and a clock the test controls."""
 
-    app: App
+    app: App | MemoryApp
     clock: ManualClock
+    units: UnitOfWorkFactory
+    stored: StoredView
 
     def user(self, line: str, sender: Sender = ALICE) -> str:
         """What the bot answers a user, and whatever the team sent them meanwhile."""
@@ -46,24 +104,19 @@ class Desk:
         fields.setdefault("on_shift", True)
         return self.app.team.roster.add(Agent(id=0, name=name, **fields))  # type: ignore[arg-type]
 
-    def ticket(self, ticket_id: int = 1) -> TicketRow:
-        with self.app.sessions() as session:
-            return session.get_one(TicketRow, ticket_id)
+    def ticket(self, ticket_id: int = 1) -> Ticket:
+        with self.units(read_only=True) as uow:
+            ticket = uow.tickets.get(ticket_id)
+        assert ticket is not None, f"there is no ticket {ticket_id}"
+        return ticket
 
     def trail(self, ticket_id: int = 1) -> list[str]:
-        with self.app.sessions() as session:
-            rows = session.scalars(
-                select(TicketEventRow)
-                .where(TicketEventRow.ticket_id == ticket_id)
-                .order_by(TicketEventRow.id)
-            )
-            return [f"{row.actor} {row.action}" for row in rows]
+        return self.stored.trail(ticket_id)
 
 
-@pytest.fixture
-def desk(make_app: AppFactory) -> Desk:
-    clock = ManualClock()
-    triage = FakeTriage(
+def desk_triage() -> FakeTriage:
+    """The second-line tests' triage: four enquiries escalate, at their priorities."""
+    return FakeTriage(
         {
             OUTAGE: escalating("network", "P1"),
             RANSOM: escalating("security", "P1"),
@@ -71,4 +124,15 @@ def desk(make_app: AppFactory) -> Desk:
             "new starter needs access to the payroll share": escalating("account", "P3"),
         }
     )
-    return Desk(make_app(triage=triage, clock=clock), clock)
+
+
+@pytest.fixture
+def desk(storage: str, request: pytest.FixtureRequest, knowledge: KnowledgeBase) -> Desk:
+    """The desk on this test's storage: in memory, SQLite or PostgreSQL."""
+    clock = ManualClock()
+    if storage == "memory":
+        app = memory_app(knowledge, desk_triage(), clock)
+        return Desk(app, clock, app.store.units(), MemoryView(app.store))
+    make_app: AppFactory = request.getfixturevalue("make_app")
+    sql = make_app(triage=desk_triage(), clock=clock)
+    return Desk(sql, clock, sql_units_of_work(sql.sessions), SqlView(sql.sessions))

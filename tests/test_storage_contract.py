@@ -1,0 +1,214 @@
+"""The storage ports' contract: the same expectations on memory, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.core.domain import Attachment, ConversationStatus, Direction, Sender
+from bot.core.ports import UnitOfWork, UnitOfWorkFactory
+from bot.core.tickets import Agent, HandoffPacket, Notice, Ticket, TicketStatus
+from bot.storage.database import make_engine, make_session_factory, upgrade_schema
+from bot.storage.unit_of_work import sql_units_of_work
+from tests.memory_storage import MemoryStore
+
+pytestmark = pytest.mark.memory
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+ALICE = Sender("test", "alice", "Alice")
+BOB = Sender("telegram", "555", "Bob")
+
+
+@pytest.fixture
+def units(storage: str, request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
+    """Units of work on an empty store of this test's kind."""
+    if storage == "memory":
+        yield MemoryStore().units()
+        return
+    engine = make_engine(request.getfixturevalue("database_url"))
+    upgrade_schema(engine)
+    yield sql_units_of_work(make_session_factory(engine))
+    engine.dispose()
+
+
+def _packet(priority: str) -> HandoffPacket:
+    return HandoffPacket(
+        "Alice", "help", "help", "asked", "dialogue", None, 0.0, (), priority, (), ()
+    )
+
+
+def _ticket(uow: UnitOfWork, priority: str, created: datetime) -> Ticket:
+    user_id = uow.users.ensure(ALICE, NOW)
+    conversation = uow.conversations.start(user_id, NOW)
+    return uow.tickets.add(
+        Ticket(
+            0,
+            conversation.id,
+            user_id,
+            TicketStatus.QUEUED,
+            priority,
+            None,
+            _packet(priority),
+            created,
+        )
+    )
+
+
+def test_a_user_is_inserted_once_and_gets_their_latest_name(units: UnitOfWorkFactory) -> None:
+    with units() as uow:
+        alice = uow.users.ensure(ALICE, NOW)
+        assert uow.users.ensure(Sender("test", "alice", "Alice Smith"), NOW) == alice
+        assert uow.users.ensure(BOB, NOW) != alice
+        uow.commit()
+    with units() as uow:
+        assert uow.users.ensure(Sender("test", "alice"), NOW) == alice
+        assert uow.users.sender(alice) == Sender("test", "alice", "Alice Smith")
+
+
+def test_nothing_is_kept_without_a_commit(units: UnitOfWorkFactory) -> None:
+    with units() as uow:
+        uow.agents.add(Agent(0, "dana"), NOW)
+        uow.conversations.start(uow.users.ensure(ALICE, NOW), NOW)
+    with units() as uow:
+        assert uow.agents.all() == []
+        assert uow.conversations.open_for(uow.users.ensure(ALICE, NOW)) is None
+
+
+def test_the_open_conversation_is_the_latest_still_going_on(units: UnitOfWorkFactory) -> None:
+    with units() as uow:
+        user_id = uow.users.ensure(ALICE, NOW)
+        first = uow.conversations.start(user_id, NOW)
+        first.status = ConversationStatus.NEEDS_HUMAN
+        first.question = "vpn"
+        uow.conversations.save(first, NOW)
+        assert uow.conversations.open_for(user_id) == first
+        first.status = ConversationStatus.RESOLVED
+        uow.conversations.save(first, NOW)
+        assert uow.conversations.open_for(user_id) is None
+        second = uow.conversations.start(user_id, NOW)
+        uow.commit()
+    with units(read_only=True) as uow:
+        assert uow.conversations.open_for(user_id) == second
+
+
+def test_the_transcript_keeps_the_order_messages_were_added(units: UnitOfWorkFactory) -> None:
+    photo = Attachment("photo", "ref-1", "screen.png")
+    with units() as uow:
+        conversation = uow.conversations.start(uow.users.ensure(ALICE, NOW), NOW)
+        uow.messages.add(conversation.id, Direction.INBOUND, "first", NOW)
+        uow.messages.add(conversation.id, Direction.OUTBOUND, "second", NOW, author="dana")
+        uow.messages.add(conversation.id, Direction.INBOUND, "third", NOW, attachment=photo)
+        uow.commit()
+    with units() as uow:
+        lines = uow.messages.transcript(conversation.id)
+    assert [(line.direction, line.text, line.author) for line in lines] == [
+        ("in", "first", None),
+        ("out", "second", "dana"),
+        ("in", "third", None),
+    ]
+    assert lines[2].attachment == photo
+
+
+def test_a_notice_is_taken_once_and_can_be_given_back(units: UnitOfWorkFactory) -> None:
+    with units() as uow:
+        alice, bob = uow.users.ensure(ALICE, NOW), uow.users.ensure(BOB, NOW)
+        dana = uow.agents.add(Agent(0, "dana", telegram_id="777"), NOW)
+        uow.outbox.add(Notice("for alice", user_id=alice), NOW)
+        uow.outbox.add(Notice("for bob", user_id=bob), NOW)
+        uow.outbox.add(Notice("for dana", agent_id=dana.id), NOW)
+        uow.commit()
+    with units() as uow:
+        assert [p.notice.text for p in uow.outbox.pending(user_id=alice)] == ["for alice"]
+        due = uow.outbox.pending_on("telegram", limit=10)
+        assert [(p.notice.text, to) for p, to in due] == [("for bob", "555"), ("for dana", "777")]
+        bobs = due[0][0].id
+        assert uow.outbox.take(bobs, NOW)
+        assert not uow.outbox.take(bobs, NOW)
+        uow.outbox.give_back(bobs)
+        assert uow.outbox.take(bobs, NOW)
+        uow.outbox.delivered([p.id for p in uow.outbox.pending(agent_id=dana.id)], NOW)
+        uow.commit()
+    with units() as uow:
+        assert [p.notice.text for p in uow.outbox.pending()] == ["for alice"]
+
+
+def test_a_delivery_is_recorded_the_first_time_only(units: UnitOfWorkFactory) -> None:
+    with units() as uow:
+        assert uow.deliveries.first_time("telegram:1", NOW)
+        assert not uow.deliveries.first_time("telegram:1", NOW)
+    with units() as uow:
+        assert uow.deliveries.first_time("telegram:1", NOW)  # the first unit did not commit
+        uow.commit()
+    with units() as uow:
+        assert not uow.deliveries.first_time("telegram:1", NOW)
+        assert uow.deliveries.first_time("telegram:2", NOW)
+
+
+def test_tickets_by_status_come_most_urgent_then_longest_waiting(
+    units: UnitOfWorkFactory,
+) -> None:
+    with units() as uow:
+        routine = _ticket(uow, "P3", NOW)
+        late_urgent = _ticket(uow, "P1", NOW + timedelta(minutes=2))
+        urgent = _ticket(uow, "P1", NOW + timedelta(minutes=1))
+        closed = _ticket(uow, "P1", NOW)
+        closed.status = TicketStatus.CLOSED
+        uow.tickets.save(closed)
+        uow.commit()
+    with units() as uow:
+        queued = uow.tickets.with_status(TicketStatus.QUEUED)
+        assert [t.id for t in queued] == [urgent.id, late_urgent.id, routine.id]
+        assert [t.id for t in uow.tickets.with_status(TicketStatus.CLOSED)] == [closed.id]
+        assert uow.tickets.for_conversation(routine.conversation_id) == routine
+        assert uow.tickets.latest_for_user(routine.user_id) == closed
+
+
+def test_a_queued_ticket_is_claimed_once(units: UnitOfWorkFactory) -> None:
+    with units() as uow:
+        ticket = _ticket(uow, "P2", NOW)
+        dana = uow.agents.add(Agent(0, "dana"), NOW)
+        erin = uow.agents.add(Agent(0, "erin"), NOW)
+        uow.commit()
+    with units() as uow:
+        assert uow.tickets.try_claim(ticket.id, dana.id, NOW)
+        assert not uow.tickets.try_claim(ticket.id, erin.id, NOW)
+        uow.commit()
+    with units() as uow:
+        claimed = uow.tickets.get(ticket.id)
+        assert claimed is not None
+        assert (claimed.status, claimed.assignee_id, claimed.claimed_at) == (
+            TicketStatus.ASSIGNED,
+            dana.id,
+            NOW,
+        )
+        assert [t.id for t in uow.tickets.held_by(dana.id)] == [ticket.id]
+        assert uow.agents.loads() == {dana.id: 1}
+
+
+def test_a_changed_ticket_is_stored_only_when_saved(units: UnitOfWorkFactory) -> None:
+    with units() as uow:
+        ticket = _ticket(uow, "P2", NOW)
+        ticket.rating = 5
+        assert uow.tickets.get(ticket.id) == replace(ticket, rating=None)
+        uow.tickets.save(ticket)
+        assert uow.tickets.get(ticket.id) == ticket
+
+
+def test_agents_are_found_by_name_and_telegram_id_until_removed(
+    units: UnitOfWorkFactory,
+) -> None:
+    with units() as uow:
+        erin = uow.agents.add(Agent(0, "erin"), NOW)
+        dana = uow.agents.add(Agent(0, "Dana", skills=("network",), telegram_id="777"), NOW)
+        assert uow.agents.by_name("dana") == dana
+        assert uow.agents.by_telegram_id("777") == dana
+        assert [agent.name for agent in uow.agents.all()] == ["Dana", "erin"]
+        uow.agents.remove(dana.id)
+        assert uow.agents.get(dana.id) is None
+        assert uow.agents.by_telegram_id("777") is None
+        assert uow.agents.all() == [erin]
+        uow.agents.save(Agent(erin.id, "erin", on_shift=True))
+        assert uow.agents.get(erin.id) == Agent(erin.id, "erin", on_shift=True)
