@@ -4,7 +4,10 @@ TriageError            base; ``str(error)`` is safe to show to a person
 ├── SettingsError      a TRIAGE_* setting is invalid; the message names it
 ├── StorageError       the database cannot be reached or upgraded
 ├── Refused            an action is not allowed now (not your ticket, resolved twice, ...);
-│                      nothing was changed, and the message says why
+│   │                  nothing was changed, and the message says why
+│   └── TransitionNotAllowed
+│                      a ticket was asked for a move its status does not allow (claiming
+│                      a claimed case, rating an open one, ...); the ticket is unchanged
 └── AlreadyHandled     this delivery (a channel's id for one incoming update) was acted on
                        before, by this process or another: nothing is done again
 """
@@ -24,6 +27,10 @@ class StorageError(TriageError):
 
 class Refused(TriageError):
     """Someone asked for something that is not allowed now; nothing was changed."""
+
+
+class TransitionNotAllowed(Refused):
+    """A ticket can't make this move from its status; the ticket was not changed."""
 
 
 class AlreadyHandled(TriageError):

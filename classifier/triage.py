@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from bot.core.domain import TriageVerdict
+from bot.core.domain import DEFAULT_PRIORITY, Priority, TriageVerdict
 from classifier.errors import ClassifierError, ModelRefused
 from classifier.model import Prediction, TriageModel
 from classifier.registry import Manifest, ModelRegistry
@@ -14,7 +14,6 @@ from classifier.rules import matching_rule
 log = logging.getLogger(__name__)
 
 ESCALATE_AT = 0.5
-DEFAULT_PRIORITY = "P3"
 MODEL_UNAVAILABLE = "model unavailable"
 
 
@@ -58,7 +57,7 @@ class ModelTriage:
             return TriageVerdict(
                 category=rule.category,
                 confidence=1.0,
-                priority=rule.priority,
+                priority=Priority(rule.priority),
                 escalate=True,
                 signal=f"rule:{rule.name}",
                 reason=rule.reason,
@@ -91,7 +90,7 @@ class ModelTriage:
         return TriageVerdict(
             category=None if prediction.out_of_scope else prediction.category,
             confidence=prediction.confidence,
-            priority=prediction.priority or DEFAULT_PRIORITY,
+            priority=Priority(prediction.priority or DEFAULT_PRIORITY),
             escalate=escalate,
             signal="model",
             reason=reason,

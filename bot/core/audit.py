@@ -1,43 +1,19 @@
-"""The audit trail: every change to a ticket is recorded with who, when and why."""
+"""Storing what a ticket's or an agent's verb changed, with the audit event it returned."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.core.ports import UnitOfWork
-from bot.core.tickets import Agent, Ticket, TicketEvent, TicketStatus
-
-SYSTEM = "system"
-USER = "user"
+from bot.core.tickets import Ticket, TicketEvent
 
 
-def actor_of(agent: Agent) -> str:
-    """How an agent is named in the audit trail."""
-    return f"{agent.role.value}:{agent.name}"
-
-
-def record(
-    uow: UnitOfWork,
-    ticket: Ticket,
-    actor: str,
-    action: str,
-    now: datetime,
-    to_status: TicketStatus | None = None,
-    detail: str = "",
-) -> None:
-    """Apply a status change (if any) to the ticket, store it, and log the event."""
-    before = ticket.status
-    if to_status is not None:
-        ticket.status = to_status
+def store(uow: UnitOfWork, ticket: Ticket, event: TicketEvent) -> None:
+    """Save the ticket's new state and add the event to its trail, in the same unit of work."""
     uow.tickets.save(ticket)
-    uow.events.add(
-        TicketEvent(
-            ticket_id=ticket.id,
-            at=now,
-            actor=actor,
-            action=action,
-            from_status=before.value,
-            to_status=ticket.status.value,
-            detail=detail,
-        )
-    )
+    uow.events.add(event)
+
+
+def done_with(uow: UnitOfWork, agent_id: int | None, ticket_id: int) -> None:
+    """Stop that case being the agent's current one (if the agent still exists)."""
+    agent = uow.agents.get(agent_id) if agent_id is not None else None
+    if agent is not None and agent.current_ticket_id == ticket_id:
+        uow.agents.save(agent.done_with(ticket_id))

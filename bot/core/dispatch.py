@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.audit import SYSTEM, record
+from bot.core.audit import store
 from bot.core.cards import handoff_card
 from bot.core.domain import Attachment, Choice, Reply
 from bot.core.ports import UnitOfWork
@@ -60,9 +60,7 @@ def offer_case(
             ),
             now,
         )
-    ticket.offered_to = [agent.id for agent in targets]
-    names = ", ".join(agent.name for agent in targets) or "nobody is available"
-    record(uow, ticket, SYSTEM, "offered", now, detail=names)
+    store(uow, ticket, ticket.offered(targets, now))
     return targets
 
 

@@ -13,6 +13,23 @@ class Direction(StrEnum):
     OUTBOUND = "out"
 
 
+class Priority(StrEnum):
+    """How urgent a case is; P1 is the most urgent. Stored and shown as 'P1'..'P4'."""
+
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+    @property
+    def rank(self) -> int:
+        """1 for P1 (most urgent) to 4 for P4."""
+        return int(self.value[1:])
+
+
+DEFAULT_PRIORITY = Priority.P3
+
+
 class ConversationStatus(StrEnum):
     """Where a conversation stands as a whole."""
 
@@ -110,10 +127,10 @@ class ShownArticle:
 
 
 PRIORITY_MEANINGS = {
-    "P1": "critical: someone starts on it right away",
-    "P2": "high: it is handled before routine requests",
-    "P3": "normal",
-    "P4": "low",
+    Priority.P1: "critical: someone starts on it right away",
+    Priority.P2: "high: it is handled before routine requests",
+    Priority.P3: "normal",
+    Priority.P4: "low",
 }
 
 
@@ -123,7 +140,7 @@ class TriageVerdict:
 
     category: str | None
     confidence: float
-    priority: str
+    priority: Priority
     escalate: bool
     signal: str
     reason: str
@@ -162,7 +179,7 @@ class TriageVerdict:
         return cls(
             category=None if data.get("category") is None else str(data["category"]),
             confidence=float(data.get("confidence") or 0.0),  # type: ignore[arg-type]
-            priority=str(data.get("priority") or "P3"),
+            priority=Priority(str(data.get("priority") or DEFAULT_PRIORITY)),
             escalate=bool(data.get("escalate")),
             signal=str(data.get("signal") or ""),
             reason=str(data.get("reason") or ""),

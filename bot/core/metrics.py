@@ -14,12 +14,13 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
+from bot.core.domain import Priority
 from bot.core.tickets import ServiceLevels
 
 REPEAT_WINDOW = timedelta(hours=72)
 SATISFIED_FROM = 4
 UNCATEGORISED = "uncategorised"
-PRIORITIES = ("P1", "P2", "P3", "P4")
+PRIORITIES = tuple(Priority)
 
 _Key = TypeVar("_Key")
 _T = TypeVar("_T")
@@ -62,7 +63,7 @@ class TicketFact:
 
     id: int
     status: str
-    priority: str
+    priority: Priority
     category: str | None  # second line's corrected category when it gave one
     created_at: datetime
     claimed_at: datetime | None = None
@@ -131,7 +132,7 @@ class Compliance:
 class PriorityCompliance:
     """Claim and resolve targets met, for one priority."""
 
-    priority: str
+    priority: Priority
     tickets: int
     claim: Compliance
     resolve: Compliance

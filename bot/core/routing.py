@@ -7,12 +7,10 @@ from datetime import datetime
 
 from bot.core.tickets import Agent, Role, ServiceLevels, Ticket
 
-PRIORITY_ORDER = {"P1": 1, "P2": 2, "P3": 3, "P4": 4}
-
 
 def queue_order(ticket: Ticket) -> tuple[int, datetime, int]:
     """Priority first, then the longest waiting."""
-    return PRIORITY_ORDER.get(ticket.priority, 5), ticket.created_at, ticket.id
+    return ticket.priority.rank, ticket.created_at, ticket.id
 
 
 def can_take(agent: Agent, skill: str | None, loads: Mapping[int, int], now: datetime) -> bool:

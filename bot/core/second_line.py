@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.core import texts
-from bot.core.audit import actor_of, record
+from bot.core.audit import done_with, store
 from bot.core.cards import header, queue_line
 from bot.core.clock import utc_now
 from bot.core.dispatch import (
@@ -24,11 +24,14 @@ from bot.core.routing import can_take, queue_order
 from bot.core.tickets import (
     DEFAULT_SERVICE_LEVELS,
     Agent,
+    Move,
     Notice,
     Role,
     ServiceLevels,
     Ticket,
+    TicketEvent,
     TicketStatus,
+    refusal,
     ticket_id_from_reference,
 )
 from bot.errors import AlreadyHandled, Refused
@@ -123,11 +126,9 @@ class SecondLineDesk:
             self._check_can_claim(uow, agent, now)
             if ticket.assignee_id == agent.id and ticket.is_open:
                 raise Refused(f"You already have {ticket.reference}.")
-            if ticket.status is not TicketStatus.QUEUED or not uow.tickets.try_claim(
-                ticket.id, agent.id, now
-            ):
-                raise Refused(self._not_claimable(uow.tickets.get(ticket.id) or ticket))
-            answer = self._after_claim(uow, agent, ticket.id, now, "claimed")
+            if not self._won_claim(uow, agent, ticket, ticket.claim(agent, now), now):
+                raise Refused(self._lost_claim(uow, ticket))
+            answer = self._after_claim(uow, agent, ticket, now)
             uow.commit()
         return answer
 
@@ -139,10 +140,11 @@ class SecondLineDesk:
             self._check_can_claim(uow, agent, now)
             waiting = sorted(uow.tickets.with_status(TicketStatus.QUEUED), key=queue_order)
             for ticket in waiting:
-                if agent.has_skill(ticket.category) and uow.tickets.try_claim(
-                    ticket.id, agent.id, now
-                ):
-                    answer = self._after_claim(uow, agent, ticket.id, now, "claimed (next)")
+                if not agent.has_skill(ticket.category):
+                    continue
+                claimed = ticket.claim(agent, now, next_in_queue=True)
+                if self._won_claim(uow, agent, ticket, claimed, now):
+                    answer = self._after_claim(uow, agent, ticket, now)
                     uow.commit()
                     return answer
         return Reply("No case is waiting for your skills right now.")
@@ -156,17 +158,13 @@ class SecondLineDesk:
                 raise Refused("Only a supervisor can take over a case.")
             ticket = self._open_ticket(uow, reference)
             previous = ticket.assignee_id
-            if previous == agent.id:
-                raise Refused(f"You already have {ticket.reference}.")
-            if ticket.status is TicketStatus.QUEUED and not uow.tickets.try_claim(
-                ticket.id, agent.id, now
-            ):
-                raise Refused(self._not_claimable(uow.tickets.get(ticket.id) or ticket))
-            ticket = self._ticket(uow, reference)
-            ticket.assignee_id = agent.id
-            ticket.helper_id = agent.id
-            ticket.status = TicketStatus.ASSIGNED
-            ticket.awaiting_agent_since = now
+            was_queued = ticket.status is TicketStatus.QUEUED
+            taken = ticket.take_over(agent, now)
+            if was_queued:
+                if not self._won_claim(uow, agent, ticket, taken, now):
+                    raise Refused(self._lost_claim(uow, ticket))
+            else:
+                store(uow, ticket, taken)
             if previous is not None:
                 uow.outbox.add(
                     Notice(
@@ -176,9 +174,8 @@ class SecondLineDesk:
                     ),
                     now,
                 )
-                self._clear_current(uow, previous, ticket.id)
-            uow.agents.save(replace(agent, current_ticket_id=ticket.id))
-            record(uow, ticket, actor_of(agent), "taken over", now, detail=f"from {previous}")
+                done_with(uow, previous, ticket.id)
+            uow.agents.save(agent.working_on(ticket.id))
             answer = case_reply(uow, ticket, now)
             uow.commit()
         return answer
@@ -189,7 +186,7 @@ class SecondLineDesk:
         with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
-            uow.agents.save(replace(agent, current_ticket_id=ticket.id))
+            uow.agents.save(agent.working_on(ticket.id))
             uow.commit()
         return Reply(f"Now working on {header(ticket, now)}.")
 
@@ -212,7 +209,7 @@ class SecondLineDesk:
                 Direction.OUTBOUND,
                 message,
                 now,
-                author=actor_of(agent),
+                author=agent.actor,
             )
             uow.outbox.add(
                 Notice(
@@ -222,18 +219,7 @@ class SecondLineDesk:
                 ),
                 now,
             )
-            if ticket.first_response_at is None:
-                ticket.first_response_at = now
-            ticket.awaiting_agent_since = None
-            record(
-                uow,
-                ticket,
-                actor_of(agent),
-                "replied",
-                now,
-                TicketStatus.WAITING_ON_USER,
-                detail=f"{len(message)} characters",
-            )
+            store(uow, ticket, ticket.agent_replied(agent, message, now))
             uow.commit()
         return Reply(f"Sent to the user on {ticket.reference}.")
 
@@ -248,7 +234,7 @@ class SecondLineDesk:
         with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
-            record(uow, ticket, actor_of(agent), "note", now, detail=message)
+            store(uow, ticket, ticket.note(agent, message, now))
             uow.commit()
         return Reply(f"Note added to {ticket.reference} (the user does not see it).")
 
@@ -289,10 +275,8 @@ class SecondLineDesk:
         with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
-            self._clear_current(uow, agent.id, ticket.id)
-            ticket.assignee_id = None
-            ticket.awaiting_agent_since = None
-            record(uow, ticket, actor_of(agent), "released", now, TicketStatus.QUEUED)
+            store(uow, ticket, ticket.release(agent, now))
+            uow.agents.save(agent.done_with(ticket.id))
             offer_case(uow, ticket, now, self.levels, excluding=agent.id)
             uow.commit()
         return Reply(f"{ticket.reference} is back in the queue.")
@@ -319,18 +303,15 @@ class SecondLineDesk:
         with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
-            ticket.resolution_note = resolution
-            ticket.corrected_category = category or ticket.category
-            ticket.second_line_needed = second_line_needed
-            ticket.resolved_at = now
-            ticket.awaiting_agent_since = None
-            self._clear_current(uow, agent.id, ticket.id)
+            resolved = ticket.resolve(agent, resolution, category, second_line_needed, now)
+            store(uow, ticket, resolved)
+            uow.agents.save(agent.done_with(ticket.id))
             uow.messages.add(
                 ticket.conversation_id,
                 Direction.OUTBOUND,
                 texts.resolved(ticket.reference, resolution),
                 now,
-                author=actor_of(agent),
+                author=agent.actor,
             )
             uow.outbox.add(
                 Notice(
@@ -341,10 +322,6 @@ class SecondLineDesk:
                 ),
                 now,
             )
-            detail = (
-                f"category {ticket.corrected_category}; second line needed: {second_line_needed}"
-            )
-            record(uow, ticket, actor_of(agent), "resolved", now, TicketStatus.RESOLVED, detail)
             uow.commit()
         return Reply(f"{ticket.reference} resolved. The user has been asked to rate the help.")
 
@@ -362,12 +339,13 @@ class SecondLineDesk:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             ask = question.strip() or "(no question given)"
+            asked = ticket.ask_for_help(agent, ask, now)
             supervisors = alert_supervisors(
                 uow, ticket, f"{agent.name} asks for help with {ticket.reference}: {ask}", now
             )
             if not supervisors:
                 raise Refused("No supervisor is registered, so nobody can be asked for help.")
-            record(uow, ticket, actor_of(agent), "help requested", now, detail=ask)
+            store(uow, ticket, asked)
             uow.commit()
         names = ", ".join(s.name for s in supervisors)
         return Reply(f"Asked {names} for help with {ticket.reference}.")
@@ -457,21 +435,24 @@ class SecondLineDesk:
             )
 
     @staticmethod
-    def _not_claimable(ticket: Ticket) -> str:
-        if ticket.status in (TicketStatus.ASSIGNED, TicketStatus.WAITING_ON_USER):
-            return f"{ticket.reference} was already claimed by someone else."
-        return (
-            f"{ticket.reference} is {ticket.status.value.replace('_', ' ')}; it can't be claimed."
-        )
+    def _won_claim(
+        uow: UnitOfWork, agent: Agent, ticket: Ticket, claimed: TicketEvent, now: datetime
+    ) -> bool:
+        """Store a claim unless another claimer stored theirs first (compare-and-set)."""
+        if not uow.tickets.try_claim(ticket.id, agent.id, now):
+            return False
+        store(uow, ticket, claimed)
+        return True
 
-    def _after_claim(
-        self, uow: UnitOfWork, agent: Agent, ticket_id: int, now: datetime, action: str
-    ) -> Reply:
-        ticket = uow.tickets.get(ticket_id)
-        assert ticket is not None
-        ticket.awaiting_agent_since = now
-        uow.agents.save(replace(agent, current_ticket_id=ticket.id))
-        record(uow, ticket, actor_of(agent), action, now)
+    @staticmethod
+    def _lost_claim(uow: UnitOfWork, ticket: Ticket) -> str:
+        """Why a claim that passed the rules lost the race."""
+        now_stored = uow.tickets.get(ticket.id)
+        status = now_stored.status if now_stored is not None else TicketStatus.ASSIGNED
+        return refusal(ticket.reference, status, Move.CLAIM)
+
+    def _after_claim(self, uow: UnitOfWork, agent: Agent, ticket: Ticket, now: datetime) -> Reply:
+        uow.agents.save(agent.working_on(ticket.id))
         uow.outbox.add(
             Notice(
                 texts.picked_up(ticket.reference, agent.display_name),
@@ -482,34 +463,18 @@ class SecondLineDesk:
         )
         return case_reply(uow, ticket, now)
 
-    def _clear_current(self, uow: UnitOfWork, agent_id: int, ticket_id: int) -> None:
-        holder = uow.agents.get(agent_id)
-        if holder is not None and holder.current_ticket_id == ticket_id:
-            uow.agents.save(replace(holder, current_ticket_id=None))
-
     def _transfer_to_agent(
         self, uow: UnitOfWork, agent: Agent, colleague: Agent, ticket: Ticket, now: datetime
     ) -> str:
-        if colleague.id == agent.id:
-            raise Refused("You already hold it.")
+        transferred = ticket.transfer_to_agent(agent, colleague, now)
         if not can_take(colleague, None, uow.agents.loads(), now):
             raise Refused(
                 f"{colleague.name} can't take it now (off shift or at capacity). "
                 "Transfer to a skill instead to put it back in the queue."
             )
-        self._clear_current(uow, agent.id, ticket.id)
-        ticket.assignee_id = colleague.id
-        ticket.awaiting_agent_since = now
-        record(
-            uow,
-            ticket,
-            actor_of(agent),
-            "transferred",
-            now,
-            TicketStatus.ASSIGNED,
-            detail=f"to {colleague.name}",
-        )
-        uow.agents.save(replace(colleague, current_ticket_id=ticket.id))
+        store(uow, ticket, transferred)
+        uow.agents.save(agent.done_with(ticket.id))
+        uow.agents.save(colleague.working_on(ticket.id))
         uow.outbox.add(
             Notice(
                 f"{agent.name} transferred {ticket.reference} to you:\n"
@@ -524,19 +489,8 @@ class SecondLineDesk:
     def _transfer_to_skill(
         self, uow: UnitOfWork, agent: Agent, skill: str, ticket: Ticket, now: datetime
     ) -> str:
-        self._clear_current(uow, agent.id, ticket.id)
-        ticket.category = skill
-        ticket.assignee_id = None
-        ticket.awaiting_agent_since = None
-        record(
-            uow,
-            ticket,
-            actor_of(agent),
-            "transferred",
-            now,
-            TicketStatus.QUEUED,
-            detail=f"to skill {skill}",
-        )
+        store(uow, ticket, ticket.transfer_to_skill(agent, skill, now))
+        uow.agents.save(agent.done_with(ticket.id))
         offered = offer_case(uow, ticket, now, self.levels, excluding=agent.id)
         who = ", ".join(a.name for a in offered) or "nobody is available yet"
         return f"{ticket.reference} is queued for {skill}; offered to: {who}."

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.core.audit import SYSTEM, record
+from bot.core.audit import done_with, store
 from bot.core.cards import waited
 from bot.core.clock import utc_now
 from bot.core.dispatch import alert_supervisors, offer_case
-from bot.core.ports import Clock, UnitOfWork
+from bot.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.core.tickets import HELD_STATUSES, Notice, ServiceLevels, Ticket, TicketStatus
 
 
@@ -36,7 +35,7 @@ class ServiceLevelCheck:
 
     def __init__(
         self,
-        unit_of_work: Callable[[], UnitOfWork],
+        unit_of_work: UnitOfWorkFactory,
         levels: ServiceLevels,
         clock: Clock = utc_now,
     ) -> None:
@@ -58,8 +57,7 @@ class ServiceLevelCheck:
                     self._take_back(uow, ticket, now)
                     report.taken_back.append(ticket.reference)
                 elif self._resolve_breached(ticket, now):
-                    ticket.resolve_breached_at = now
-                    record(uow, ticket, SYSTEM, "resolve target breached", now)
+                    store(uow, ticket, ticket.resolve_breached(now))
                     alert_supervisors(
                         uow,
                         ticket,
@@ -87,8 +85,7 @@ class ServiceLevelCheck:
         )
 
     def _escalate_unclaimed(self, uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
-        ticket.claim_breached_at = now
-        record(uow, ticket, SYSTEM, "claim target breached", now)
+        store(uow, ticket, ticket.claim_breached(now))
         offer_case(uow, ticket, now, self._levels, everyone=True)
         alert_supervisors(
             uow,
@@ -101,13 +98,9 @@ class ServiceLevelCheck:
     def _take_back(self, uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
         holder_id = ticket.assignee_id
         silence = waited(ticket.awaiting_agent_since or now, now)
-        ticket.assignee_id = None
-        ticket.awaiting_agent_since = None
-        record(uow, ticket, SYSTEM, "taken back", now, TicketStatus.QUEUED, f"silent {silence}")
+        store(uow, ticket, ticket.take_back(silence, now))
         if holder_id is not None:
-            holder = uow.agents.get(holder_id)
-            if holder is not None and holder.current_ticket_id == ticket.id:
-                uow.agents.save(replace(holder, current_ticket_id=None))
+            done_with(uow, holder_id, ticket.id)
             uow.outbox.add(
                 Notice(
                     f"{ticket.reference} went back to the queue: the user waited {silence} "

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.core.domain import Attachment, Choice, ShownArticle
+from bot.core.domain import Attachment, Choice, Direction, Priority, ShownArticle
+from bot.errors import TransitionNotAllowed
 
 REFERENCE_OFFSET = 1000
 REFERENCE_PREFIX = "T-"
+SYSTEM = "system"  # how the audit trail names the desk itself
+USER = "user"  # and the case's end user
 
 
 class TicketStatus(StrEnum):
@@ -102,6 +106,21 @@ class Agent:
     current_ticket_id: int | None = None
 
     @property
+    def actor(self) -> str:
+        """How this person is named in the audit trail."""
+        return f"{self.role.value}:{self.name}"
+
+    def working_on(self, ticket_id: int) -> Agent:
+        """This agent with that case as the current one."""
+        return replace(self, current_ticket_id=ticket_id)
+
+    def done_with(self, ticket_id: int) -> Agent:
+        """This agent no longer on that case (unchanged if it was not the current one)."""
+        if self.current_ticket_id != ticket_id:
+            return self
+        return replace(self, current_ticket_id=None)
+
+    @property
     def is_supervisor(self) -> bool:
         """Whether this person may see and take over any case."""
         return self.role is Role.SUPERVISOR
@@ -144,25 +163,115 @@ class HandoffPacket:
     category: str | None
     confidence: float
     runner_ups: tuple[tuple[str, float], ...]
-    priority: str
+    priority: Priority
     terms: tuple[str, ...]
     articles_tried: tuple[ShownArticle, ...]
 
 
+@dataclass(frozen=True)
+class TicketEvent:
+    """One line of a ticket's audit trail."""
+
+    ticket_id: int
+    at: datetime
+    actor: str
+    action: str
+    from_status: str | None = None
+    to_status: str | None = None
+    detail: str = ""
+
+
+class Move(StrEnum):
+    """Something that can happen to a ticket; :data:`TRANSITIONS` says from where to where."""
+
+    CLAIM = "claim"
+    CLAIM_NEXT = "claim next"
+    TAKE_OVER = "take over"
+    RELEASE = "release"
+    TRANSFER_TO_AGENT = "transfer to a colleague"
+    TRANSFER_TO_SKILL = "transfer to a skill"
+    AGENT_REPLIED = "reply"
+    USER_REPLIED = "user reply"
+    NOTE = "note"
+    ASK_FOR_HELP = "ask for help"
+    RESOLVE = "resolve"
+    REOPEN_TO_HOLDER = "reopen to its holder"
+    REOPEN_TO_QUEUE = "reopen to the queue"
+    RATE = "rate"
+    CLOSE_UNRATED = "close without rating"
+    CANCEL = "cancel"
+    TAKE_BACK = "take back"
+    OFFER = "offer"
+    CLAIM_BREACHED = "mark the claim target breached"
+    RESOLVE_BREACHED = "mark the resolve target breached"
+    RAISE_PRIORITY = "raise the priority"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """Where a move may start, where it leaves the ticket (None: where it was), its audit name."""
+
+    allowed_from: frozenset[TicketStatus]
+    to: TicketStatus | None
+    action: str
+
+
+_Q, _A, _W, _R = (
+    TicketStatus.QUEUED,
+    TicketStatus.ASSIGNED,
+    TicketStatus.WAITING_ON_USER,
+    TicketStatus.RESOLVED,
+)
+
+TRANSITIONS: dict[Move, Transition] = {
+    Move.CLAIM: Transition(frozenset({_Q}), _A, "claimed"),
+    Move.CLAIM_NEXT: Transition(frozenset({_Q}), _A, "claimed (next)"),
+    Move.TAKE_OVER: Transition(OPEN_STATUSES, _A, "taken over"),
+    Move.RELEASE: Transition(HELD_STATUSES, _Q, "released"),
+    Move.TRANSFER_TO_AGENT: Transition(HELD_STATUSES, _A, "transferred"),
+    Move.TRANSFER_TO_SKILL: Transition(HELD_STATUSES, _Q, "transferred"),
+    Move.AGENT_REPLIED: Transition(HELD_STATUSES, _W, "replied"),
+    Move.USER_REPLIED: Transition(frozenset({_W}), _A, "user replied"),
+    Move.NOTE: Transition(OPEN_STATUSES, None, "note"),
+    Move.ASK_FOR_HELP: Transition(OPEN_STATUSES, None, "help requested"),
+    Move.RESOLVE: Transition(OPEN_STATUSES, _R, "resolved"),
+    Move.REOPEN_TO_HOLDER: Transition(frozenset({_R}), _A, "reopened"),
+    Move.REOPEN_TO_QUEUE: Transition(frozenset({_R}), _Q, "reopened"),
+    Move.RATE: Transition(frozenset({_R}), TicketStatus.CLOSED, "rated"),
+    Move.CLOSE_UNRATED: Transition(frozenset({_R}), TicketStatus.CLOSED, "closed without rating"),
+    Move.CANCEL: Transition(OPEN_STATUSES | {_R}, TicketStatus.CANCELLED, "cancelled"),
+    Move.TAKE_BACK: Transition(frozenset({_A}), _Q, "taken back"),
+    Move.OFFER: Transition(frozenset({_Q}), None, "offered"),
+    Move.CLAIM_BREACHED: Transition(frozenset({_Q}), None, "claim target breached"),
+    Move.RESOLVE_BREACHED: Transition(HELD_STATUSES, None, "resolve target breached"),
+    Move.RAISE_PRIORITY: Transition(OPEN_STATUSES, None, "priority raised"),
+}
+
+
+def refusal(reference: str, status: TicketStatus, move: Move) -> str:
+    """Why a ticket in ``status`` can't make ``move``, in words for the person who asked."""
+    if status is TicketStatus.RESOLVED:
+        return f"{reference} is already resolved."
+    if status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
+        return f"{reference} is {status.value}; nothing more can be done."
+    if move in (Move.CLAIM, Move.CLAIM_NEXT) and status in HELD_STATUSES:
+        return f"{reference} was already claimed by someone else."
+    return f"{reference} is {status.value.replace('_', ' ')}; it can't {move.value} now."
+
+
 @dataclass
 class Ticket:
-    """A case in second line."""
+    """A case in second line; its verbs check the move, change it, and return the event."""
 
     id: int
     conversation_id: int
     user_id: int
     status: TicketStatus
-    priority: str
+    priority: Priority
     category: str | None
     packet: HandoffPacket
     created_at: datetime
     assignee_id: int | None = None
-    helper_id: int | None = None
     claimed_at: datetime | None = None
     first_response_at: datetime | None = None
     awaiting_agent_since: datetime | None = None
@@ -186,18 +295,233 @@ class Ticket:
         """Whether second line still has work to do on it."""
         return self.status in OPEN_STATUSES
 
+    def can(self, move: Move) -> bool:
+        """Whether the table allows this move from the ticket's status."""
+        return self.status in TRANSITIONS[move].allowed_from
 
-@dataclass(frozen=True)
-class TicketEvent:
-    """One line of a ticket's audit trail."""
+    def check(self, move: Move) -> None:
+        """Refuse (changing nothing) a move the table does not allow from here."""
+        if not self.can(move):
+            raise TransitionNotAllowed(refusal(self.reference, self.status, move))
 
-    ticket_id: int
-    at: datetime
-    actor: str
-    action: str
-    from_status: str | None = None
-    to_status: str | None = None
-    detail: str = ""
+    def opened(self, reason: str, now: datetime) -> TicketEvent:
+        """The event that starts the trail of a newly queued ticket."""
+        return TicketEvent(self.id, now, USER, "queued", None, self.status.value, reason)
+
+    # --- second line's verbs -----------------------------------------------------------------
+
+    def claim(self, agent: Agent, now: datetime, *, next_in_queue: bool = False) -> TicketEvent:
+        """A homeworker takes the queued case."""
+        move = Move.CLAIM_NEXT if next_in_queue else Move.CLAIM
+        return self._move(move, agent.actor, now, self._assign(agent.id, now))
+
+    def take_over(self, supervisor: Agent, now: datetime) -> TicketEvent:
+        """A supervisor takes the case from whoever holds it (or from the queue)."""
+        if supervisor.id == self.assignee_id:
+            raise TransitionNotAllowed(f"You already have {self.reference}.")
+        detail = f"from {self.assignee_id}"
+        return self._move(
+            Move.TAKE_OVER, supervisor.actor, now, self._assign(supervisor.id, now), detail
+        )
+
+    def release(self, agent: Agent, now: datetime) -> TicketEvent:
+        """The holder puts the case back in the queue."""
+        return self._move(Move.RELEASE, agent.actor, now, self._unassign)
+
+    def transfer_to_agent(self, agent: Agent, colleague: Agent, now: datetime) -> TicketEvent:
+        """The holder hands the case to a colleague, who now owes the user an answer."""
+        if colleague.id == agent.id:
+            raise TransitionNotAllowed("You already hold it.")
+        return self._move(
+            Move.TRANSFER_TO_AGENT,
+            agent.actor,
+            now,
+            self._reassign(colleague.id, now),
+            f"to {colleague.name}",
+        )
+
+    def transfer_to_skill(self, agent: Agent, skill: str, now: datetime) -> TicketEvent:
+        """The holder puts the case back in the queue under another category."""
+
+        def change() -> None:
+            self.category = skill
+            self._unassign()
+
+        return self._move(Move.TRANSFER_TO_SKILL, agent.actor, now, change, f"to skill {skill}")
+
+    def agent_replied(self, agent: Agent, message: str, now: datetime) -> TicketEvent:
+        """Second line answered the user; the next move is the user's."""
+
+        def change() -> None:
+            self.first_response_at = self.first_response_at or now
+            self.awaiting_agent_since = None
+
+        return self._move(
+            Move.AGENT_REPLIED, agent.actor, now, change, f"{len(message)} characters"
+        )
+
+    def user_replied(self, now: datetime) -> TicketEvent:
+        """The user answered second line's question; the next move is the holder's again."""
+
+        def change() -> None:
+            self.awaiting_agent_since = now
+
+        return self._move(Move.USER_REPLIED, USER, now, change)
+
+    def note(self, agent: Agent, text: str, now: datetime) -> TicketEvent:
+        """An internal note the user never sees."""
+        return self._move(Move.NOTE, agent.actor, now, _unchanged, text)
+
+    def ask_for_help(self, agent: Agent, question: str, now: datetime) -> TicketEvent:
+        """The holder asks the supervisors for help."""
+        return self._move(Move.ASK_FOR_HELP, agent.actor, now, _unchanged, question)
+
+    def resolve(
+        self,
+        agent: Agent,
+        note: str,
+        corrected_category: str | None,
+        second_line_needed: bool,
+        now: datetime,
+    ) -> TicketEvent:
+        """Second line's work is done; the user is to rate it."""
+
+        def change() -> None:
+            self.resolution_note = note
+            self.corrected_category = corrected_category or self.category
+            self.second_line_needed = second_line_needed
+            self.resolved_at = now
+            self.awaiting_agent_since = None
+
+        category = corrected_category or self.category
+        detail = f"category {category}; second line needed: {second_line_needed}"
+        return self._move(Move.RESOLVE, agent.actor, now, change, detail)
+
+    # --- the user's verbs ----------------------------------------------------------------------
+
+    def reopen(self, now: datetime, *, holder_available: bool) -> TicketEvent:
+        """The user says it is not fixed: back to its holder if they can take it, else queued."""
+
+        def change() -> None:
+            self.resolved_at = None
+            if holder_available:
+                self.awaiting_agent_since = now
+            else:
+                self.assignee_id = None
+
+        move = Move.REOPEN_TO_HOLDER if holder_available else Move.REOPEN_TO_QUEUE
+        return self._move(move, USER, now, change)
+
+    def rate(self, rating: int, now: datetime) -> TicketEvent:
+        """The user rates the help from 1 to 5, which closes the case."""
+        if not 1 <= rating <= 5:
+            raise TransitionNotAllowed("A rating is a number from 1 to 5.")
+
+        def change() -> None:
+            self.rating = rating
+            self.closed_at = now
+
+        return self._move(Move.RATE, USER, now, change, str(rating))
+
+    def close_unrated(self, now: datetime) -> TicketEvent:
+        """The user moved on without rating."""
+
+        def change() -> None:
+            self.closed_at = now
+
+        return self._move(Move.CLOSE_UNRATED, USER, now, change)
+
+    def cancel(self, now: datetime) -> TicketEvent:
+        """The user no longer needs help."""
+
+        def change() -> None:
+            self.closed_at = now
+            self.awaiting_agent_since = None
+
+        return self._move(Move.CANCEL, USER, now, change)
+
+    # --- the service-level check's verbs ----------------------------------------------------------
+
+    def take_back(self, silence: str, now: datetime) -> TicketEvent:
+        """The holder stayed silent too long: the case goes back to the queue."""
+        return self._move(Move.TAKE_BACK, SYSTEM, now, self._unassign, f"silent {silence}")
+
+    def offered(self, agents: Sequence[Agent], now: datetime) -> TicketEvent:
+        """The queued case was offered to these people."""
+
+        def change() -> None:
+            self.offered_to = [agent.id for agent in agents]
+
+        names = ", ".join(agent.name for agent in agents) or "nobody is available"
+        return self._move(Move.OFFER, SYSTEM, now, change, names)
+
+    def claim_breached(self, now: datetime) -> TicketEvent:
+        """The case waited past its claim target."""
+
+        def change() -> None:
+            self.claim_breached_at = now
+
+        return self._move(Move.CLAIM_BREACHED, SYSTEM, now, change)
+
+    def resolve_breached(self, now: datetime) -> TicketEvent:
+        """The case is open past its resolve target."""
+
+        def change() -> None:
+            self.resolve_breached_at = now
+
+        return self._move(Move.RESOLVE_BREACHED, SYSTEM, now, change)
+
+    def raise_priority(
+        self, priority: Priority, category: str | None, actor: str, now: datetime
+    ) -> TicketEvent:
+        """Make the case more urgent (and, if given, recategorize it)."""
+        if priority.rank >= self.priority.rank:
+            raise TransitionNotAllowed(
+                f"{self.reference} is {self.priority} already; {priority} is not higher."
+            )
+        before = self.priority
+
+        def change() -> None:
+            self.priority = priority
+            self.category = category or self.category
+
+        return self._move(Move.RAISE_PRIORITY, actor, now, change, f"{before} to {priority}")
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _move(
+        self, move: Move, actor: str, now: datetime, change: Callable[[], None], detail: str = ""
+    ) -> TicketEvent:
+        self.check(move)
+        before = self.status
+        change()
+        self.status = TRANSITIONS[move].to or before
+        return TicketEvent(
+            self.id, now, actor, TRANSITIONS[move].action, before.value, self.status.value, detail
+        )
+
+    def _assign(self, agent_id: int, now: datetime) -> Callable[[], None]:
+        def change() -> None:
+            self.assignee_id = agent_id
+            self.claimed_at = self.claimed_at or now
+            self.awaiting_agent_since = now
+
+        return change
+
+    def _reassign(self, agent_id: int, now: datetime) -> Callable[[], None]:
+        def change() -> None:
+            self.assignee_id = agent_id
+            self.awaiting_agent_since = now
+
+        return change
+
+    def _unassign(self) -> None:
+        self.assignee_id = None
+        self.awaiting_agent_since = None
+
+
+def _unchanged() -> None:
+    """The change of a move that only records something."""
 
 
 @dataclass(frozen=True)
@@ -225,7 +549,7 @@ class TranscriptLine:
     """One message of a conversation as second line reads it."""
 
     at: datetime
-    direction: str
+    direction: Direction
     text: str
     author: str | None = None
     attachment: Attachment | None = None
@@ -235,32 +559,32 @@ class TranscriptLine:
 class ServiceLevels:
     """Targets per priority, and how long a homeworker may stay silent on a case."""
 
-    claim_within: dict[str, timedelta]
-    resolve_within: dict[str, timedelta]
+    claim_within: Mapping[Priority, timedelta]
+    resolve_within: Mapping[Priority, timedelta]
     silence_limit: timedelta
     offer_fanout: int = 2
 
     @classmethod
     def from_minutes(
         cls,
-        claim: dict[str, int],
-        resolve: dict[str, int],
+        claim: Mapping[str, int],
+        resolve: Mapping[str, int],
         silence_minutes: int,
         offer_fanout: int = 2,
     ) -> ServiceLevels:
         """Targets given in minutes per priority."""
         return cls(
-            {p: timedelta(minutes=m) for p, m in claim.items()},
-            {p: timedelta(minutes=m) for p, m in resolve.items()},
+            {Priority(p): timedelta(minutes=m) for p, m in claim.items()},
+            {Priority(p): timedelta(minutes=m) for p, m in resolve.items()},
             timedelta(minutes=silence_minutes),
             offer_fanout,
         )
 
-    def claim_target(self, priority: str) -> timedelta:
+    def claim_target(self, priority: Priority) -> timedelta:
         """How soon a case of this priority should be claimed."""
         return self.claim_within.get(priority, max(self.claim_within.values()))
 
-    def resolve_target(self, priority: str) -> timedelta:
+    def resolve_target(self, priority: Priority) -> timedelta:
         """How soon a case of this priority should be resolved."""
         return self.resolve_within.get(priority, max(self.resolve_within.values()))
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core import texts
-from bot.core.audit import USER, record
+from bot.core.audit import store
 from bot.core.dispatch import alert_supervisors, offer_case
 from bot.core.domain import (
+    DEFAULT_PRIORITY,
     Attachment,
     Conversation,
     ConversationStatus,
+    Direction,
     HandoffRequest,
+    Priority,
     Reply,
     Stage,
 )
@@ -22,6 +25,7 @@ from bot.core.summary import summarize
 from bot.core.tickets import (
     HELD_STATUSES,
     HandoffPacket,
+    Move,
     Notice,
     ServiceLevels,
     Ticket,
@@ -49,7 +53,9 @@ class UserCases:
         """Queue a case with everything first line knew; returns it and the expected wait."""
         verdict = handoff.verdict
         said = [
-            line.text for line in uow.messages.transcript(conversation.id) if line.direction == "in"
+            line.text
+            for line in uow.messages.transcript(conversation.id)
+            if line.direction is Direction.INBOUND
         ]
         packet = HandoffPacket(
             user_name=user_name,
@@ -60,7 +66,7 @@ class UserCases:
             category=verdict.category if verdict else None,
             confidence=verdict.confidence if verdict else 0.0,
             runner_ups=verdict.runner_ups if verdict else (),
-            priority=verdict.priority if verdict else "P3",
+            priority=verdict.priority if verdict else DEFAULT_PRIORITY,
             terms=verdict.terms if verdict else (),
             articles_tried=handoff.articles_tried,
         )
@@ -76,9 +82,9 @@ class UserCases:
                 created_at=now,
             )
         )
-        record(uow, ticket, USER, "queued", now, detail=handoff.reason)
+        uow.events.add(ticket.opened(handoff.reason, now))
         offer_case(uow, ticket, now, self.levels)
-        if ticket.priority == "P1":
+        if ticket.priority is Priority.P1:
             alert_supervisors(uow, ticket, f"P1 case {ticket.reference} has been queued.", now)
         return ticket, expected_wait(uow.agents.all(), ticket, now, self.levels)
 
@@ -186,9 +192,8 @@ class UserCases:
             ),
             now,
         )
-        if ticket.status is TicketStatus.WAITING_ON_USER:
-            ticket.awaiting_agent_since = now
-            record(uow, ticket, USER, "user replied", now, TicketStatus.ASSIGNED)
+        if ticket.can(Move.USER_REPLIED):
+            store(uow, ticket, ticket.user_replied(now))
         return Reply(texts.ADDED_FOR_TEAM.format(reference=ticket.reference))
 
     def _cancel(
@@ -203,9 +208,7 @@ class UserCases:
                 ),
                 now,
             )
-        ticket.closed_at = now
-        ticket.awaiting_agent_since = None
-        record(uow, ticket, USER, "cancelled", now, TicketStatus.CANCELLED)
+        store(uow, ticket, ticket.cancel(now))
         conversation.status = ConversationStatus.CANCELLED
         conversation.stage = Stage.IDLE
         return Reply(texts.CASE_CANCELLED.format(reference=ticket.reference))
@@ -220,9 +223,7 @@ class UserCases:
     ) -> list[Reply] | None:
         rating = read_rating(text)
         if rating is not None:
-            ticket.rating = rating
-            ticket.closed_at = now
-            record(uow, ticket, USER, "rated", now, TicketStatus.CLOSED, detail=str(rating))
+            store(uow, ticket, ticket.rate(rating, now))
             conversation.status = ConversationStatus.RESOLVED
             answer = texts.RATING_THANKS.format(rating=rating)
             if rating <= LOW_RATING:
@@ -233,17 +234,15 @@ class UserCases:
             return [Reply(answer)]
         if text.strip().casefold().rstrip(".!") in REOPEN_PHRASES:
             return [self._reopen(uow, ticket, now)]
-        ticket.closed_at = now
-        record(uow, ticket, USER, "closed without rating", now, TicketStatus.CLOSED)
+        store(uow, ticket, ticket.close_unrated(now))
         conversation.status = ConversationStatus.RESOLVED
         return None
 
     def _reopen(self, uow: UnitOfWork, ticket: Ticket, now: datetime) -> Reply:
-        ticket.resolved_at = None
         holder = uow.agents.get(ticket.assignee_id) if ticket.assignee_id else None
-        if holder is not None and holder.is_available(now):
-            ticket.awaiting_agent_since = now
-            record(uow, ticket, USER, "reopened", now, TicketStatus.ASSIGNED)
+        holder_available = holder is not None and holder.is_available(now)
+        store(uow, ticket, ticket.reopen(now, holder_available=holder_available))
+        if holder is not None and holder_available:
             uow.outbox.add(
                 Notice(
                     f"The user says {ticket.reference} is not fixed; it is back with you.",
@@ -253,7 +252,5 @@ class UserCases:
                 now,
             )
         else:
-            ticket.assignee_id = None
-            record(uow, ticket, USER, "reopened", now, TicketStatus.QUEUED)
             offer_case(uow, ticket, now, self.levels)
         return Reply(texts.REOPENED.format(reference=ticket.reference))
