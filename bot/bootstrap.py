@@ -21,7 +21,7 @@ from bot.errors import StorageError, TriageError
 from bot.logging_masking import MaskingLogFilter
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory, upgrade_schema
-from bot.storage.metrics_queries import read_facts_in
+from bot.storage.metrics_queries import SqlMetricsReader
 from bot.storage.unit_of_work import sql_units_of_work
 from classifier.default_model import ensure_default_model
 from classifier.registry import ModelRegistry
@@ -125,7 +125,7 @@ def build_team(
         Roster(unit_of_work, DEFAULT_CATEGORIES, clock),
         ServiceLevelCheck(unit_of_work, levels, clock),
         NoticeBoard(unit_of_work, clock),
-        AgentStats(unit_of_work, read_facts_in, levels, clock),
+        AgentStats(SqlMetricsReader(sessions), levels, clock),
     )
 
 

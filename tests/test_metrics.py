@@ -18,8 +18,7 @@ from bot.core.metrics import (
 )
 from bot.core.tickets import Role
 from bot.doors.terminal_desk import DeskSession
-from bot.storage.metrics_queries import read_facts, read_facts_in
-from bot.storage.unit_of_work import SqlUnitOfWork
+from bot.storage.metrics_queries import SqlMetricsReader, read_facts
 from tests.desk_fixtures import ALICE, BOB, OUTAGE, Desk
 
 CY = Sender("test", "cy", "Cy")
@@ -187,8 +186,7 @@ def test_figures_per_category_and_homeworker(desk: Desk) -> None:
 def test_own_figures_show_no_other_homeworker(desk: Desk) -> None:
     second_line_day(desk)
     stats = AgentStats(
-        lambda: SqlUnitOfWork(desk.app.sessions),
-        read_facts_in,
+        SqlMetricsReader(desk.app.sessions),
         desk.app.settings.service_levels(),
         desk.clock,
     )

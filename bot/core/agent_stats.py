@@ -5,29 +5,21 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import timedelta
 
 from bot.core.clock import utc_now
 from bot.core.domain import Reply
 from bot.core.metrics import (
-    DeskFacts,
     HomeworkerFigures,
     Period,
     homeworker_figures,
     minutes_text,
     percent_text,
 )
-from bot.core.ports import Clock, UnitOfWork
+from bot.core.ports import Clock, MetricsReader
 from bot.core.tickets import DEFAULT_SERVICE_LEVELS, ServiceLevels
 
 DEFAULT_DAYS = 30
-
-
-class FactsReader(Protocol):
-    """Reads the metrics' facts inside a unit of work (storage implements it)."""
-
-    def __call__(self, uow: UnitOfWork, period: Period, now: datetime) -> DeskFacts: ...
 
 
 @dataclass(frozen=True)
@@ -74,21 +66,18 @@ class AgentStats:
 
     def __init__(
         self,
-        unit_of_work: Callable[[], UnitOfWork],
-        read: FactsReader,
+        facts: MetricsReader,
         levels: ServiceLevels = DEFAULT_SERVICE_LEVELS,
         clock: Clock = utc_now,
     ) -> None:
-        self._unit_of_work = unit_of_work
-        self._read = read
+        self._facts = facts
         self._levels = levels
         self._clock = clock
 
     def figures(self, agent_id: int, days: int = DEFAULT_DAYS) -> OwnFigures:
         """One agent's figures over the last ``days`` days, beside the team's medians."""
         now = self._clock()
-        with self._unit_of_work() as uow:
-            facts = self._read(uow, Period(now - timedelta(days=days), None), now)
+        facts = self._facts.facts_in(Period(now - timedelta(days=days), None), now)
         team = homeworker_figures(facts.tickets, self._levels, facts.as_of)
         mine = next((row for row in team if row.agent_id == agent_id), None)
         return OwnFigures(

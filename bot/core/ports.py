@@ -18,6 +18,7 @@ from bot.core.domain import (
     Sender,
     TriageVerdict,
 )
+from bot.core.metrics import DeskFacts, Period
 from bot.core.tickets import (
     Agent,
     Notice,
@@ -215,6 +216,14 @@ class DeliveryRepository(Protocol):
     def first_time(self, key: str, now: datetime) -> bool:
         """Record a delivery (a channel's id for one incoming message); False if it was
         recorded before, by this process or another: then it must not be handled again."""
+        ...
+
+
+class MetricsReader(Protocol):
+    """Reads the facts behind the desk's figures (a read model beside the unit of work)."""
+
+    def facts_in(self, period: Period, now: datetime) -> DeskFacts:
+        """Enquiries started and cases created in the period, as of ``now``."""
         ...
 
 

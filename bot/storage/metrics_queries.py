@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.domain import FeedbackOutcome
 from bot.core.metrics import (
@@ -19,7 +19,7 @@ from bot.core.metrics import (
     Period,
     TicketFact,
 )
-from bot.core.ports import UnitOfWork
+from bot.storage.database import READ_ONLY
 from bot.storage.schema import (
     AgentRow,
     ConversationRow,
@@ -28,7 +28,6 @@ from bot.storage.schema import (
     TicketEventRow,
     TicketRow,
 )
-from bot.storage.unit_of_work import SqlUnitOfWork
 
 _HANDED_OFF = exists().where(HandoffRow.conversation_id == ConversationRow.id)
 _NOT_SOLVED = exists().where(
@@ -63,11 +62,17 @@ def read_facts(session: Session, period: Period, now: datetime) -> DeskFacts:
     )
 
 
-def read_facts_in(uow: UnitOfWork, period: Period, now: datetime) -> DeskFacts:
-    """:func:`read_facts` inside a SQL unit of work (the core's reader port)."""
-    if not isinstance(uow, SqlUnitOfWork):
-        raise TypeError("metrics are read from a SqlUnitOfWork")
-    return read_facts(uow.session, period, now)
+class SqlMetricsReader:
+    """The metrics' facts from the database, each read in a read-only transaction of its own."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def facts_in(self, period: Period, now: datetime) -> DeskFacts:
+        """:func:`read_facts` in a transaction that waits for no writer."""
+        with self._sessions() as session:
+            session.connection(execution_options=READ_ONLY)
+            return read_facts(session, period, now)
 
 
 def count_conversations(session: Session) -> int:
