@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.core.domain import TriageVerdict
+from bot.core.domain import Priority, TriageVerdict
 
 FIRST_LINE = TriageVerdict(
     category="network",
     confidence=0.9,
-    priority="P3",
+    priority=Priority.P3,
     escalate=False,
     signal="model",
     reason="the model rates it a first-line enquiry",
@@ -35,7 +35,7 @@ def escalating(
     return TriageVerdict(
         category=category,
         confidence=0.93,
-        priority=priority,
+        priority=Priority(priority),
         escalate=True,
         signal="model",
         reason=reason,
