@@ -204,7 +204,7 @@ class MemoryMessages:
 
     def transcript(self, conversation_id: int) -> list[TranscriptLine]:
         return [
-            TranscriptLine(m.at, m.direction.value, m.text, m.author, m.attachment)
+            TranscriptLine(m.at, m.direction, m.text, m.author, m.attachment)
             for m in self._state.messages
             if m.conversation_id == conversation_id
         ]
@@ -333,9 +333,6 @@ class MemoryEvents:
 
     def add(self, event: TicketEvent) -> None:
         self._state.events.append(event)
-
-    def for_ticket(self, ticket_id: int) -> list[TicketEvent]:
-        return [event for event in self._state.events if event.ticket_id == ticket_id]
 
 
 class MemoryOutbox:

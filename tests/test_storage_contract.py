@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.domain import Attachment, ConversationStatus, Direction, Sender
+from bot.core.domain import Attachment, ConversationStatus, Direction, Priority, Sender
 from bot.core.ports import UnitOfWork, UnitOfWorkFactory
 from bot.core.tickets import Agent, HandoffPacket, Notice, Ticket, TicketStatus
 from bot.storage.database import make_engine, make_session_factory, upgrade_schema
@@ -34,13 +34,13 @@ def units(storage: str, request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFa
     engine.dispose()
 
 
-def _packet(priority: str) -> HandoffPacket:
+def _packet(priority: Priority) -> HandoffPacket:
     return HandoffPacket(
         "Alice", "help", "help", "asked", "dialogue", None, 0.0, (), priority, (), ()
     )
 
 
-def _ticket(uow: UnitOfWork, priority: str, created: datetime) -> Ticket:
+def _ticket(uow: UnitOfWork, priority: Priority, created: datetime) -> Ticket:
     user_id = uow.users.ensure(ALICE, NOW)
     conversation = uow.conversations.start(user_id, NOW)
     return uow.tickets.add(
@@ -151,10 +151,10 @@ def test_tickets_by_status_come_most_urgent_then_longest_waiting(
     units: UnitOfWorkFactory,
 ) -> None:
     with units() as uow:
-        routine = _ticket(uow, "P3", NOW)
-        late_urgent = _ticket(uow, "P1", NOW + timedelta(minutes=2))
-        urgent = _ticket(uow, "P1", NOW + timedelta(minutes=1))
-        closed = _ticket(uow, "P1", NOW)
+        routine = _ticket(uow, Priority.P3, NOW)
+        late_urgent = _ticket(uow, Priority.P1, NOW + timedelta(minutes=2))
+        urgent = _ticket(uow, Priority.P1, NOW + timedelta(minutes=1))
+        closed = _ticket(uow, Priority.P1, NOW)
         closed.status = TicketStatus.CLOSED
         uow.tickets.save(closed)
         uow.commit()
@@ -168,7 +168,7 @@ def test_tickets_by_status_come_most_urgent_then_longest_waiting(
 
 def test_a_queued_ticket_is_claimed_once(units: UnitOfWorkFactory) -> None:
     with units() as uow:
-        ticket = _ticket(uow, "P2", NOW)
+        ticket = _ticket(uow, Priority.P2, NOW)
         dana = uow.agents.add(Agent(0, "dana"), NOW)
         erin = uow.agents.add(Agent(0, "erin"), NOW)
         uow.commit()
@@ -190,7 +190,7 @@ def test_a_queued_ticket_is_claimed_once(units: UnitOfWorkFactory) -> None:
 
 def test_a_changed_ticket_is_stored_only_when_saved(units: UnitOfWorkFactory) -> None:
     with units() as uow:
-        ticket = _ticket(uow, "P2", NOW)
+        ticket = _ticket(uow, Priority.P2, NOW)
         ticket.rating = 5
         assert uow.tickets.get(ticket.id) == replace(ticket, rating=None)
         uow.tickets.save(ticket)
