@@ -8,6 +8,7 @@ messages through a small view of the storage underneath.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 import pytest
@@ -15,10 +16,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.bootstrap import App
-from bot.core.domain import Sender
+from bot.core.domain import (
+    ConversationStatus,
+    FeedbackOutcome,
+    HandoffRequest,
+    Sender,
+    ShownArticle,
+)
 from bot.core.ports import KnowledgeBase, UnitOfWorkFactory
 from bot.core.tickets import Agent, Ticket
-from bot.storage.schema import MessageRow, TicketEventRow
+from bot.storage.schema import ConversationRow, FeedbackRow, HandoffRow, MessageRow, TicketEventRow
+from bot.storage.serialization import shown_from_json, verdict_from_json
 from bot.storage.unit_of_work import sql_units_of_work
 from tests.conftest import AppFactory, said
 from tests.fakes import FakeTriage, ManualClock, escalating
@@ -31,8 +39,17 @@ ALICE = Sender("test", "alice", "Alice")
 BOB = Sender("test", "bob", "Bob")
 
 
+@dataclass(frozen=True)
+class StoredConversation:
+    """A conversation as stored, with the moment it closed."""
+
+    status: ConversationStatus
+    closed_at: datetime | None
+    shown: list[ShownArticle]
+
+
 class StoredView(Protocol):
-    """What a test reads below the ports: the audit trail and every stored message."""
+    """What a test reads below the ports: trails, messages, conversations, handoffs, feedback."""
 
     def trail(self, ticket_id: int) -> list[str]:
         """The ticket's audit trail as 'actor action' lines, oldest first."""
@@ -40,6 +57,18 @@ class StoredView(Protocol):
 
     def messages(self) -> list[tuple[str, str | None]]:
         """Every stored message's text and kept original, oldest first."""
+        ...
+
+    def conversations(self) -> list[StoredConversation]:
+        """Every conversation, oldest first."""
+        ...
+
+    def handoffs(self) -> list[HandoffRequest]:
+        """Every request for second line, oldest first."""
+        ...
+
+    def feedback(self) -> list[FeedbackOutcome]:
+        """What users said to the articles shown, oldest first."""
         ...
 
 
@@ -63,6 +92,37 @@ class SqlView:
             )
             return [(text, original) for text, original in rows]
 
+    def conversations(self) -> list[StoredConversation]:
+        with self._sessions() as session:
+            rows = session.scalars(select(ConversationRow).order_by(ConversationRow.id))
+            return [
+                StoredConversation(
+                    ConversationStatus(row.status),
+                    row.closed_at,
+                    [shown_from_json(item) for item in row.shown],
+                )
+                for row in rows
+            ]
+
+    def handoffs(self) -> list[HandoffRequest]:
+        with self._sessions() as session:
+            rows = session.scalars(select(HandoffRow).order_by(HandoffRow.id))
+            return [
+                HandoffRequest(
+                    row.conversation_id,
+                    row.reason,
+                    row.question,
+                    tuple(shown_from_json(item) for item in row.articles_tried),
+                    verdict_from_json(row.verdict),
+                )
+                for row in rows
+            ]
+
+    def feedback(self) -> list[FeedbackOutcome]:
+        with self._sessions() as session:
+            outcomes = session.scalars(select(FeedbackRow.outcome).order_by(FeedbackRow.id))
+            return [FeedbackOutcome(outcome) for outcome in outcomes]
+
 
 class MemoryView:
     def __init__(self, store: MemoryStore) -> None:
@@ -74,6 +134,25 @@ class MemoryView:
 
     def messages(self) -> list[tuple[str, str | None]]:
         return [(m.text, m.original) for m in self._store.state.messages]
+
+    def conversations(self) -> list[StoredConversation]:
+        return [
+            StoredConversation(s.conversation.status, s.closed_at, s.conversation.shown)
+            for _, s in sorted(self._store.state.conversations.items())
+        ]
+
+    def handoffs(self) -> list[HandoffRequest]:
+        return [request for request, _ in self._store.state.handoffs]
+
+    def feedback(self) -> list[FeedbackOutcome]:
+        return [given.outcome for given in self._store.state.feedback]
+
+
+def stored_view(app: App | MemoryApp) -> StoredView:
+    """The view below the ports of the storage ``app`` runs on."""
+    if isinstance(app, MemoryApp):
+        return MemoryView(app.store)
+    return SqlView(app.sessions)
 
 
 @dataclass
@@ -132,7 +211,7 @@ def desk(storage: str, request: pytest.FixtureRequest, knowledge: KnowledgeBase)
     clock = ManualClock()
     if storage == "memory":
         app = memory_app(knowledge, desk_triage(), clock)
-        return Desk(app, clock, app.store.units(), MemoryView(app.store))
+        return Desk(app, clock, app.store.units(), stored_view(app))
     make_app: AppFactory = request.getfixturevalue("make_app")
     sql = make_app(triage=desk_triage(), clock=clock)
-    return Desk(sql, clock, sql_units_of_work(sql.sessions), SqlView(sql.sessions))
+    return Desk(sql, clock, sql_units_of_work(sql.sessions), stored_view(sql))

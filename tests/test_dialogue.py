@@ -1,30 +1,41 @@
-"""The first-line conversation, as the user sees it (runs on SQLite and PostgreSQL)."""
+"""The first-line conversation, as the user sees it (in memory, on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
 
 from bot.bootstrap import App
 from bot.core import texts
-from bot.core.domain import Sender
-from bot.storage.schema import ConversationRow, FeedbackRow, HandoffRow
-from tests.conftest import ALICE, said, verify_dialog
+from bot.core.clock import utc_now
+from bot.core.domain import FeedbackOutcome, Sender, ShownArticle
+from bot.core.ports import KnowledgeBase
+from tests.conftest import ALICE, AppFactory, said, verify_dialog
+from tests.desk_fixtures import StoredView, stored_view
+from tests.fakes import FakeTriage
+from tests.memory_app import MemoryApp, memory_app
+
+pytestmark = pytest.mark.memory
 
 VPN_TITLE = "Connect to the VPN from home"
 PASSWORD_TITLE = "Reset a forgotten password"
 
 
-def _conversations(app: App) -> list[ConversationRow]:
-    with app.sessions() as session:
-        return list(session.scalars(select(ConversationRow).order_by(ConversationRow.id)))
+@pytest.fixture
+def app(storage: str, request: pytest.FixtureRequest, knowledge: KnowledgeBase) -> App | MemoryApp:
+    """The first-line desk over the fixture articles, on this test's storage."""
+    if storage == "memory":
+        return memory_app(knowledge, FakeTriage(), clock=utc_now)
+    make_app: AppFactory = request.getfixturevalue("make_app")
+    return make_app()
 
 
-def _handoffs(app: App) -> list[HandoffRow]:
-    with app.sessions() as session:
-        return list(session.scalars(select(HandoffRow)))
+@pytest.fixture
+def stored(app: App | MemoryApp) -> StoredView:
+    """What the desk stored, read below the ports."""
+    return stored_view(app)
 
 
-def test_greets_answers_with_steps_and_closes_when_solved(app: App) -> None:
+def test_greets_answers_with_steps_and_closes_when_solved(app: App, stored: StoredView) -> None:
     verify_dialog(
         app,
         [
@@ -33,7 +44,7 @@ def test_greets_answers_with_steps_and_closes_when_solved(app: App) -> None:
             ("yes", "glad that sorted it"),
         ],
     )
-    [conversation] = _conversations(app)
+    [conversation] = stored.conversations()
     assert conversation.status == "resolved"
     assert conversation.closed_at is not None
 
@@ -46,7 +57,9 @@ def test_answer_has_numbered_steps_and_asks_whether_it_solved_it(app: App) -> No
     assert [choice.value for choice in reply.choices] == ["yes", "no", "talk to a person"]
 
 
-def test_offers_the_next_best_article_when_the_first_did_not_help(app: App) -> None:
+def test_offers_the_next_best_article_when_the_first_did_not_help(
+    app: App, stored: StoredView
+) -> None:
     verify_dialog(
         app,
         [
@@ -54,12 +67,12 @@ def test_offers_the_next_best_article_when_the_first_did_not_help(app: App) -> N
             ("no", "Let's try this instead"),
         ],
     )
-    [conversation] = _conversations(app)
+    [conversation] = stored.conversations()
     assert len(conversation.shown) == 2
-    assert conversation.shown[0]["article_id"] != conversation.shown[1]["article_id"]
+    assert conversation.shown[0].article_id != conversation.shown[1].article_id
 
 
-def test_two_noes_hand_the_conversation_to_second_line(app: App) -> None:
+def test_two_noes_hand_the_conversation_to_second_line(app: App, stored: StoredView) -> None:
     verify_dialog(
         app,
         [
@@ -69,15 +82,17 @@ def test_two_noes_hand_the_conversation_to_second_line(app: App) -> None:
             ("hello?", "is in the queue"),
         ],
     )
-    [conversation] = _conversations(app)
+    [conversation] = stored.conversations()
     assert conversation.status == "needs_human"
-    [handoff] = _handoffs(app)
+    [handoff] = stored.handoffs()
     assert handoff.reason == "the user said the suggested articles did not solve it"
-    assert [tried["outcome"] for tried in handoff.articles_tried] == ["not_solved", "not_solved"]
+    assert [tried.outcome for tried in handoff.articles_tried] == ["not_solved", "not_solved"]
     assert "locked out" in handoff.question
 
 
-def test_asking_for_a_person_hands_off_with_what_the_bot_knows(app: App) -> None:
+def test_asking_for_a_person_hands_off_with_what_the_bot_knows(
+    app: App, stored: StoredView
+) -> None:
     verify_dialog(
         app,
         [
@@ -85,18 +100,20 @@ def test_asking_for_a_person_hands_off_with_what_the_bot_knows(app: App) -> None
             ("can I talk to a person please", "Your reference is T-1001"),
         ],
     )
-    [handoff] = _handoffs(app)
+    [handoff] = stored.handoffs()
     assert handoff.reason == "the user asked for a person"
-    assert handoff.articles_tried == [
-        {
-            "article_id": "printer-add-followme",
-            "score": handoff.articles_tried[0]["score"],
-            "outcome": "asked_for_human",
-        }
-    ]
+    assert handoff.articles_tried == (
+        ShownArticle(
+            "printer-add-followme",
+            handoff.articles_tried[0].score,
+            FeedbackOutcome.ASKED_FOR_HUMAN,
+        ),
+    )
 
 
-def test_when_nothing_fits_it_asks_for_detail_once_then_hands_off(app: App) -> None:
+def test_when_nothing_fits_it_asks_for_detail_once_then_hands_off(
+    app: App, stored: StoredView
+) -> None:
     verify_dialog(
         app,
         [
@@ -107,7 +124,7 @@ def test_when_nothing_fits_it_asks_for_detail_once_then_hands_off(app: App) -> N
             ("it is making a puddle near the kitchen", "passing this to our second-line team"),
         ],
     )
-    [handoff] = _handoffs(app)
+    [handoff] = stored.handoffs()
     assert handoff.reason == "no knowledge-base article fits the question"
 
 
@@ -121,7 +138,7 @@ def test_more_detail_after_a_miss_can_still_find_the_article(app: App) -> None:
     )
 
 
-def test_a_new_question_instead_of_feedback_gets_a_new_answer(app: App) -> None:
+def test_a_new_question_instead_of_feedback_gets_a_new_answer(app: App, stored: StoredView) -> None:
     verify_dialog(
         app,
         [
@@ -130,14 +147,10 @@ def test_a_new_question_instead_of_feedback_gets_a_new_answer(app: App) -> None:
             ("yes", "glad"),
         ],
     )
-    with app.sessions() as session:
-        outcomes = [
-            row.outcome for row in session.scalars(select(FeedbackRow).order_by(FeedbackRow.id))
-        ]
-    assert outcomes == ["moved_on", "solved"]
+    assert stored.feedback() == ["moved_on", "solved"]
 
 
-def test_thanks_help_and_cancel(app: App) -> None:
+def test_thanks_help_and_cancel(app: App, stored: StoredView) -> None:
     verify_dialog(
         app,
         [
@@ -147,10 +160,10 @@ def test_thanks_help_and_cancel(app: App) -> None:
             ("/cancel", "There's nothing open to cancel"),
         ],
     )
-    assert [row.status for row in _conversations(app)] == ["cancelled"]
+    assert [row.status for row in stored.conversations()] == ["cancelled"]
 
 
-def test_a_user_can_cancel_while_waiting_for_second_line(app: App) -> None:
+def test_a_user_can_cancel_while_waiting_for_second_line(app: App, stored: StoredView) -> None:
     verify_dialog(
         app,
         [
@@ -159,13 +172,15 @@ def test_a_user_can_cancel_while_waiting_for_second_line(app: App) -> None:
             ("how do I add a printer", "Add the FollowMe printer"),
         ],
     )
-    assert [row.status for row in _conversations(app)] == ["cancelled", "open"]
+    assert [row.status for row in stored.conversations()] == ["cancelled", "open"]
 
 
-def test_empty_input_gets_a_friendly_answer_and_stores_nothing(app: App) -> None:
+def test_empty_input_gets_a_friendly_answer_and_stores_nothing(
+    app: App, stored: StoredView
+) -> None:
     assert said(app.desk.handle(ALICE, "   \n\t ")) == texts.EMPTY
     assert said(app.desk.handle(ALICE, "")) == texts.EMPTY
-    assert _conversations(app) == []
+    assert stored.conversations() == []
 
 
 def test_very_long_input_is_truncated_and_the_user_is_told(app: App) -> None:
