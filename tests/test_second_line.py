@@ -1,9 +1,9 @@
-"""Second line as its people see it: a user, homeworkers, a supervisor (SQLite, PostgreSQL)."""
+"""Second line as its people see it: a user, homeworkers, a supervisor (memory, SQL)."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.core.domain import Sender
 from bot.core.tickets import Role, WorkingHours
@@ -11,6 +11,8 @@ from bot.errors import AlreadyHandled, Refused
 from bot.storage.schema import MessageRow
 from tests.conftest import AppFactory
 from tests.desk_fixtures import ALICE, BOB, OUTAGE, Desk
+
+pytestmark = pytest.mark.memory
 
 
 def test_a_case_goes_from_escalation_to_rating(desk: Desk) -> None:
@@ -215,13 +217,9 @@ def test_passwords_are_masked_for_the_team_and_the_user_is_warned(desk: Desk) ->
     card = desk.app.team.desk.claim(dana.id, "T-1001").text
     assert "Hunter2!x" not in card and "482913" not in card
     assert "[password removed]" in card
-    with desk.app.sessions() as session:
-        stored = " ".join(session.scalars(select(MessageRow.text)))
-        originals = session.scalars(
-            select(func.count()).where(MessageRow.original_text.is_not(None))
-        )
-        assert "Hunter2!x" not in stored
-        assert originals.one() == 0
+    stored = desk.stored.messages()
+    assert "Hunter2!x" not in " ".join(text for text, _ in stored)
+    assert [original for _, original in stored if original is not None] == []
 
 
 def test_originals_are_kept_only_when_an_admin_says_so(make_app: AppFactory) -> None:
@@ -249,11 +247,8 @@ def test_a_replayed_delivery_has_exactly_one_effect(desk: Desk) -> None:
     with pytest.raises(AlreadyHandled):
         team.reply(dana.id, "Is the switch cupboard light on?", delivery="test:2")
     assert desk.news_for() == ["Support team (T-1001): Is the switch cupboard light on?"]
-    with desk.app.sessions() as session:
-        sent = session.scalars(
-            select(func.count()).where(MessageRow.text == "Is the switch cupboard light on?")
-        )
-        assert sent.one() == 1
+    sent = [text for text, _ in desk.stored.messages()]
+    assert sent.count("Is the switch cupboard light on?") == 1
     assert desk.trail()[-2:] == ["homeworker:dana claimed", "homeworker:dana replied"]
 
 

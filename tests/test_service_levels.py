@@ -7,6 +7,8 @@ import pytest
 from bot.core.tickets import Role
 from tests.desk_fixtures import OUTAGE, Desk
 
+pytestmark = pytest.mark.memory
+
 
 def test_an_unclaimed_case_past_its_target_is_offered_to_everyone_and_reported(
     desk: Desk,
