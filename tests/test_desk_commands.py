@@ -67,17 +67,35 @@ def test_a_chat_and_a_desk_in_two_processes_take_a_case_to_its_rating(run_triage
 def test_the_desk_refuses_clearly_and_changes_nothing(run_triage) -> None:  # type: ignore[no-untyped-def]
     run_triage("agents", "add", "erin")
     run_triage("chat", "--user", "bob", stdin="I want to talk to a person\n")
-    result = run_triage(
-        "desk",
-        "--agent",
-        "erin",
-        stdin="claim T-1001\nshift on\nclaim T-9\nresolve\nfly away\nreply\n",
-    )
+    lines = [
+        "claim T-1001",
+        "shift maybe",
+        "shift on",
+        "claim T-9",
+        "claim",
+        "queue everything",
+        "resolve",
+        "resolve --category",
+        "ask",
+        "fly away",
+        "reply",
+    ]
+    result = run_triage("desk", "--agent", "erin", stdin="".join(f"{line}\n" for line in lines))
     assert result.returncode == 0
-    assert "Refused: You are off shift. Send `shift on` to start taking cases." in result.stdout
-    assert "Refused: There is no ticket 'T-9'." in result.stdout
-    assert "Refused: Say what fixed it, e.g. `resolve reset the VPN profile`." in result.stdout
-    assert "Unknown command 'fly'. Type `help` for the list." in result.stdout
+    resolve = "Usage: resolve [--category C] [--not-needed] NOTE"
+    assert [line for line in result.stdout.splitlines() if line.startswith("Refused")] == [
+        "Refused: You are off shift. Send `shift on` to start taking cases.",
+        "Refused: 'maybe' is not on or off. Usage: shift on|off",
+        "Refused: There is no ticket 'T-9'. References look like T-1042.",
+        "Refused: `claim` needs a case reference. Usage: claim T-1042",
+        "Refused: `queue` takes nothing after it. Usage: queue",
+        f"Refused: `resolve` needs a note on what fixed it. {resolve}",
+        f"Refused: --category needs a value. {resolve}",
+        "Refused: `ask` needs the question. Usage: ask TEXT",
+        "Refused: Unknown command 'fly'. Commands: queue, mine, next, claim, view, switch, "
+        "reply, note, transfer, release, resolve, ask, takeover, shift, mystats, help.",
+        "Refused: `reply` needs the reply. Usage: reply TEXT",
+    ]
     ticket, actions = _ticket()
     assert (ticket.status, actions) == ("queued", ["queued", "offered"])
 
