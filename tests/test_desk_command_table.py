@@ -1,4 +1,4 @@
-"""The desk's one command table: its help and menus, the lines it carries out or refuses."""
+"""The desk's one command table: its help and menus, the lines it runs or refuses (memory, SQL)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from bot.doors.terminal_desk import DeskSession
 from bot.errors import AlreadyHandled, Refused
 from tests.desk_fixtures import OUTAGE, RANSOM, Desk
 
+pytestmark = pytest.mark.memory  # the desk's tests need no SQL: in memory too
 RESOLVE = "Usage: resolve [--category C] [--not-needed] NOTE"
 
 
