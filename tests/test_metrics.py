@@ -10,7 +10,7 @@ from bot.core.agent_stats import AgentStats
 from bot.core.domain import Sender
 from bot.core.metrics import (
     DeskReport,
-    Outcome,
+    EnquiryOutcome,
     Period,
     durations,
     minutes_text,
@@ -71,11 +71,11 @@ def test_deflection_escalation_and_outcomes(desk: Desk) -> None:
     assert (figures.deflected, figures.deflection_rate) == (4, 0.5)
     assert (figures.escalated, figures.escalation_rate) == (1, 0.125)
     assert dict(figures.outcomes) == {
-        Outcome.DEFLECTED: 4,  # Alice, Gus twice, Bob's second
-        Outcome.BOT_NOT_DEFLECTED: 2,  # Bob's first (came back), Cy (said no first)
-        Outcome.SECOND_LINE: 0,
-        Outcome.OPEN: 1,  # Dee's case is queued
-        Outcome.CANCELLED: 1,  # Fay
+        EnquiryOutcome.DEFLECTED: 4,  # Alice, Gus twice, Bob's second
+        EnquiryOutcome.BOT_NOT_DEFLECTED: 2,  # Bob's first (came back), Cy (said no first)
+        EnquiryOutcome.SECOND_LINE: 0,
+        EnquiryOutcome.OPEN: 1,  # Dee's case is queued
+        EnquiryOutcome.CANCELLED: 1,  # Fay
     }
 
 
@@ -142,8 +142,9 @@ def test_waits_handling_ratings_and_reopens(desk: Desk) -> None:
     assert figures.satisfaction.responses == 2
     assert (figures.satisfaction.mean, figures.satisfaction.satisfied_share) == (3.5, 0.5)
     assert (figures.reopened, figures.resolved, figures.reopen_rate) == (1, 2, 0.5)
-    assert figures.outcome(Outcome.SECOND_LINE) == 2
-    assert (figures.outcome(Outcome.OPEN), figures.outcome(Outcome.CANCELLED)) == (1, 1)
+    assert figures.outcome(EnquiryOutcome.SECOND_LINE) == 2
+    assert figures.outcome(EnquiryOutcome.OPEN) == 1
+    assert figures.outcome(EnquiryOutcome.CANCELLED) == 1
 
 
 def test_service_level_compliance_per_priority(desk: Desk) -> None:

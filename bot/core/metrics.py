@@ -87,7 +87,7 @@ class DeskFacts:
     period: Period = Period()
 
 
-class Outcome(StrEnum):
+class EnquiryOutcome(StrEnum):
     """How an enquiry ended, for the daily volume."""
 
     DEFLECTED = "deflected"
@@ -152,7 +152,7 @@ class Figures:
     satisfaction: Satisfaction
     resolved: int
     reopened: int
-    outcomes: tuple[tuple[Outcome, int], ...]
+    outcomes: tuple[tuple[EnquiryOutcome, int], ...]
 
     @property
     def deflection_rate(self) -> float | None:
@@ -169,7 +169,7 @@ class Figures:
         """Reopened cases over cases that were ever resolved."""
         return ratio(self.reopened, self.resolved)
 
-    def outcome(self, outcome: Outcome) -> int:
+    def outcome(self, outcome: EnquiryOutcome) -> int:
         """How many enquiries ended this way."""
         return dict(self.outcomes).get(outcome, 0)
 
@@ -259,17 +259,21 @@ def is_deflected(conversation: ConversationFact, window: timedelta = REPEAT_WIND
     return conversation.next_contact_at - ended > window
 
 
-def outcome_of(conversation: ConversationFact, window: timedelta = REPEAT_WINDOW) -> Outcome:
+def outcome_of(conversation: ConversationFact, window: timedelta = REPEAT_WINDOW) -> EnquiryOutcome:
     """How an enquiry ended (so far)."""
     if conversation.status == "cancelled" or conversation.ticket_status == "cancelled":
-        return Outcome.CANCELLED
+        return EnquiryOutcome.CANCELLED
     if conversation.ticket_status in ("resolved", "closed"):
-        return Outcome.SECOND_LINE
+        return EnquiryOutcome.SECOND_LINE
     if conversation.handed_off:
-        return Outcome.OPEN
+        return EnquiryOutcome.OPEN
     if conversation.status != "resolved":
-        return Outcome.OPEN
-    return Outcome.DEFLECTED if is_deflected(conversation, window) else Outcome.BOT_NOT_DEFLECTED
+        return EnquiryOutcome.OPEN
+    return (
+        EnquiryOutcome.DEFLECTED
+        if is_deflected(conversation, window)
+        else EnquiryOutcome.BOT_NOT_DEFLECTED
+    )
 
 
 def claim_met(ticket: TicketFact, levels: ServiceLevels, as_of: datetime) -> bool | None:
@@ -315,7 +319,7 @@ def figures(
     outcomes = [outcome_of(c, window) for c in conversations]
     return Figures(
         conversations=len(conversations),
-        deflected=outcomes.count(Outcome.DEFLECTED),
+        deflected=outcomes.count(EnquiryOutcome.DEFLECTED),
         escalated=sum(1 for c in conversations if c.handed_off),
         tickets=len(tickets),
         first_response=durations(
@@ -332,7 +336,7 @@ def figures(
         satisfaction=satisfaction(t.rating for t in tickets if t.rating is not None),
         resolved=sum(1 for t in tickets if t.ever_resolved),
         reopened=sum(1 for t in tickets if t.reopened),
-        outcomes=tuple((o, outcomes.count(o)) for o in Outcome),
+        outcomes=tuple((o, outcomes.count(o)) for o in EnquiryOutcome),
     )
 
 

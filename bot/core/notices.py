@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.clock import utc_now
 from bot.core.domain import Reply, Sender
-from bot.core.ports import Clock, UnitOfWork
+from bot.core.ports import Clock, UnitOfWorkFactory
 from bot.core.tickets import Notice
 
 
@@ -23,7 +22,7 @@ class Delivery:
 class NoticeBoard:
     """Hands each door what the desk queued for the person it serves, once."""
 
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], clock: Clock = utc_now) -> None:
+    def __init__(self, unit_of_work: UnitOfWorkFactory, clock: Clock = utc_now) -> None:
         self._unit_of_work = unit_of_work
         self._clock = clock
 
@@ -47,8 +46,7 @@ class NoticeBoard:
 
     def due_on(self, channel: str, limit: int = 50) -> list[Delivery]:
         """Undelivered notices for people reachable on ``channel``, oldest first."""
-        with self._unit_of_work() as uow:
-            uow.only_reading()  # asked every second by each bot process
+        with self._unit_of_work(read_only=True) as uow:  # asked every second by each bot
             return [
                 Delivery(pending.id, pending.notice, address)
                 for pending, address in uow.outbox.pending_on(channel, limit)

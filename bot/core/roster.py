@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
 
 from bot.core.clock import utc_now
-from bot.core.ports import Clock, UnitOfWork
+from bot.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.core.tickets import Agent, Role, WorkingHours, zone
 from bot.errors import Refused
 
@@ -21,7 +20,7 @@ class Roster:
 
     def __init__(
         self,
-        unit_of_work: Callable[[], UnitOfWork],
+        unit_of_work: UnitOfWorkFactory,
         categories: Sequence[str],
         clock: Clock = utc_now,
     ) -> None:
@@ -66,14 +65,9 @@ class Roster:
 
     def everyone(self) -> list[tuple[Agent, int]]:
         """Every registered person with the number of cases they hold."""
-        with self._unit_of_work() as uow:
+        with self._unit_of_work(read_only=True) as uow:
             loads = uow.agents.loads()
             return [(agent, loads.get(agent.id, 0)) for agent in uow.agents.all()]
-
-    def available_now(self, now: datetime | None = None) -> list[Agent]:
-        """The people on shift and inside their working hours."""
-        moment = now or self._clock()
-        return [agent for agent, _ in self.everyone() if agent.is_available(moment)]
 
     def _named(self, uow: UnitOfWork, name: str) -> Agent:
         agent = uow.agents.by_name(name)

@@ -25,7 +25,6 @@ HELP = (
 EMPTY = "I didn't get any text there. Tell me what's going wrong and I'll help."
 TRUNCATED = "Your message was very long, so I read only the first {limit:,} characters."
 ASK_FEEDBACK = "Did that solve it?"
-WELCOME_BACK = "Hello again! Tell me what's going wrong and I'll help."
 YOU_ARE_WELCOME = "You're welcome! If anything else comes up, just write."
 YOU_ARE_WELCOME_ASK = "You're welcome! Did the steps solve it?"
 GLAD = "Great, glad that sorted it! If anything else comes up, just write."

@@ -12,14 +12,14 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.core.metrics import DeskReport, Outcome, minutes_text
+from bot.core.metrics import DeskReport, EnquiryOutcome, minutes_text
 
 COLOURS = {
-    Outcome.DEFLECTED: "#2a9d8f",
-    Outcome.BOT_NOT_DEFLECTED: "#8ab17d",
-    Outcome.SECOND_LINE: "#264653",
-    Outcome.OPEN: "#e9c46a",
-    Outcome.CANCELLED: "#e76f51",
+    EnquiryOutcome.DEFLECTED: "#2a9d8f",
+    EnquiryOutcome.BOT_NOT_DEFLECTED: "#8ab17d",
+    EnquiryOutcome.SECOND_LINE: "#264653",
+    EnquiryOutcome.OPEN: "#e9c46a",
+    EnquiryOutcome.CANCELLED: "#e76f51",
 }
 CLAIM_COLOUR, RESOLVE_COLOUR = "#264653", "#2a9d8f"
 NO_DATA = "no data in this period"
@@ -66,7 +66,7 @@ def daily_volume(report: DeskReport, axes: Axes) -> None:
         return
     days = _day_axis(axes, [day for day, _ in report.by_day])
     bottom = [0] * len(days)
-    for outcome in Outcome:
+    for outcome in EnquiryOutcome:
         counts = [f.outcome(outcome) for _, f in report.by_day]
         axes.bar(days, counts, bottom=bottom, label=outcome.value, color=COLOURS[outcome])
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]

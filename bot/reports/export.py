@@ -10,9 +10,9 @@ from typing import Any, TextIO
 from bot.core.metrics import (
     DeskReport,
     Durations,
+    EnquiryOutcome,
     Figures,
     HomeworkerFigures,
-    Outcome,
     PriorityCompliance,
 )
 
@@ -50,7 +50,7 @@ def figures_record(figures: Figures) -> dict[str, Value]:
         "resolved": figures.resolved,
         "reopened": figures.reopened,
         "reopen_rate": _round(figures.reopen_rate),
-        **{f"outcome_{o.name.lower()}": figures.outcome(o) for o in Outcome},
+        **{f"outcome_{o.name.lower()}": figures.outcome(o) for o in EnquiryOutcome},
     }
 
 

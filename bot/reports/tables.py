@@ -10,8 +10,8 @@ from bot.core.metrics import (
     Compliance,
     DeskReport,
     Durations,
+    EnquiryOutcome,
     Figures,
-    Outcome,
     minutes_text,
     percent_text,
 )
@@ -146,14 +146,15 @@ def by_homeworker(report: DeskReport) -> Table:
 def by_day(report: DeskReport) -> Table:
     """Daily volume by outcome, with the day's waits and ratings."""
     table = Table(title="By day (UTC)")
-    columns = ("day", "enquiries", *(o.value for o in Outcome), "cases", "claim (med)", "rating")
+    outcomes = (o.value for o in EnquiryOutcome)
+    columns = ("day", "enquiries", *outcomes, "cases", "claim (med)", "rating")
     for column in columns:
         table.add_column(column, justify="left" if column == "day" else "right")
     for day, f in report.by_day:
         table.add_row(
             day.isoformat(),
             str(f.conversations),
-            *(str(f.outcome(o)) for o in Outcome),
+            *(str(f.outcome(o)) for o in EnquiryOutcome),
             str(f.tickets),
             minutes_text(f.claim.median),
             _rating(f),
