@@ -13,10 +13,9 @@ from sqlalchemy import inspect, select
 from bot.bootstrap import App
 from bot.core.desk import FirstLineDesk
 from bot.core.domain import Sender
-from bot.core.tickets import Agent
 from bot.storage.database import upgrade_schema
 from bot.storage.schema import ConversationRow, FeedbackRow, MessageRow, UserRow
-from bot.storage.telegram_updates import FirstLook, SqlUpdateLog
+from bot.storage.telegram_updates import SqlUpdateLog
 from bot.storage.unit_of_work import SqlUnitOfWork
 from tests.conftest import ALICE
 from tests.desk_fixtures import OUTAGE, Desk
@@ -128,23 +127,20 @@ def test_a_conversation_keeps_the_moment_it_closed(app: App) -> None:
     assert all(row.closed_at is None for row in rest)
 
 
-def test_the_update_log_knows_handled_updates_and_the_homeworkers_ids(app: App) -> None:
+def test_the_update_log_forgets_handled_updates_telegram_will_not_deliver_again(app: App) -> None:
     updates = SqlUpdateLog(app.sessions)
-    app.team.roster.add(Agent(id=0, name="dana", telegram_id="4242"))
     now = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
-    assert updates.first_look("telegram:1", "4242") == FirstLook(seen=False, from_agent=True)
-    assert updates.first_look("telegram:1", "777") == FirstLook(seen=False, from_agent=False)
-    updates.remember("telegram:1", now)
-    updates.remember("telegram:1", now)  # remembered twice (two processes): no error
-    assert updates.first_look("telegram:1", "777") == FirstLook(seen=True, from_agent=False)
+    def first_time(delivery: str, at: datetime) -> bool:
+        with SqlUnitOfWork(app.sessions) as uow:
+            new = uow.deliveries.first_time(delivery, at)
+            uow.commit()
+        return new
 
-    app.team.roster.remove("dana")
-    assert updates.first_look("telegram:2", "4242") == FirstLook(seen=False, from_agent=False)
-
-    updates.remember("telegram:2", now + timedelta(days=2))
+    assert first_time("telegram:1", now) and first_time("telegram:2", now + timedelta(days=2))
     assert updates.forget_before(now + timedelta(days=1)) == 1
-    assert not updates.seen("telegram:1") and updates.seen("telegram:2")
+    assert first_time("telegram:1", now)  # forgotten
+    assert not first_time("telegram:2", now)  # still remembered
 
 
 def test_a_message_delivered_twice_is_answered_and_stored_once(app: App) -> None:

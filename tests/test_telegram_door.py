@@ -16,8 +16,8 @@ from telegram import Chat, Message, Update, User
 from bot.bootstrap import App
 from bot.core.clock import utc_now
 from bot.core.tickets import Agent, Role
-from bot.doors.telegram.application import TelegramOptions, build_application
-from bot.storage.schema import InboxRow, TicketRow
+from bot.doors.telegram.application import TelegramOptions, build_bot
+from bot.storage.schema import InboxRow, MessageRow, TicketEventRow, TicketRow
 from bot.storage.telegram_updates import SqlUpdateLog
 from tests.conftest import AppFactory
 from tests.fakes import FakeTriage, escalating
@@ -39,7 +39,7 @@ async def running(app: App, standin: TelegramStandIn, **options: Any) -> AsyncIt
     chosen = TelegramOptions(
         token=standin.token, base_url=standin.base_url, max_send_rate=0, **options
     )
-    async with polling(build_application(app, SqlUpdateLog(app.sessions), chosen)):
+    async with polling(build_bot(app, SqlUpdateLog(app.sessions), chosen)):
         yield
 
 
@@ -294,38 +294,6 @@ async def test_a_user_who_blocked_the_bot_does_not_stop_the_desk(
         await said_to(telegram_standin, BOB, "Connect to the VPN")
 
 
-def test_an_update_telegram_delivers_again_after_a_crash_is_not_handled_twice(
-    desk_app: App,
-) -> None:
-    from bot.core.domain import Reply, Sender
-    from bot.doors.telegram.buttons import ButtonSigner
-    from bot.doors.telegram.handlers import TelegramDoor
-
-    updates = SqlUpdateLog(desk_app.sessions)
-    door = TelegramDoor(
-        desk_app.desk,
-        desk_app.team.desk,
-        desk_app.team.notices,
-        ButtonSigner("123456:TEST-TOKEN-not-real"),
-        updates,
-        lambda bot: None,  # type: ignore[arg-type,return-value]
-    )
-    alice = Sender("telegram", str(ALICE), "Alice")
-    asked: list[str] = []
-
-    def answer(delivery: str) -> list[Reply]:
-        asked.append(delivery)
-        return desk_app.desk.handle(alice, "my password expired", delivery)
-
-    agent, [reply] = door._as_user(700, alice, answer) or (None, [])
-    assert agent is None and "password" in reply.text.lower()
-    # The bot crashed before Telegram heard it took the update: Telegram sends it again.
-    assert door._as_user(700, alice, answer) is None
-    assert asked == ["telegram:700"] and updates.seen("telegram:700")
-    # Two processes got it at once and both passed the first look: the desk answers once.
-    assert answer("telegram:700") == []
-
-
 @pytest.mark.asyncio
 async def test_an_update_a_crash_caught_before_it_was_answered_is_answered_after_the_restart(
     desk_app: App, telegram_standin: TelegramStandIn
@@ -458,3 +426,87 @@ async def wait_until(condition: Callable[[], bool], timeout: float = 5) -> None:
             await asyncio.sleep(0.02)
 
     await asyncio.wait_for(poll(), timeout)
+
+
+async def delivered_again(standin: TelegramStandIn, sender: int, homeworker: bool = False) -> None:
+    """Telegram delivers the newest update once more (same update_id); back once the bot has
+    fetched and handled it (the sender then sends a command that changes nothing: /help for
+    a homeworker, /myid for a user, answered after it in turn)."""
+    standin.delivers_again(standin.last_update_id)
+    await wait_until(lambda: standin.pending_update_count == 0)
+    await asyncio.sleep(0.2)
+    standin.user_sends_text(sender, "/help" if homeworker else "/myid")
+    await said_to(standin, sender, "Commands:" if homeworker else "Your Telegram user id")
+
+
+def said(standin: TelegramStandIn, chat: int, containing: str) -> int:
+    return sum(containing in (m.text or "") for m in standin.messages_to(chat))
+
+
+def stored(app: App, *where: Any) -> int:
+    with app.sessions() as session:
+        return len(session.scalars(select(MessageRow.id).where(*where)).all())
+
+
+def events(app: App, action: str) -> int:
+    with app.sessions() as session:
+        rows = session.scalars(select(TicketEventRow.id).where(TicketEventRow.action == action))
+        return len(rows.all())
+
+
+@pytest.mark.asyncio
+async def test_every_kind_of_update_delivered_twice_has_exactly_one_effect(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    register(desk_app, telegram_standin, "dana", DANA, skills=("network",))
+    register(desk_app, telegram_standin, "boss", BOSS, role=Role.SUPERVISOR)
+    telegram_standin.add_user(BOB, first_name="Bob")
+    async with running(desk_app, telegram_standin):
+        # An end user's text: one case, one answer, one stored question.
+        telegram_standin.user_sends_text(ALICE, OUTAGE)
+        await said_to(telegram_standin, ALICE, "Your reference is T-1001")
+        offer = await said_to(telegram_standin, DANA, "New case waiting")
+        await delivered_again(telegram_standin, ALICE)
+        assert said(telegram_standin, ALICE, "Your reference is") == 1
+        assert stored(desk_app, MessageRow.text == OUTAGE) == 1
+
+        # An end user's button: the conversation closed once.
+        telegram_standin.user_sends_text(BOB, VPN)
+        article = await said_to(telegram_standin, BOB, "Connect to the VPN")
+        telegram_standin.user_presses(BOB, article, "Yes, solved")
+        await said_to(telegram_standin, BOB, "glad that sorted it")
+        await delivered_again(telegram_standin, BOB)
+        assert said(telegram_standin, BOB, "glad that sorted it") == 1
+
+        # A homeworker's button: claimed once, the card sent once.
+        telegram_standin.user_presses(DANA, offer, "Claim T-1001")
+        await said_to(telegram_standin, DANA, "Why second line")
+        await delivered_again(telegram_standin, DANA, homeworker=True)
+        assert said(telegram_standin, DANA, "T-1001 · P1 · network · assigned") == 1
+        assert said(telegram_standin, ALICE, "has picked up your request") == 1
+
+        # A homeworker's command: one note.
+        telegram_standin.user_sends_text(DANA, "/note checking the floor switch")
+        await said_to(telegram_standin, DANA, "Note added")
+        await delivered_again(telegram_standin, DANA, homeworker=True)
+        assert said(telegram_standin, DANA, "Note added") == 1
+        assert events(desk_app, "note") == 1
+
+        # A homeworker's plain-text reply: stored once, relayed once.
+        telegram_standin.user_sends_text(DANA, "Is the switch light on?")
+        await said_to(telegram_standin, ALICE, "Support team (T-1001): Is the switch light on?")
+        await delivered_again(telegram_standin, DANA, homeworker=True)
+        await asyncio.sleep(0.3)  # a few courier rounds: a second copy would be out by now
+        assert said(telegram_standin, ALICE, "Is the switch light on?") == 1
+        assert stored(desk_app, MessageRow.text.contains("Is the switch light on?")) == 1
+
+        # A supervisor's takeover: taken over once, the homeworker told once.
+        telegram_standin.user_sends_text(BOSS, "/takeover T-1001")
+        await said_to(telegram_standin, DANA, "boss (supervisor) has taken over T-1001")
+        await delivered_again(telegram_standin, BOSS, homeworker=True)
+        await asyncio.sleep(0.3)
+        assert said(telegram_standin, DANA, "has taken over T-1001") == 1
+        assert said(telegram_standin, BOSS, "T-1001 · P1 · network · assigned") == 1
+        assert events(desk_app, "taken over") == 1
+    for chat in (ALICE, BOB, DANA, BOSS):
+        assert said(telegram_standin, chat, "went wrong") == 0

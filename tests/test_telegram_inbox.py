@@ -1,4 +1,5 @@
-"""When an update is safe to confirm to Telegram, and when it waits in the inbox."""
+"""An update's life: when it is safe to confirm to Telegram, when it waits in the inbox,
+when its record is forgotten."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 import pytest
 from telegram import Bot, Update
 
-from bot.doors.telegram.inbox import InboxKeeper, KeepingQueue, take_up_stranded
+from bot.core.clock import utc_now
+from bot.doors.telegram.updates import UpdateKeeper
 
 
 class RecordingInbox:
@@ -19,6 +21,7 @@ class RecordingInbox:
     def __init__(self) -> None:
         self.held: dict[str, dict[str, Any]] = {}
         self.writes: list[tuple[str, list[str]]] = []
+        self.forgotten_before: datetime | None = None
 
     def keep(self, payloads: Mapping[str, dict[str, Any]], now: datetime) -> None:
         self.writes.append(("keep", list(payloads)))
@@ -34,6 +37,10 @@ class RecordingInbox:
     ) -> list[dict[str, Any]]:
         return list(self.held.values())[:limit]
 
+    def forget_before(self, moment: datetime) -> int:
+        self.forgotten_before = moment
+        return 3
+
 
 def update(number: int) -> Update:
     return Update(number)
@@ -42,7 +49,7 @@ def update(number: int) -> Update:
 @pytest.mark.asyncio
 async def test_an_update_processed_within_the_grace_is_confirmed_without_a_write() -> None:
     inbox = RecordingInbox()
-    keeper = InboxKeeper(inbox, grace=5)
+    keeper = UpdateKeeper(inbox, grace=5)
     question = update(1)
     keeper.arrived(question)
     asyncio.get_running_loop().call_later(0.01, keeper.processed, question)
@@ -55,7 +62,7 @@ async def test_an_update_processed_within_the_grace_is_confirmed_without_a_write
 @pytest.mark.asyncio
 async def test_an_update_still_waiting_after_the_grace_is_kept_and_leaves_once_processed() -> None:
     inbox = RecordingInbox()
-    keeper = InboxKeeper(inbox, grace=0.01)
+    keeper = UpdateKeeper(inbox, grace=0.01)
     quick, slow, slower = update(1), update(2), update(3)
     for arrived in (quick, slow, slower):
         keeper.arrived(arrived)
@@ -74,40 +81,14 @@ async def test_an_update_still_waiting_after_the_grace_is_kept_and_leaves_once_p
 
 
 @pytest.mark.asyncio
-async def test_by_webhook_put_returns_only_once_the_update_is_safe() -> None:
-    inbox = RecordingInbox()
-    keeper = InboxKeeper(inbox, grace=5)
-    queue = KeepingQueue(keeper, confirm_each=True)
-    question = update(7)
-
-    putting = asyncio.create_task(queue.put(question))
-    assert await queue.get() is question  # queued at once, for a handler to take
-    await asyncio.sleep(0.05)
-    assert not putting.done()  # no 200 for Telegram yet
-
-    keeper.processed(question)
-    await asyncio.wait_for(putting, 1)
-    assert inbox.writes == []
-
-
-@pytest.mark.asyncio
-async def test_by_polling_put_queues_at_once_and_leaves_the_wait_to_the_next_fetch() -> None:
-    keeper = InboxKeeper(RecordingInbox(), grace=5)
-    queue = KeepingQueue(keeper)
-
-    await asyncio.wait_for(queue.put(update(8)), 1)
-    assert queue.qsize() == 1
-
-
-@pytest.mark.asyncio
 async def test_an_update_taken_up_again_leaves_the_inbox_once_processed() -> None:
     inbox = RecordingInbox()
     inbox.held["telegram:9"] = {"update_id": 9}
-    keeper = InboxKeeper(inbox, grace=5)
+    keeper = UpdateKeeper(inbox, grace=5)
     queue: asyncio.Queue[object] = asyncio.Queue()
     bot = Bot("123456:TEST-TOKEN-not-real")
 
-    assert await take_up_stranded(inbox, keeper, queue, bot, timedelta(minutes=1)) == 1
+    assert await keeper.take_up_stranded(queue, bot, timedelta(minutes=1)) == 1
     taken = queue.get_nowait()
     assert isinstance(taken, Update) and taken.update_id == 9
     assert await keeper.make_safe() == 0  # already in the inbox: not kept again
@@ -115,3 +96,13 @@ async def test_an_update_taken_up_again_leaves_the_inbox_once_processed() -> Non
     keeper.processed(taken)
     await keeper.sweep()
     assert inbox.held == {}
+
+
+@pytest.mark.asyncio
+async def test_records_of_handled_updates_are_forgotten_once_telegram_would_not_resend() -> None:
+    inbox = RecordingInbox()
+    keeper = UpdateKeeper(inbox, grace=5)
+
+    assert await keeper.forget_old() == 3
+    assert inbox.forgotten_before is not None
+    assert utc_now() - inbox.forgotten_before >= timedelta(hours=24)  # Telegram's own limit

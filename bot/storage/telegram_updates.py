@@ -1,68 +1,30 @@
-"""Telegram updates received and handled: none lost to a crash, none handled twice.
+"""Telegram updates received and handled, in the desk's database (shared by every process).
 
-Every update is kept in the inbox before Telegram hears it arrived, and dropped from it once
-processed; one a crash caught in between is taken up again later. An end user's update is
-recorded as handled by the desk itself, in the transaction that answers it
-(``FirstLineDesk.handle(..., delivery=key)``); this log answers the door's first question
-about every update and records the ones homeworkers send.
+The storage side of ``bot/doors/telegram/updates.py``: the inbox, where received updates
+wait until they are processed, and forgetting the records of old handled deliveries (the
+core writes those itself, in the transaction that acts on each update).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage.conversation_repositories import FIND_DELIVERY
-from bot.storage.database import READ_ONLY, insert_all_new
-from bot.storage.schema import AgentRow, DeliveryRow, InboxRow, table_of
-from bot.storage.unit_of_work import SqlUnitOfWork
+from bot.storage.database import insert_all_new
+from bot.storage.schema import DeliveryRow, InboxRow, table_of
 
-_agents = table_of(AgentRow)
-_AGENT = select(_agents.c.id).where(
-    _agents.c.telegram_id == bindparam("telegram_id"), _agents.c.active.is_(True)
-)
 _inbox = table_of(InboxRow)
 
 
-@dataclass(frozen=True)
-class FirstLook:
-    """What the Telegram door needs to know about an update before handling it."""
-
-    seen: bool
-    from_agent: bool
-
-
 class SqlUpdateLog:
-    """Deliveries handled recently, in the desk's database (shared by every bot process)."""
+    """The inbox of received updates and the records of handled ones, in SQL."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
-
-    def seen(self, delivery: str) -> bool:
-        """Whether this delivery was handled already."""
-        return self.first_look(delivery, "").seen
-
-    def first_look(self, delivery: str, telegram_user_id: str) -> FirstLook:
-        """Whether the update was handled already and whether its sender works second line.
-
-        Both in one read: it is asked for every update, before anything else.
-        """
-        with self._sessions() as session:
-            reading = session.connection(execution_options=READ_ONLY)
-            seen = reading.execute(FIND_DELIVERY, {"by_key": delivery}).first()
-            agent = reading.execute(_AGENT, {"telegram_id": telegram_user_id}).first()
-            return FirstLook(seen=seen is not None, from_agent=agent is not None)
-
-    def remember(self, delivery: str, now: datetime) -> None:
-        """Record a delivery as handled (a second record of the same one changes nothing)."""
-        with SqlUnitOfWork(self._sessions) as uow:
-            uow.deliveries.first_time(delivery, now)
-            uow.commit()
 
     def forget_before(self, moment: datetime) -> int:
         """Drop records older than ``moment`` (Telegram will not deliver those again)."""

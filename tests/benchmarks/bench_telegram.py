@@ -17,7 +17,7 @@ reality: the main process holds the bot alone. A multiprocessing Pipe carries th
   floor for answers of that size.
 - same reply, stored: the same, after committing one row ("this update is handled") in a
   worker thread: the least a bot that must never answer an update twice does first.
-- triage desk: ``bot.doors.telegram.application.build_application`` over the real desk: the
+- triage desk: ``bot.doors.telegram.application.build_bot`` over the real desk: the
   default triage model, the shipped knowledge base and a temporary SQLite database (or a
   fresh schema on ``--database-url``, dropped afterwards).
 
@@ -75,7 +75,7 @@ if str(PROJECT_ROOT) not in sys.path:  # run as a script: make `tests` importabl
 from bot.bootstrap import App, bootstrap  # noqa: E402
 from bot.core.clock import utc_now  # noqa: E402
 from bot.core.domain import Reply, Sender  # noqa: E402
-from bot.doors.telegram.application import TelegramOptions, build_application  # noqa: E402
+from bot.doors.telegram.application import TelegramOptions, build_bot  # noqa: E402
 from bot.doors.telegram.buttons import ButtonSigner  # noqa: E402
 from bot.doors.telegram.sending import ChatSender  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -399,7 +399,7 @@ def triage_application(app: App, endpoint: Endpoint, concurrency: int) -> Any:
         max_send_rate=0,
         concurrent_updates=concurrency,
     )
-    return build_application(app, SqlUpdateLog(app.sessions), options)
+    return build_bot(app, SqlUpdateLog(app.sessions), options)
 
 
 @contextmanager

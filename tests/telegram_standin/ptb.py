@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any, TypeAlias
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any, Protocol, TypeAlias
 
 from telegram.ext import Application, ApplicationBuilder
 
@@ -24,9 +24,19 @@ def application_builder(standin: TelegramStandIn) -> AnyBuilder:
     )
 
 
+class RunsItself(Protocol):
+    """A bot that receives its own updates (the desk's TelegramBot), not through an Updater."""
+
+    def running(self, *, poll_timeout: int) -> AbstractAsyncContextManager[Any]: ...
+
+
 @asynccontextmanager
-async def polling(application: AnyApplication, timeout: int = 1) -> AsyncIterator[AnyApplication]:
-    """Run the application with long polling for the duration of the block."""
+async def polling(application: AnyApplication | RunsItself, timeout: int = 1) -> AsyncIterator[Any]:
+    """Run the application (or the bot) with long polling for the duration of the block."""
+    if not isinstance(application, Application):
+        async with application.running(poll_timeout=timeout):
+            yield application
+        return
     async with application:
         await application.start()
         if application.updater is None:

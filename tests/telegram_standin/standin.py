@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -188,6 +189,19 @@ class TelegramStandIn:
         """The user shares a location; returns its message_id."""
         location = {"latitude": float(latitude), "longitude": float(longitude)}
         return int(users.send_message(self.state, user_id, location=location)["message_id"])
+
+    @property
+    def last_update_id(self) -> int:
+        """The id of the newest update any user caused."""
+        with self.state.lock:
+            return max(self.state.sent_updates)
+
+    def delivers_again(self, update_id: int) -> None:
+        """Telegram delivers an update once more, the same update_id, as it does when the
+        bot crashed before confirming it (or two processes both fetched it)."""
+        with self.state.lock:
+            self.state.pending_updates.append(copy.deepcopy(self.state.sent_updates[update_id]))
+        self.state.changed()
 
     def block_bot(self, user_id: int) -> None:
         """The user blocks the bot: sending to them now fails with 403 Forbidden."""

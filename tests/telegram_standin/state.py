@@ -77,6 +77,7 @@ class StandInState:
     messages: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     sent: dict[tuple[int, int], SentMessage] = field(default_factory=dict)
     pending_updates: list[dict[str, Any]] = field(default_factory=list)
+    sent_updates: dict[int, dict[str, Any]] = field(default_factory=dict)  # every one, by id
     presses: dict[str, CallbackPress] = field(default_factory=dict)
     files: dict[str, StoredFile] = field(default_factory=dict)
     failures: list[InjectedFailure] = field(default_factory=list)
@@ -137,7 +138,9 @@ class StandInState:
 
     def queue_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Queue an update for getUpdates or the webhook (dropped if allowed_updates filters it)."""
-        update = {"update_id": next(self._update_ids), kind: copy.deepcopy(payload)}
+        update_id = next(self._update_ids)
+        update = {"update_id": update_id, kind: copy.deepcopy(payload)}
+        self.sent_updates[update_id] = update
         allowed = self.webhook.allowed_updates if self.webhook else self.allowed_updates
         if allowed and kind not in allowed:
             return update

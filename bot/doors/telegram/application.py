@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -18,25 +21,18 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot.bootstrap import App
-from bot.core.clock import utc_now
+from bot.doors.desk_commands import command_menu
 from bot.doors.telegram.buttons import ButtonSigner
-from bot.doors.telegram.handlers import TelegramDoor, UpdateLog
-from bot.doors.telegram.inbox import (
-    ConfirmingBot,
-    InboxKeeper,
-    InboxProcessor,
-    KeepingQueue,
-    take_up_stranded,
-)
+from bot.doors.telegram.handlers import TelegramDoor
+from bot.doors.telegram.receiving import Polling, WebhookEndpoint, WebhookServer
 from bot.doors.telegram.sending import ChatSender, OutboxCourier
+from bot.doors.telegram.updates import KeeperProcessor, UpdateKeeper, UpdateStore
 
 log = logging.getLogger(__name__)
 TELEGRAM_API = "https://api.telegram.org/bot"
 SEND_CONNECTIONS = 256  # python-telegram-bot's own default for an Application's bot
-KEEP_UPDATES_FOR = timedelta(days=2)  # records of handled updates, against redelivery
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 USER_COMMANDS = [
@@ -44,22 +40,6 @@ USER_COMMANDS = [
     BotCommand("help", "What I can do"),
     BotCommand("status", "Where your request stands"),
     BotCommand("cancel", "Close the current conversation or request"),
-]
-AGENT_COMMANDS = [
-    BotCommand("queue", "Cases waiting to be claimed"),
-    BotCommand("next", "Take the most urgent case for your skills"),
-    BotCommand("mine", "The cases you hold"),
-    BotCommand("claim", "Take a case: /claim T-1042"),
-    BotCommand("switch", "Make a case current: /switch T-1042"),
-    BotCommand("view", "A case's card: /view T-1042"),
-    BotCommand("note", "Internal note on the current case"),
-    BotCommand("transfer", "To a colleague or a skill: /transfer network"),
-    BotCommand("release", "Put the current case back in the queue"),
-    BotCommand("resolve", "Resolve: /resolve what fixed it"),
-    BotCommand("ask", "Ask a supervisor for help"),
-    BotCommand("shift", "/shift on or /shift off"),
-    BotCommand("mystats", "Your own figures beside the team's"),
-    BotCommand("help", "All commands"),
 ]
 
 
@@ -78,7 +58,7 @@ class TelegramOptions:
     stranded_check_interval: float = 30.0
     inbox_sweep_interval: float = 1.0  # processed updates leave the inbox together
     confirm_grace: float = 0.025  # seconds an update may take before it is kept in the inbox
-    webhook: bool = False  # updates arrive by webhook: each 200 waits until it is safe
+    webhook: bool = False  # updates arrive by webhook (see TelegramBot.run); else polling
 
 
 def file_url(base_url: str) -> str:
@@ -95,40 +75,83 @@ async def check_token(options: TelegramOptions) -> str:
         return bot.username
 
 
-def build_application(app: App, updates: UpdateLog, options: TelegramOptions) -> AnyApplication:
-    """A python-telegram-bot Application wired to the desk."""
-    keeper = InboxKeeper(updates, grace=options.confirm_grace)
+@dataclass(frozen=True)
+class TelegramBot:
+    """The desk's bot: python-telegram-bot's Application, and the keeper of its updates."""
+
+    application: AnyApplication
+    keeper: UpdateKeeper
+
+    @asynccontextmanager
+    async def running(
+        self, webhook: WebhookEndpoint | None = None, poll_timeout: int = 10
+    ) -> AsyncIterator[asyncio.Future[None]]:
+        """Handle updates for the block, by webhook or else by polling; what it yields ends
+        only if receiving cannot go on (leaving the block raises why)."""
+        application = self.application
+        queue = application.update_queue
+        receiver = (
+            WebhookServer(application.bot, self.keeper, queue, webhook)
+            if webhook is not None
+            else Polling(application.bot, self.keeper, queue, poll_timeout)
+        )
+        async with application:
+            await application.start()
+            try:
+                ended = await receiver.start()
+                try:
+                    yield ended
+                finally:
+                    await receiver.stop()
+            finally:
+                await application.stop()
+
+    def run(self, webhook: WebhookEndpoint | None = None) -> None:
+        """Run until SIGINT or SIGTERM; an error that stops receiving is raised."""
+        asyncio.run(self._until_signalled(webhook))
+
+    async def _until_signalled(self, webhook: WebhookEndpoint | None) -> None:
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, stopping.set)
+        async with self.running(webhook) as ended:
+            signalled = asyncio.create_task(_until(stopping))
+            await asyncio.wait([ended, signalled], return_when=asyncio.FIRST_COMPLETED)
+            signalled.cancel()
+
+
+async def _until(event: asyncio.Event) -> None:
+    await event.wait()
+
+
+def build_bot(app: App, updates: UpdateStore, options: TelegramOptions) -> TelegramBot:
+    """The desk's Telegram bot, wired: handlers, command menus, the outbox courier, timers."""
+    keeper = UpdateKeeper(updates, grace=options.confirm_grace)
     base_url = options.base_url or TELEGRAM_API
-    limiter = (
-        AIORateLimiter(overall_max_rate=options.max_send_rate, max_retries=3)
-        if options.max_send_rate > 0
-        else None
-    )
-    bot = ConfirmingBot(
-        keeper,
-        options.token,
-        base_url=base_url,
-        base_file_url=file_url(base_url),
-        request=HTTPXRequest(connection_pool_size=SEND_CONNECTIONS),
-        get_updates_request=HTTPXRequest(connection_pool_size=1),
-        rate_limiter=limiter,
-    )
     builder: Any = (
         Application.builder()
-        .bot(bot)
-        .update_queue(KeepingQueue(keeper, confirm_each=options.webhook))
-        .concurrent_updates(InboxProcessor(options.concurrent_updates, keeper))
+        .token(options.token)
+        .base_url(base_url)
+        .base_file_url(file_url(base_url))
+        .connection_pool_size(SEND_CONNECTIONS)
+        .get_updates_connection_pool_size(1)
+        .updater(None)  # updates come in through receiving.py
+        .concurrent_updates(KeeperProcessor(options.concurrent_updates, keeper))
     )
+    if options.max_send_rate > 0:
+        builder = builder.rate_limiter(
+            AIORateLimiter(overall_max_rate=options.max_send_rate, max_retries=3)
+        )
     signer = ButtonSigner(options.token)
     door = TelegramDoor(
         app.desk,
         app.team.desk,
         app.team.notices,
         signer,
-        updates,
         lambda bot: ChatSender(bot, signer),
         app.team.stats,
-        answered=keeper.answered,
+        handled=keeper.handled,
         core_workers=options.core_workers,
     )
     application: AnyApplication = builder.build()
@@ -136,16 +159,15 @@ def build_application(app: App, updates: UpdateLog, options: TelegramOptions) ->
     application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, door.on_message))
     application.add_handler(CallbackQueryHandler(door.on_button))
     application.add_error_handler(door.on_error)
-    _schedule(application, app, signer, updates, keeper, options)
-    return application
+    _schedule(application, app, signer, keeper, options)
+    return TelegramBot(application, keeper)
 
 
 def _schedule(
     application: AnyApplication,
     app: App,
     signer: ButtonSigner,
-    updates: UpdateLog,
-    keeper: InboxKeeper,
+    keeper: UpdateKeeper,
     options: TelegramOptions,
 ) -> None:
     jobs = application.job_queue
@@ -160,16 +182,14 @@ def _schedule(
         log.info("service-level check: %s", report)
 
     async def forget_old_updates(context: ContextTypes.DEFAULT_TYPE) -> None:
-        # Telegram gives up on an unconfirmed update after 24 hours: older records can go.
-        forgotten = await asyncio.to_thread(updates.forget_before, utc_now() - KEEP_UPDATES_FOR)
-        log.info("forgot %s handled updates older than %s", forgotten, KEEP_UPDATES_FOR)
+        await keeper.forget_old()
 
     async def sweep_inbox(context: ContextTypes.DEFAULT_TYPE) -> None:
         await keeper.sweep()
 
     async def take_up(context: ContextTypes.DEFAULT_TYPE) -> None:
         stranded = timedelta(seconds=options.stranded_after)
-        await take_up_stranded(updates, keeper, application.update_queue, context.bot, stranded)
+        await keeper.take_up_stranded(application.update_queue, context.bot, stranded)
 
     jobs.run_once(_announce_commands(app), when=0, name="command menus")
     jobs.run_repeating(sweep_inbox, interval=options.inbox_sweep_interval, first=1, name="inbox")
@@ -192,9 +212,8 @@ def _announce_commands(app: App) -> Any:
             if agent.telegram_id is None:
                 continue
             try:
-                await bot.set_my_commands(
-                    AGENT_COMMANDS, scope=BotCommandScopeChat(int(agent.telegram_id))
-                )
+                menu = [BotCommand(*entry) for entry in command_menu(agent.is_supervisor)]
+                await bot.set_my_commands(menu, scope=BotCommandScopeChat(int(agent.telegram_id)))
             except TelegramError as error:  # they haven't opened a chat with the bot yet
                 log.info("no command menu for %s yet: %s", agent.name, error)
 

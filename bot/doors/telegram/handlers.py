@@ -2,6 +2,9 @@
 
 Whoever is in the homeworker register (by Telegram user id) gets the homeworker's desk;
 everyone else gets the end user's. The role is looked up on every message and button.
+Every core call carries the update's delivery key, so the core records the update as
+handled in the transaction that acts on it; an update handled before gets no answer
+(see ``updates.py`` for the whole life of an update).
 """
 
 from __future__ import annotations
@@ -9,10 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from telegram import Message, Update, User
 from telegram.error import TelegramError
@@ -20,18 +22,17 @@ from telegram.ext import ContextTypes
 
 from bot.core import texts
 from bot.core.agent_stats import AgentStats
-from bot.core.clock import utc_now
 from bot.core.desk import FirstLineDesk
 from bot.core.domain import Attachment, Reply, Sender
 from bot.core.notices import NoticeBoard
 from bot.core.second_line import SecondLineDesk
 from bot.core.tickets import Agent
+from bot.doors.desk_commands import desk_help, run_desk_command
 from bot.doors.telegram.buttons import ButtonSigner
-from bot.doors.telegram.inbox import Inbox, delivery_key
-from bot.doors.telegram.sending import ChatSender, Outcome
-from bot.doors.terminal_desk import HELP as DESK_HELP
-from bot.doors.terminal_desk import DeskSession
-from bot.errors import Refused
+from bot.doors.telegram.sending import ChatSender, SendResult
+from bot.doors.telegram.updates import delivery_key
+from bot.doors.telegram.user_turns import UserTurns
+from bot.errors import AlreadyHandled, Refused
 
 T = TypeVar("T")
 CHANNEL = "telegram"
@@ -45,24 +46,13 @@ MY_ID = (
 _NOT_FOR_AGENTS = "Homeworkers send text and commands here; files from second line aren't relayed."
 
 
-class FirstLook(Protocol):
-    """Whether an update was handled before, and whether its sender works second line."""
+@dataclass(frozen=True)
+class Answer:
+    """What the door sends back for one update, and whether the core has handled it."""
 
-    @property
-    def seen(self) -> bool: ...
-
-    @property
-    def from_agent(self) -> bool: ...
-
-
-class UpdateLog(Inbox, Protocol):
-    """Remembers received and handled updates across restarts and processes."""
-
-    def first_look(self, delivery: str, telegram_user_id: str) -> FirstLook: ...
-
-    def remember(self, delivery: str, now: Any) -> None: ...
-
-    def forget_before(self, moment: Any) -> int: ...
+    replies: list[Reply]
+    user: Sender | None = None  # an end user's answer: a failed send waits in the outbox
+    handled: bool = False  # acted on and recorded by the core: safe before it is sent
 
 
 @dataclass
@@ -73,51 +63,35 @@ class TelegramDoor:
     team: SecondLineDesk
     notices: NoticeBoard
     signer: ButtonSigner
-    updates: UpdateLog
     sender_for: Callable[[Any], ChatSender]
     stats: AgentStats | None = None
-    answered: Callable[[int], None] = lambda update_id: None  # its answer is committed
+    handled: Callable[[int], None] = lambda update_id: None  # the core recorded it, committed
     core_workers: int = 2
-    _locks: defaultdict[int, asyncio.Lock] = field(
-        default_factory=lambda: defaultdict(asyncio.Lock)
-    )
-    _turns: asyncio.Semaphore = field(init=False)
+    _turns: UserTurns = field(default_factory=UserTurns)
+    _core: asyncio.Semaphore = field(init=False)
 
     def __post_init__(self) -> None:
-        self._turns = asyncio.Semaphore(self.core_workers)
+        self._core = asyncio.Semaphore(self.core_workers)
 
     async def _in_worker(self, call: Callable[..., T], *arguments: Any) -> T:
         """Run core work (storage, the model) in a worker thread, at most ``core_workers``
         at once. It is mostly Python under the GIL: more at once only queue for the GIL and
         the database, and the switching between them costs CPU. Sends stay concurrent."""
-        async with self._turns:
+        async with self._core:
             return await asyncio.to_thread(call, *arguments)
 
-    # --- messages -----------------------------------------------------------------------
+    # --- updates ------------------------------------------------------------------------
 
     async def on_message(self, update: Update, context: Context) -> None:
         """Any private message: to the homeworker's desk or the end user's."""
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        async with self._locks[user.id]:
-            sender = _sender(user)
-            first = await self._in_worker(
-                self._as_user,
-                update.update_id,
-                sender,
-                lambda delivery: self._user_message(sender, message, delivery),
+        async with self._turns.turn(user.id):
+            answer = await self._in_worker(
+                self._answer_message, _sender(user), message, delivery_key(update.update_id)
             )
-            if first is None:
-                return
-            agent, replies = first
-            if agent is not None:
-                reply = await self._agent_message(agent, message)
-                await self._send(context, message.chat_id, [reply], None)
-                await self._remember(update.update_id)
-                return
-            self.answered(update.update_id)
-            await self._send(context, message.chat_id, replies, sender)
+            await self._reply(context, update.update_id, message.chat_id, answer)
 
     async def on_button(self, update: Update, context: Context) -> None:
         """A quick-answer button: checked, then handled as if the answer had been typed."""
@@ -129,99 +103,68 @@ class TelegramDoor:
         if value is None:
             await query.answer("That button isn't valid any more.")
             return
-        await query.answer()
         try:
+            await query.answer()
             await query.edit_message_reply_markup(reply_markup=None)
-        except TelegramError as error:  # already edited, or too old: the answer still counts
-            log.info("could not remove the buttons: %s", error)
-        async with self._locks[user.id]:
-            sender = _sender(user)
-            first = await self._in_worker(
-                self._as_user,
-                update.update_id,
-                sender,
-                lambda delivery: self.desk.handle(sender, value, delivery),
+        except TelegramError as error:  # answered or edited before (a press delivered again),
+            log.info("could not settle the pressed button: %s", error)  # or too old
+        async with self._turns.turn(user.id):
+            answer = await self._in_worker(
+                self._answer_button, _sender(user), value, delivery_key(update.update_id)
             )
-            if first is None:
+            await self._reply(context, update.update_id, chat_id, answer)
+
+    async def _reply(self, context: Context, update_id: int, chat_id: int, answer: Answer) -> None:
+        if answer.handled:
+            self.handled(update_id)
+        chat = self.sender_for(context.bot)
+        for number, reply in enumerate(answer.replies):
+            result = await chat.try_send(chat_id, reply)
+            if result is SendResult.RETRY and answer.user is not None:
+                await self._in_worker(
+                    self.notices.defer_to_user, answer.user, answer.replies[number:]
+                )
                 return
-            agent, replies = first
-            if agent is not None:
-                reply = await self._agent_command(agent, value)
-                await self._send(context, chat_id, [reply], None)
-                await self._remember(update.update_id)
+            if result is not SendResult.SENT:
                 return
-            self.answered(update.update_id)
-            await self._send(context, chat_id, replies, sender)
 
-    async def _remember(self, update_id: int) -> None:
-        await self._in_worker(self.updates.remember, delivery_key(update_id), utc_now())
+    # --- in a worker thread: one trip for the role and the answer -------------------------
 
-    def _as_user(
-        self, update_id: int, sender: Sender, answer: Callable[[str], list[Reply]]
-    ) -> tuple[Agent | None, list[Reply]] | None:
-        """In a worker thread: None for an update handled before (Telegram re-sends after a
-        crash); the homeworker, if the sender is one; else the desk's answer to the update,
-        which the desk records as handled in the same transaction (``answer(delivery)``).
-
-        These share one trip to a thread: each trip costs a wake-up of a worker and of the
-        event loop, and under load a wait for the GIL.
-        """
-        delivery = delivery_key(update_id)
-        look = self.updates.first_look(delivery, sender.external_id)
-        if look.seen:
-            return None
-        if look.from_agent:
-            agent = self.team.agent_with_telegram_id(sender.external_id)
-            if agent is not None:
-                return agent, []
-        return None, answer(delivery)
-
-    def _user_message(self, sender: Sender, message: Message, delivery: str) -> list[Reply]:
+    def _answer_message(self, sender: Sender, message: Message, delivery: str) -> Answer:
+        agent = self.team.agent_with_telegram_id(sender.external_id)
+        if agent is not None:
+            return self._agent_message(agent, message, delivery)
         if message.text is not None and message.text.strip().split("@")[0] == "/myid":
-            self.updates.remember(delivery, utc_now())
-            return [Reply(MY_ID.format(user_id=sender.external_id))]
+            return Answer([Reply(MY_ID.format(user_id=sender.external_id))], sender)
         if message.text is not None:
-            return self.desk.handle(sender, message.text, delivery)
+            return Answer(self.desk.handle(sender, message.text, delivery), sender, True)
         attachment = _attachment(message)
         if attachment is None:
-            self.updates.remember(delivery, utc_now())
-            return [Reply(texts.UNSUPPORTED_MESSAGE)]
-        return self.desk.handle_attachment(sender, attachment, message.caption or "", delivery)
+            return Answer([Reply(texts.UNSUPPORTED_MESSAGE)], sender)
+        replies = self.desk.handle_attachment(sender, attachment, message.caption or "", delivery)
+        return Answer(replies, sender, True)
 
-    async def _agent_message(self, agent: Agent, message: Message) -> Reply:
+    def _answer_button(self, sender: Sender, value: str, delivery: str) -> Answer:
+        agent = self.team.agent_with_telegram_id(sender.external_id)
+        if agent is not None:
+            return _acting(lambda: self._agent_command(agent, value, delivery))
+        return Answer(self.desk.handle(sender, value, delivery), sender, True)
+
+    def _agent_message(self, agent: Agent, message: Message, delivery: str) -> Answer:
         text = message.text
         if text is None:
-            return Reply(_NOT_FOR_AGENTS)
+            return Answer([Reply(_NOT_FOR_AGENTS)])
         if text.startswith("/"):
             command, _, rest = text[1:].partition(" ")
             line = f"{command.split('@')[0]} {rest}".strip()
             if line.casefold() in ("start", "help"):
-                return Reply(_agent_help())
-            return await self._agent_command(agent, line)
+                return Answer([Reply(_agent_help())])
+            return _acting(lambda: self._agent_command(agent, line, delivery))
         reference = _replied_reference(message)
-        return await self._agent_call(lambda: self.team.reply(agent.id, text, reference))
+        return _acting(lambda: self.team.reply(agent.id, text, reference, delivery=delivery))
 
-    async def _agent_command(self, agent: Agent, line: str) -> Reply:
-        session = DeskSession(self.team, agent, lambda: [], stats=self.stats)
-        return await self._agent_call(lambda: session.answer(line))
-
-    async def _agent_call(self, call: Callable[[], Reply]) -> Reply:
-        try:
-            return await self._in_worker(call)
-        except Refused as refusal:
-            return Reply(f"⚠️ {refusal}")
-
-    async def _send(
-        self, context: Context, chat_id: int, replies: list[Reply], sender: Sender | None
-    ) -> None:
-        chat = self.sender_for(context.bot)
-        for number, reply in enumerate(replies):
-            outcome = await chat.try_send(chat_id, reply)
-            if outcome is Outcome.RETRY and sender is not None:
-                await self._in_worker(self.notices.defer_to_user, sender, replies[number:])
-                return
-            if outcome is not Outcome.SENT:
-                return
+    def _agent_command(self, agent: Agent, line: str, delivery: str) -> Reply:
+        return run_desk_command(self.team, agent, line, self.stats, delivery)
 
     async def on_error(self, update: object, context: Context) -> None:
         """Log what went wrong; the user gets a short apology, never a traceback."""
@@ -231,6 +174,17 @@ class TelegramDoor:
                 await context.bot.send_message(update.effective_chat.id, texts.SOMETHING_WENT_WRONG)
             except TelegramError:
                 log.warning("could not tell chat %s about the error", update.effective_chat.id)
+
+
+def _acting(act: Callable[[], Reply]) -> Answer:
+    """A homeworker's action: its reply; nothing for one carried out before; a refusal
+    (nothing changed, nothing recorded) as a warning."""
+    try:
+        return Answer([act()], handled=True)
+    except AlreadyHandled:
+        return Answer([], handled=True)
+    except Refused as refusal:
+        return Answer([Reply(f"⚠️ {refusal}")])
 
 
 def _sender(user: User) -> Sender:
@@ -255,15 +209,4 @@ def _replied_reference(message: Message) -> str | None:
 
 
 def _agent_help() -> str:
-    lines = DESK_HELP.replace("Commands (one per line):", "Commands:").splitlines()
-    commands = [
-        line.replace("  ", "  /", 1) if line.startswith("  ") and line[2:3].isalpha() else line
-        for line in lines
-    ]
-    return "\n".join(
-        [
-            *commands,
-            "Anything you type without a command goes to the user of your current case;",
-            "reply to a relayed message to answer on that message's case.",
-        ]
-    )
+    return desk_help("/")

@@ -23,7 +23,7 @@ from bot.doors.telegram.rendering import keyboard, split_html
 log = logging.getLogger(__name__)
 
 
-class Outcome(StrEnum):
+class SendResult(StrEnum):
     """How one attempt to send went."""
 
     SENT = "sent"
@@ -31,13 +31,13 @@ class Outcome(StrEnum):
     GIVE_UP = "give up"  # will never be delivered, or may already have been
 
 
-def classify(error: TelegramError) -> Outcome:
+def classify(error: TelegramError) -> SendResult:
     """Whether a failed send should be tried again."""
     if isinstance(error, TimedOut):
-        return Outcome.GIVE_UP  # the request may have reached Telegram: don't send it twice
+        return SendResult.GIVE_UP  # the request may have reached Telegram: don't send it twice
     if isinstance(error, RetryAfter | NetworkError) and not isinstance(error, BadRequest):
-        return Outcome.RETRY
-    return Outcome.GIVE_UP
+        return SendResult.RETRY
+    return SendResult.GIVE_UP
 
 
 class ChatSender:
@@ -66,18 +66,18 @@ class ChatSender:
             return await self._bot.send_photo(chat_id, attachment.ref)
         return await self._bot.send_document(chat_id, attachment.ref)
 
-    async def try_send(self, chat_id: int, reply: Reply) -> Outcome:
+    async def try_send(self, chat_id: int, reply: Reply) -> SendResult:
         """Send, and say how it went instead of raising."""
         try:
             await self.send(chat_id, reply)
         except TelegramError as error:
-            outcome = classify(error)
+            result = classify(error)
             if isinstance(error, Forbidden):
                 log.warning("chat %s blocked the bot; message not delivered", chat_id)
             else:
-                log.warning("sending to chat %s failed (%s): %s", chat_id, outcome, error)
-            return outcome
-        return Outcome.SENT
+                log.warning("sending to chat %s failed (%s): %s", chat_id, result, error)
+            return result
+        return SendResult.SENT
 
 
 class OutboxCourier:
@@ -94,24 +94,24 @@ class OutboxCourier:
         for delivery in await asyncio.to_thread(self._notices.due_on, "telegram", self._batch):
             if not await asyncio.to_thread(self._notices.take, delivery):
                 continue  # another process is delivering it
-            outcome = await self._deliver(delivery)
-            if outcome is Outcome.RETRY:
+            result = await self._deliver(delivery)
+            if result is SendResult.RETRY:
                 await asyncio.to_thread(self._notices.give_back, delivery)
                 break
-            sent += outcome is Outcome.SENT
+            sent += result is SendResult.SENT
         return sent
 
-    async def _deliver(self, delivery: Delivery) -> Outcome:
+    async def _deliver(self, delivery: Delivery) -> SendResult:
         notice = delivery.notice
         try:
             chat_id = int(delivery.address)
         except ValueError:
             log.error("notice %s has no usable Telegram address", delivery.id)
-            return Outcome.GIVE_UP
+            return SendResult.GIVE_UP
         reply = Reply(notice.text, notice.choices)
         try:
             await self._sender.send(chat_id, reply, notice.attachment)
         except TelegramError as error:
             log.warning("delivering notice %s failed: %s", delivery.id, error)
             return classify(error)
-        return Outcome.SENT
+        return SendResult.SENT
