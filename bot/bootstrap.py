@@ -1,9 +1,19 @@
-"""Wiring: settings in, a ready desk out. Nothing is built at import time."""
+"""Wiring: settings in, the parts a command asks for out. Nothing is built at import time.
+
+Every door and command asks one :class:`Wiring` for what it needs, and each part is built
+on first use, once: the admin commands open the database and never load the model,
+`triage classify` loads the model and never opens the database, `triage chat` and
+`triage run` ask for the whole desk (:meth:`Wiring.app`). The Telegram door is built on
+top of :class:`App` by `triage run` (bot/cli/run_command.py).
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
+from types import TracebackType
+from typing import Self
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,7 +23,7 @@ from bot.core.agent_stats import AgentStats
 from bot.core.clock import utc_now
 from bot.core.desk import FirstLineDesk
 from bot.core.notices import NoticeBoard
-from bot.core.ports import Clock, Triage
+from bot.core.ports import Clock, Triage, UnitOfWorkFactory
 from bot.core.roster import Roster
 from bot.core.second_line import SecondLineDesk
 from bot.core.service_levels import ServiceLevelCheck
@@ -29,6 +39,8 @@ from classifier.training import Progress
 from classifier.triage import ModelTriage
 from knowledge_base import DEFAULT_CATEGORIES
 from knowledge_base.library import ArticleLibrary
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,26 +75,121 @@ def configure_logging(level: str) -> None:
             handler.addFilter(MaskingLogFilter())
 
 
-def open_database(settings: Settings) -> Engine:
-    """An engine on the configured database, with every migration applied."""
-    engine = make_engine(settings.database_url)
-    try:
-        upgrade_schema(engine)
-    except SQLAlchemyError as error:
-        engine.dispose()
-        detail = str(error.orig if hasattr(error, "orig") else error).splitlines()[0]
-        raise StorageError(f"cannot use the database at TRIAGE_DATABASE_URL: {detail}") from None
-    return engine
+class Wiring:
+    """The one bootstrap: settings in; the database, model, articles and services on demand.
 
+    ``triage`` replaces the rules-and-model triage (tests, the demo); ``engine`` is an
+    engine already open on the settings' database (a benchmark with a pool of its own),
+    used as it is and left open by :meth:`close`.
+    """
 
-def default_triage(settings: Settings, progress: Progress | None = None) -> Triage:
-    """Rules and the active model; the default model is trained first if none is active."""
-    registry = ModelRegistry(settings.models_dir)
-    try:
-        ensure_default_model(registry, progress)
-    except TriageError as error:
-        logging.getLogger(__name__).error("could not train the default triage model: %s", error)
-    return ModelTriage(registry)
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        triage: Triage | None = None,
+        clock: Clock = utc_now,
+        engine: Engine | None = None,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self._triage = triage
+        self._given_engine = engine
+        self._app: App | None = None
+        configure_logging(settings.log_level)
+
+    @cached_property
+    def engine(self) -> Engine:
+        """An engine on the configured database, with every migration applied."""
+        if self._given_engine is not None:
+            return self._given_engine
+        engine = make_engine(self.settings.database_url)
+        try:
+            upgrade_schema(engine)
+        except SQLAlchemyError as error:
+            engine.dispose()
+            detail = str(error.orig if hasattr(error, "orig") else error).splitlines()[0]
+            raise StorageError(
+                f"cannot use the database at TRIAGE_DATABASE_URL: {detail}"
+            ) from None
+        return engine
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        """The one sessionmaker, for the storage queries that take a session."""
+        return make_session_factory(self.engine)
+
+    @cached_property
+    def units_of_work(self) -> UnitOfWorkFactory:
+        """The unit-of-work factory every service is given."""
+        return sql_units_of_work(self.sessions)
+
+    @cached_property
+    def registry(self) -> ModelRegistry:
+        """The saved model versions, in TRIAGE_MODELS_DIR."""
+        return ModelRegistry(self.settings.models_dir)
+
+    @cached_property
+    def knowledge(self) -> ArticleLibrary:
+        """The articles of TRIAGE_KB_DIR, indexed."""
+        return ArticleLibrary(self.settings.kb_dir, self.settings.kb_min_score)
+
+    @cached_property
+    def team(self) -> Team:
+        """Second line's services: no model, no articles."""
+        levels = self.settings.service_levels()
+        units = self.units_of_work
+        return Team(
+            self.engine,
+            SecondLineDesk(units, DEFAULT_CATEGORIES, levels, self.clock),
+            Roster(units, DEFAULT_CATEGORIES, self.clock),
+            ServiceLevelCheck(units, levels, self.clock),
+            NoticeBoard(units, self.clock),
+            AgentStats(SqlMetricsReader(self.sessions), levels, self.clock),
+        )
+
+    def triage(self, progress: Progress | None = None) -> Triage:
+        """Rules and the active model; the default model is trained first if none is active."""
+        if self._triage is None:
+            try:
+                ensure_default_model(self.registry, progress)
+            except TriageError as error:
+                log.error("could not train the default triage model: %s", error)
+            self._triage = ModelTriage(self.registry)
+        return self._triage
+
+    def app(self, progress: Progress | None = None) -> App:
+        """The whole desk: database upgraded, knowledge base indexed, triage ready."""
+        if self._app is None:
+            desk = FirstLineDesk(
+                self.knowledge,
+                self.triage(progress),
+                self.units_of_work,
+                clock=self.clock,
+                max_message_chars=self.settings.max_message_chars,
+                levels=self.settings.service_levels(),
+                keep_unmasked=self.settings.keep_unmasked_messages,
+            )
+            self._app = App(
+                self.settings, self.engine, self.sessions, self.knowledge, desk, self.team
+            )
+        return self._app
+
+    def close(self) -> None:
+        """Dispose of the engine if this wiring opened one."""
+        if "engine" in self.__dict__ and self._given_engine is None:
+            self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 def bootstrap(
@@ -91,46 +198,5 @@ def bootstrap(
     progress: Progress | None = None,
     clock: Clock = utc_now,
 ) -> App:
-    """Build the desk from settings: database upgraded, knowledge base indexed, triage ready."""
-    configure_logging(settings.log_level)
-    engine = open_database(settings)
-    sessions = make_session_factory(engine)
-    knowledge = ArticleLibrary(settings.kb_dir, settings.kb_min_score)
-    team = build_team(settings, engine, sessions, clock)
-    desk = FirstLineDesk(
-        knowledge,
-        triage or default_triage(settings, progress),
-        sql_units_of_work(sessions),
-        clock=clock,
-        max_message_chars=settings.max_message_chars,
-        levels=settings.service_levels(),
-        keep_unmasked=settings.keep_unmasked_messages,
-    )
-    return App(settings, engine, sessions, knowledge, desk, team)
-
-
-def build_team(
-    settings: Settings,
-    engine: Engine,
-    sessions: sessionmaker[Session],
-    clock: Clock = utc_now,
-) -> Team:
-    """Second line's services over an open database."""
-    levels = settings.service_levels()
-
-    unit_of_work = sql_units_of_work(sessions)
-    return Team(
-        engine,
-        SecondLineDesk(unit_of_work, DEFAULT_CATEGORIES, levels, clock),
-        Roster(unit_of_work, DEFAULT_CATEGORIES, clock),
-        ServiceLevelCheck(unit_of_work, levels, clock),
-        NoticeBoard(unit_of_work, clock),
-        AgentStats(SqlMetricsReader(sessions), levels, clock),
-    )
-
-
-def open_team(settings: Settings) -> Team:
-    """Second line alone, for the admin and homeworker commands: no model, no articles."""
-    configure_logging(settings.log_level)
-    engine = open_database(settings)
-    return build_team(settings, engine, make_session_factory(engine))
+    """The whole desk from settings, in one call (the caller disposes of ``app.engine``)."""
+    return Wiring(settings, triage=triage, clock=clock).app(progress)

@@ -16,7 +16,6 @@ from bot.core.tickets import ServiceLevels
 from bot.errors import SettingsError
 from knowledge_base import ARTICLES_DIR
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED_DATABASES = ("sqlite", "postgresql")
 PRIORITIES = ("P1", "P2", "P3", "P4")
 TOKEN_SHAPE = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{5,}$")
@@ -24,13 +23,18 @@ WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 def default_data_dir() -> Path:
-    """The per-user folder for the embedded database."""
+    """The per-user folder for the embedded database and the model registry."""
     return Path(platformdirs.user_data_dir("triage-desk", appauthor=False))
 
 
 def default_database_url() -> str:
     """A SQLite file in the per-user data folder."""
     return f"sqlite:///{default_data_dir() / 'triage.db'}"
+
+
+def default_models_dir() -> Path:
+    """The model registry in the per-user data folder, never inside the installed package."""
+    return default_data_dir() / "models"
 
 
 class Settings(BaseSettings):
@@ -41,7 +45,7 @@ class Settings(BaseSettings):
     )
 
     database_url: str = Field(default_factory=default_database_url)
-    models_dir: Path = PROJECT_ROOT / "models"
+    models_dir: Path = Field(default_factory=default_models_dir)
     kb_dir: Path = ARTICLES_DIR
     kb_min_score: float = Field(default=0.18, gt=0.0, lt=1.0)
     max_message_chars: int = Field(default=4000, ge=200, le=100_000)
@@ -56,7 +60,11 @@ class Settings(BaseSettings):
     keep_unmasked_messages: bool = False
     telegram_token: SecretStr | None = None
     telegram_base_url: str | None = None
-    telegram_max_send_rate: float = Field(default=30.0, ge=0.0, le=1000.0)
+    telegram_max_send_rate: float = Field(default=30.0, ge=0.0, le=1000.0)  # 0: no limit
+    telegram_concurrent_updates: int = Field(default=32, ge=1, le=1024)
+    telegram_core_workers: int = Field(default=2, ge=1, le=64)
+    telegram_delivery_interval: float = Field(default=1.0, gt=0.0, le=3600.0)
+    telegram_service_level_interval: float = Field(default=60.0, gt=0.0, le=86400.0)
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None

@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bot.bootstrap import Team, open_team
-from bot.cli.common import console, fail, reported_errors, settings
+from bot.cli.common import console, fail, wiring
 from bot.core.tickets import Agent, Role, WorkingHours
 from bot.doors.terminal_desk import HELP, PROMPT, DeskSession
 from bot.errors import Refused
@@ -35,11 +34,6 @@ ZoneOption = Annotated[str | None, typer.Option("--timezone", help="e.g. Europe/
 HoursOption = Annotated[
     str | None, typer.Option("--hours", help="Working hours in their zone, e.g. 09:00-17:30.")
 ]
-
-
-def _team() -> Team:
-    with reported_errors():
-        return open_team(settings())
 
 
 def _skills(text: str | None) -> tuple[str, ...] | None:
@@ -80,8 +74,8 @@ def add_agent(
         telegram_id=telegram_id,
         display_name=display_name or "",
     )
-    with reported_errors():
-        added = _team().roster.add(agent)
+    with wiring() as wired:
+        added = wired.team.roster.add(agent)
     console.print(f"added {added.role.value} {added.name}", markup=False, soft_wrap=True)
 
 
@@ -113,24 +107,24 @@ def update_agent(
         changes["working_hours"] = _hours(hours)
     if not changes:
         raise fail("nothing to change: give at least one option, e.g. --capacity 4")
-    with reported_errors():
-        _team().roster.update(name, **changes)
+    with wiring() as wired:
+        wired.team.roster.update(name, **changes)
     console.print(f"updated {name}", markup=False, soft_wrap=True)
 
 
 @agents_app.command("remove")
 def remove_agent(name: str) -> None:
     """Unregister a person who holds no open cases (their history is kept)."""
-    with reported_errors():
-        _team().roster.remove(name)
+    with wiring() as wired:
+        wired.team.roster.remove(name)
     console.print(f"removed {name}", markup=False, soft_wrap=True)
 
 
 @agents_app.command("list")
 def list_agents() -> None:
     """Everyone registered, with their load and availability."""
-    with reported_errors():
-        everyone = _team().roster.everyone()
+    with wiring() as wired:
+        everyone = wired.team.roster.everyone()
     if not everyone:
         console.print("Nobody is registered yet: `triage agents add NAME --skills network`.")
         return
@@ -154,8 +148,8 @@ def list_agents() -> None:
 @sla_app.command("check")
 def sla_check() -> None:
     """Re-offer and report cases past their targets; take back cases from silent homeworkers."""
-    with reported_errors():
-        report = _team().service_levels.run()
+    with wiring() as wired:
+        report = wired.team.service_levels.run()
     console.print(str(report), markup=False, soft_wrap=True)
 
 
@@ -163,19 +157,19 @@ def desk(
     agent: Annotated[str, typer.Option("--agent", help="Your name in the register.")],
 ) -> None:
     """Work second-line cases from the terminal; pipe commands in to script it."""
-    team = _team()
-    try:
-        me = team.desk.agent_named(agent)
-    except Refused as refusal:
-        raise fail(str(refusal)) from None
-    session = DeskSession(
-        team.desk,
-        me,
-        lambda: team.notices.collect_for_agent(me.id),
-        team.service_levels,
-        team.stats,
-    )
-    with reported_errors():
+    with wiring() as wired:
+        team = wired.team
+        try:
+            me = team.desk.agent_named(agent)
+        except Refused as refusal:
+            raise fail(str(refusal)) from None
+        session = DeskSession(
+            team.desk,
+            me,
+            lambda: team.notices.collect_for_agent(me.id),
+            team.service_levels,
+            team.stats,
+        )
         if sys.stdin.isatty():
             sys.stdout.write(f"Hello {me.name}. Type `help` for the commands.\n\n")
             session.run(iter(sys.stdin.readline, ""), sys.stdout, prompt=PROMPT)

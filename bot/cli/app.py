@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.agent_commands import agents_app, desk, sla_app
-from bot.cli.common import app_from_settings, console, reported_errors, settings
+from bot.cli.common import console, desk_app, wiring
 from bot.cli.demo_commands import demo_app
 from bot.cli.kb_commands import kb_app
 from bot.cli.model_commands import (
@@ -55,28 +55,25 @@ def chat(
     ] = None,
 ) -> None:
     """Talk to the desk as an end user; pipe lines in to script it."""
-    desk_app = app_from_settings()
     name = (user or _default_user()).strip() or "terminal-user"
-    with reported_errors():
+    with wiring() as wired:
+        whole = desk_app(wired)
         sender = terminal_sender(name)
 
         def notices() -> list[Notice]:
-            return desk_app.team.notices.collect_for_user(sender)
+            return whole.team.notices.collect_for_user(sender)
 
         if sys.stdin.isatty():
-            run_interactive(desk_app.desk, name, sys.stdin, sys.stdout, notices)
+            run_interactive(whole.desk, name, sys.stdin, sys.stdout, notices)
         else:
-            run_scripted(desk_app.desk, name, sys.stdin, sys.stdout, notices)
+            run_scripted(whole.desk, name, sys.stdin, sys.stdout, notices)
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all database migrations."""
-    from bot.bootstrap import open_database
-
-    current = settings()
-    with reported_errors():
-        open_database(current).dispose()
+    with wiring() as wired:
+        _ = wired.engine  # opening the database applies every migration
     console.print("database is up to date", markup=False, soft_wrap=True)
 
 

@@ -1,4 +1,4 @@
-"""What every `triage` subcommand shares: settings, the app, and one-line errors."""
+"""What every `triage` subcommand shares: settings read once, the one bootstrap, one-line errors."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from bot.bootstrap import App, bootstrap
+import bot.settings
+from bot.bootstrap import App, Wiring
 from bot.errors import TriageError
-from bot.settings import Settings, load_settings
+from bot.settings import Settings
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
@@ -32,10 +33,21 @@ def reported_errors() -> Iterator[None]:
         raise fail(str(error)) from None
 
 
-def settings() -> Settings:
+def load_settings() -> Settings:
     """The settings, or exit with one line naming the bad one."""
     with reported_errors():
-        return load_settings()
+        return bot.settings.load_settings()
+
+
+@contextmanager
+def wiring(settings: Settings | None = None) -> Iterator[Wiring]:
+    """The command's one bootstrap: settings read once, parts built as asked, closed after.
+
+    Pass the settings if the command has read them already. The desk's errors, while a
+    part is built or used, end the command with one line.
+    """
+    with reported_errors(), Wiring(settings or load_settings()) as wired:
+        yield wired
 
 
 @contextmanager
@@ -52,12 +64,7 @@ def spinner(first: str, on: Console = errors) -> Iterator[Callable[[str], None]]
         yield lambda stage: progress.update(task, description=stage)
 
 
-def app_from_settings() -> App:
-    """The wired desk, or exit with one line saying what is wrong.
-
-    On a first start the default triage model is trained, with a spinner on stderr.
-    """
-    with reported_errors():
-        current = load_settings()
-        with spinner("starting") as say:
-            return bootstrap(current, progress=say)
+def desk_app(wired: Wiring) -> App:
+    """The whole desk; on a first start the default triage model is trained, with a spinner."""
+    with spinner("starting") as say:
+        return wired.app(progress=say)

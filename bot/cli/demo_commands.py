@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import console, reported_errors, settings, spinner
+from bot.cli.common import console, load_settings, reported_errors, spinner
 
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 
@@ -22,7 +22,7 @@ def seed(
     """Simulate users and homeworkers through the real desk for the last DAYS days."""
     from bot.demo.seed import seed_demo
 
-    current = settings()
+    current = load_settings()
     with reported_errors(), spinner("starting") as say:
         summary = seed_demo(current, days=days, seed=seed, force=force, progress=say)
     console.print(

@@ -11,11 +11,9 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bot.cli.common import console, errors, fail, settings
-from bot.cli.model_commands import database_session
+from bot.cli.common import console, errors, fail, load_settings, wiring
 from bot.cli.report_commands import parse_moment
 from bot.core.tickets import Ticket, TicketStatus, ticket_id_from_reference
-from bot.storage.case_repositories import SqlTickets
 from bot.storage.gap_queries import GapEnquiry, read_gap_enquiries
 from knowledge_base.articles_io import ArticleError, load_articles
 from knowledge_base.drafts import DraftSource, draft_article
@@ -33,7 +31,7 @@ FolderOption = Annotated[
 @kb_app.command("validate")
 def validate(folder: FolderOption = None) -> None:
     """Check every article: front matter, ids, categories, steps."""
-    directory = folder or settings().kb_dir
+    directory = folder or load_settings().kb_dir
     if not directory.is_dir():
         errors.print(f"triage: folder {directory} does not exist", markup=False)
         raise typer.Exit(2)
@@ -55,7 +53,7 @@ def search(
     folder: FolderOption = None,
 ) -> None:
     """Show the best-matching articles for a message, with their scores."""
-    current = settings()
+    current = load_settings()
     library = ArticleLibrary(folder or current.kb_dir, current.kb_min_score)
     table = Table(title=f"Best articles (answer threshold {library.min_score:.2f})")
     for column in ("score", "id", "title", "category"):
@@ -83,10 +81,11 @@ def gaps(
 ) -> None:
     """Group the enquiries no article answered, largest group first: what to write next."""
     start = parse_moment(since, "--since") if since else None
-    with database_session() as session:
+    with wiring() as wired, wired.sessions() as session:
         enquiries = read_gap_enquiries(session, start)
+        kb_dir = wired.settings.kb_dir
     clusters = find_gaps(
-        [enquiry.question for enquiry in enquiries], min_size, background=_article_texts()
+        [enquiry.question for enquiry in enquiries], min_size, background=_article_texts(kb_dir)
     )
     period = f" since {start:%Y-%m-%d %H:%M} UTC" if start else ""
     if as_json:
@@ -109,9 +108,8 @@ def gaps(
         console.print(_gaps_table(clusters))
 
 
-def _article_texts() -> list[str]:
+def _article_texts(directory: Path) -> list[str]:
     """The live articles' titles and example questions: what the knowledge base already says."""
-    directory = settings().kb_dir
     if not directory.is_dir():
         return []
     return [
@@ -174,10 +172,10 @@ def draft(
     ticket_id = ticket_id_from_reference(reference)
     if ticket_id is None:
         raise fail(f"{reference!r} is not a ticket reference such as T-1042")
-    with database_session() as session:
-        ticket = SqlTickets(session).get(ticket_id)
+    with wiring() as wired, wired.units_of_work(read_only=True) as work:
+        ticket = work.tickets.get(ticket_id)
+        current = wired.settings
     source = _draft_source(reference.strip().upper(), ticket, category)
-    current = settings()
     live_ids = (
         {article.id for article in load_articles(current.kb_dir).articles}
         if current.kb_dir.is_dir()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -12,18 +10,15 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from bot.bootstrap import default_triage, open_database
-from bot.cli.common import console, fail, reported_errors, settings, spinner
+from bot.bootstrap import Wiring
+from bot.cli.common import console, fail, spinner, wiring
 from bot.cli.report_commands import parse_moment
-from bot.storage.database import make_session_factory
 from bot.storage.learning_queries import read_judgements, read_ticket_labels
 from classifier import DEFAULT_TRAINING_DATA
 from classifier.dataset import Dataset, read_dataset
 from classifier.drift import Agreement, drift_report
 from classifier.learning import learn_from_tickets, merged_csv, write_merged
-from classifier.registry import ModelRegistry
 from classifier.service import evaluate_version, train_and_register
 
 models_app = typer.Typer(
@@ -40,23 +35,6 @@ LabelColumn = Annotated[
 OosOption = Annotated[
     str | None, typer.Option("--oos-label", help="The label of out-of-scope rows, if any.")
 ]
-
-
-@contextmanager
-def database_session() -> Iterator[Session]:
-    """A session on the configured database (migrated first); exits with one line if it fails."""
-    current = settings()
-    with reported_errors():
-        engine = open_database(current)
-    try:
-        with make_session_factory(engine)() as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-def _registry() -> ModelRegistry:
-    return ModelRegistry(settings().models_dir)
 
 
 def _percent(value: float | None) -> str:
@@ -139,14 +117,13 @@ def train_command(
     ] = Features.TFIDF,
 ) -> None:
     """Train a new model version on a CSV; activate it if it is no worse than the active one."""
-    registry = _registry()
-    with reported_errors():
+    with wiring() as wired:
         dataset = read_dataset(data or DEFAULT_TRAINING_DATA, text_col, label_col)
         if from_tickets:
-            dataset = _with_ticket_rows(dataset, registry)
+            dataset = _with_ticket_rows(dataset, wired)
         with spinner("reading data", on=console) as say:
             outcome = train_and_register(
-                registry, dataset, oos_label, force, progress=say, features=features.value
+                wired.registry, dataset, oos_label, force, progress=say, features=features.value
             )
     _print_metrics(outcome.run.metrics, f"Validation on {len(outcome.run.held_out)} held-back rows")
     state = "activated" if outcome.activated else "saved, not activated"
@@ -155,9 +132,9 @@ def train_command(
     )
 
 
-def _with_ticket_rows(base: Dataset, registry: ModelRegistry) -> Dataset:
+def _with_ticket_rows(base: Dataset, wired: Wiring) -> Dataset:
     """The base data plus second line's new rows, kept under the models folder; or exit."""
-    with database_session() as session:
+    with wired.sessions() as session:
         tickets = read_ticket_labels(session)
     if not tickets:
         console.print("No resolved tickets to learn from yet; nothing was trained.", markup=False)
@@ -166,7 +143,7 @@ def _with_ticket_rows(base: Dataset, registry: ModelRegistry) -> Dataset:
     if not learning.rows:
         console.print(f"{learning.describe()}; nothing new to train on.", markup=False)
         raise typer.Exit(0)
-    merged = write_merged(registry.root, merged_csv(base, learning.rows))
+    merged = write_merged(wired.registry.root, merged_csv(base, learning.rows))
     console.print(f"{learning.describe()}; training on {merged}", markup=False, soft_wrap=True)
     return read_dataset(merged)
 
@@ -203,10 +180,9 @@ def evaluate_command(
         raise fail("--since goes with --drift")
     if data is None:
         raise fail("say what to evaluate on: --data FILE, or --drift for second line's corrections")
-    registry = _registry()
-    with reported_errors():
+    with wiring() as wired:
         dataset = read_dataset(data, text_col, label_col)
-        manifest, metrics = evaluate_version(registry, dataset, model, oos_label)
+        manifest, metrics = evaluate_version(wired.registry, dataset, model, oos_label)
     if as_json:
         typer.echo(json.dumps({"model": manifest.version, "data": str(data), **metrics}, indent=2))
     else:
@@ -215,7 +191,7 @@ def evaluate_command(
 
 def print_drift(since: datetime | None, as_json: bool) -> None:
     """The live model's verdicts against second line's corrections since ``since``."""
-    with database_session() as session:
+    with wiring() as wired, wired.sessions() as session:
         judgements = read_judgements(session, since)
     drift = drift_report(judgements)
     if as_json:
@@ -278,9 +254,8 @@ def classify_command(
     With no active model yet (a fresh install), the default model is trained first, with a
     spinner on stderr, as `triage chat` does.
     """
-    current = settings()
-    with spinner("loading the triage model") as say:
-        verdict = default_triage(current, progress=say).assess(text)
+    with wiring() as wired, spinner("loading the triage model") as say:
+        verdict = wired.triage(progress=say).assess(text)
     if as_json:
         typer.echo(json.dumps(verdict.as_dict(), indent=2))
         return
@@ -293,7 +268,8 @@ def classify_command(
 @models_app.command("list")
 def list_models() -> None:
     """Every saved version, the active one marked."""
-    registry = _registry()
+    with wiring() as wired:
+        registry = wired.registry
     active = registry.active_version()
     table = Table(title=f"Models in {registry.root}")
     for column in ("", "version", "created", "rows", "labels", "score", "scikit-learn"):
@@ -316,8 +292,8 @@ def show_model(
     version: Annotated[str | None, typer.Argument(help="Default: the active one.")] = None,
 ) -> None:
     """A version's manifest."""
-    registry = _registry()
-    with reported_errors():
+    with wiring() as wired:
+        registry = wired.registry
         manifest = registry.manifest(version or registry.active_version() or "")
     typer.echo(json.dumps(manifest.__dict__, indent=2))
 
@@ -325,16 +301,15 @@ def show_model(
 @models_app.command("activate")
 def activate_model(version: str) -> None:
     """Make a saved version the active one (after checking it loads)."""
-    registry = _registry()
-    with reported_errors():
-        registry.load(version)
-        registry.activate(version)
+    with wiring() as wired:
+        wired.registry.load(version)
+        wired.registry.activate(version)
     console.print(f"model {version} is active", markup=False)
 
 
 @models_app.command("rollback")
 def rollback_model() -> None:
     """Re-activate the version that was active before the current one."""
-    with reported_errors():
-        manifest = _registry().rollback()
+    with wiring() as wired:
+        manifest = wired.registry.rollback()
     console.print(f"rolled back: model {manifest.version} is active", markup=False)

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import console, errors, fail, reported_errors, settings
+from bot.cli.common import console, errors, fail, wiring
 from bot.core.clock import utc_now
 from bot.core.metrics import DeskReport, Period, report
 from bot.reports.export import write_csv, write_json
@@ -38,19 +38,11 @@ def parse_moment(text: str, option: str) -> datetime:
 
 def read_report(period: Period) -> DeskReport:
     """The figures of a period from the configured database."""
-    from bot.bootstrap import open_database
-    from bot.storage.database import make_session_factory
     from bot.storage.metrics_queries import read_facts
 
-    current = settings()
-    with reported_errors():
-        engine = open_database(current)
-    try:
-        with make_session_factory(engine)() as session:
-            facts = read_facts(session, period, utc_now())
-    finally:
-        engine.dispose()
-    return report(facts, current.service_levels())
+    with wiring() as wired, wired.sessions() as session:
+        facts = read_facts(session, period, utc_now())
+        return report(facts, wired.settings.service_levels())
 
 
 def report_command(

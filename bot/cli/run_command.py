@@ -7,11 +7,12 @@ from typing import Annotated
 from urllib.parse import urlparse
 
 import typer
-from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
-from bot.cli.common import app_from_settings, errors, fail, settings
-from bot.doors.telegram.application import TelegramOptions, build_application, check_token
+from bot.cli.common import desk_app, errors, fail, load_settings, wiring
+from bot.doors.telegram.application import TelegramOptions, build_bot, check_token
+from bot.doors.telegram.receiving import WebhookEndpoint
+from bot.settings import Settings
 from bot.storage.telegram_updates import SqlUpdateLog
 
 REJECTED = "Telegram rejected TRIAGE_TELEGRAM_TOKEN (Unauthorized): check it with @BotFather"
@@ -19,6 +20,29 @@ NO_TOKEN = (
     "TRIAGE_TELEGRAM_TOKEN is not set: create a bot with @BotFather in Telegram and put its "
     "token in the environment or in .env (see the README)"
 )
+
+
+def telegram_options(settings: Settings, webhook: bool) -> TelegramOptions:
+    """The Telegram door's options from settings; exits with one line if there is no token."""
+    if settings.telegram_token is None:
+        raise fail(NO_TOKEN)
+    return TelegramOptions(
+        token=settings.telegram_token.get_secret_value(),
+        base_url=settings.telegram_base_url,
+        max_send_rate=settings.telegram_max_send_rate,
+        delivery_interval=settings.telegram_delivery_interval,
+        service_level_interval=settings.telegram_service_level_interval,
+        concurrent_updates=settings.telegram_concurrent_updates,
+        core_workers=settings.telegram_core_workers,
+        webhook=webhook,
+    )
+
+
+def _check_webhook(settings: Settings, webhook: str) -> None:
+    if urlparse(webhook).scheme not in ("https", "http") or not urlparse(webhook).netloc:
+        raise fail(f"--webhook {webhook!r} is not a URL such as https://desk.example.com/tg")
+    if settings.webhook_secret is None:
+        raise fail("--webhook needs TRIAGE_WEBHOOK_SECRET, so posts not from Telegram are refused")
 
 
 def run(
@@ -31,51 +55,31 @@ def run(
     ] = None,
 ) -> None:
     """Run the desk as a Telegram bot."""
-    current = settings()
-    if current.telegram_token is None:
-        raise fail(NO_TOKEN)
+    current = load_settings()
+    options = telegram_options(current, webhook=webhook is not None)
     if webhook is not None:
-        if urlparse(webhook).scheme not in ("https", "http") or not urlparse(webhook).netloc:
-            raise fail(f"--webhook {webhook!r} is not a URL such as https://desk.example.com/tg")
-        if current.webhook_secret is None:
-            raise fail(
-                "--webhook needs TRIAGE_WEBHOOK_SECRET, so posts not from Telegram are refused"
-            )
-    options = TelegramOptions(
-        token=current.telegram_token.get_secret_value(),
-        base_url=current.telegram_base_url,
-        max_send_rate=current.telegram_max_send_rate,
-        webhook=webhook is not None,
+        _check_webhook(current, webhook)
+    unreachable = (
+        f"could not reach the Telegram Bot API at {options.base_url or 'api.telegram.org'}"
     )
-    where = current.telegram_base_url or "api.telegram.org"
     try:
         username = asyncio.run(check_token(options))
     except InvalidToken:
         raise fail(REJECTED) from None
     except NetworkError as error:
-        raise fail(f"could not reach the Telegram Bot API at {where}: {error}") from None
-    desk_app = app_from_settings()
-    application = build_application(desk_app, SqlUpdateLog(desk_app.sessions), options)
-    errors.print(f"triage: running as @{username}; Ctrl-C stops", markup=False, highlight=False)
-    try:
-        if webhook is None:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
-        else:
+        raise fail(f"{unreachable}: {error}") from None
+    with wiring(current) as wired:
+        bot = build_bot(desk_app(wired), SqlUpdateLog(wired.sessions), options)
+        endpoint = None
+        if webhook is not None:
             assert current.webhook_secret is not None
-            application.run_webhook(
-                listen=current.webhook_listen,
-                port=current.webhook_port,
-                url_path=urlparse(webhook).path.lstrip("/"),
-                webhook_url=webhook,
-                secret_token=current.webhook_secret.get_secret_value(),
-                allowed_updates=Update.ALL_TYPES,
-            )
-    except InvalidToken:
-        raise fail(
-            "Telegram rejected TRIAGE_TELEGRAM_TOKEN (Unauthorized): check it with @BotFather"
-        ) from None
-    except NetworkError as error:
-        where = current.telegram_base_url or "api.telegram.org"
-        raise fail(f"could not reach the Telegram Bot API at {where}: {error}") from None
-    finally:
-        desk_app.engine.dispose()
+            secret = current.webhook_secret.get_secret_value()
+            listening = (current.webhook_listen, current.webhook_port)
+            endpoint = WebhookEndpoint(webhook, secret, *listening)
+        errors.print(f"triage: running as @{username}; Ctrl-C stops", markup=False, highlight=False)
+        try:
+            bot.run(endpoint)
+        except InvalidToken:
+            raise fail(REJECTED) from None
+        except NetworkError as error:
+            raise fail(f"{unreachable}: {error}") from None

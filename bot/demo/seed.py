@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import Engine, event, func, select
 
-from bot.bootstrap import App, bootstrap
-from bot.core.ports import Triage
+from bot.bootstrap import App, Wiring
+from bot.core.ports import Triage, UnitOfWorkFactory
 from bot.core.tickets import Ticket, TicketStatus, ticket_id_from_reference
 from bot.demo.clock import SimulatedClock, Timeline
 from bot.demo.material import enquiries
@@ -21,7 +21,6 @@ from bot.errors import Refused
 from bot.settings import Settings
 from bot.storage.metrics_queries import count_conversations
 from bot.storage.schema import AgentRow, ConversationRow, TicketRow
-from bot.storage.unit_of_work import SqlUnitOfWork
 
 TICK = timedelta(minutes=10)
 CHECK_EVERY = timedelta(minutes=30)
@@ -62,18 +61,16 @@ def seed_demo(
     """Drive ``days`` of users and homeworkers through the desk; refuses a used database."""
     start, end = demo_window(days, datetime.now(UTC))
     clock = SimulatedClock(start)
-    app = bootstrap(settings, triage=triage, clock=clock, progress=progress)
-    _quick_writes(app.engine)
-    try:
+    with Wiring(settings, triage=triage, clock=clock) as wired:
+        app = wired.app(progress)
+        _quick_writes(app.engine)
         with app.sessions() as session:
             if count_conversations(session) and not force:
                 raise Refused(
                     "the database already has conversations; use a fresh one or pass --force"
                 )
-        _simulate(app, clock, start, end, random.Random(seed), progress)
+        _simulate(app, wired.units_of_work, clock, start, end, random.Random(seed), progress)
         return _summary(app, start, end)
-    finally:
-        app.engine.dispose()
 
 
 def _quick_writes(engine: Engine) -> None:
@@ -92,6 +89,7 @@ def _no_sync(dbapi_connection: Any, _record: Any) -> None:
 
 def _simulate(
     app: App,
+    units: UnitOfWorkFactory,
     clock: SimulatedClock,
     start: datetime,
     end: datetime,
@@ -101,14 +99,14 @@ def _simulate(
     timeline = Timeline(clock)
 
     def open_tickets() -> list[Ticket]:
-        with SqlUnitOfWork(app.sessions) as uow:
+        with units(read_only=True) as uow:
             return uow.tickets.with_status(
                 TicketStatus.QUEUED, TicketStatus.ASSIGNED, TicketStatus.WAITING_ON_USER
             )
 
     def status_of(reference: str) -> TicketStatus | None:
         ticket_id = ticket_id_from_reference(reference)
-        with SqlUnitOfWork(app.sessions) as uow:
+        with units(read_only=True) as uow:
             ticket = uow.tickets.get(ticket_id) if ticket_id is not None else None
         return None if ticket is None else ticket.status
 

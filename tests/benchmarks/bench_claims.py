@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from bot.bootstrap import bootstrap, build_team
+from bot.bootstrap import Wiring, bootstrap
 from bot.core.domain import Sender
 from bot.core.tickets import Agent
 from bot.errors import Refused
@@ -134,7 +134,7 @@ def _claimer_process(
 ) -> None:
     """A claimer in its own process, with its own engine and connection."""
     engine = make_engine(url)
-    team = build_team(Settings(database_url=url), engine, make_session_factory(engine))
+    team = Wiring(Settings(database_url=url), engine=engine).team
     team.roster.everyone()  # connect (and warm up) before the first round
     try:
         results.put(
@@ -177,7 +177,7 @@ def run_processes(url: str, agents: Sequence[int], references: Sequence[str]) ->
 def run_threads(url: str, agents: Sequence[int], references: Sequence[str]) -> list[Outcome]:
     """Every claimer in a thread of this process, each with a connection of the app's pool."""
     engine = make_engine(url, pool_size=len(agents), max_overflow=0)
-    team = build_team(Settings(database_url=url), engine, make_session_factory(engine))
+    team = Wiring(Settings(database_url=url), engine=engine).team
     barrier = threading.Barrier(len(agents))
     results: list[list[Outcome]] = [[] for _ in agents]
 
