@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import SettingsError
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, default_data_dir, load_settings
 from knowledge_base import ARTICLES_DIR
 
 
@@ -73,3 +73,80 @@ def test_an_unreachable_database_is_one_line(run_triage) -> None:  # type: ignor
 def test_settings_object_accepts_explicit_values(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}", kb_dir=tmp_path)
     assert settings.kb_dir == tmp_path
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("TRIAGE_TELEGRAM_MAX_SEND_RATE", "-1", "greater than or equal to 0"),
+        ("TRIAGE_TELEGRAM_MAX_SEND_RATE", "fast", "valid number"),
+        ("TRIAGE_TELEGRAM_CONCURRENT_UPDATES", "0", "greater than or equal to 1"),
+        ("TRIAGE_TELEGRAM_CORE_WORKERS", "0", "greater than or equal to 1"),
+        ("TRIAGE_TELEGRAM_CORE_WORKERS", "2.5", "valid integer"),
+        ("TRIAGE_TELEGRAM_DELIVERY_INTERVAL", "0", "greater than 0"),
+        ("TRIAGE_TELEGRAM_SERVICE_LEVEL_INTERVAL", "-60", "greater than 0"),
+    ],
+)
+def test_an_invalid_telegram_setting_names_itself(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert str(raised.value).startswith(f"invalid setting {name}: ")
+    assert expected in str(raised.value)
+
+
+def test_triage_run_refuses_a_bad_telegram_setting_in_one_line(run_triage) -> None:  # type: ignore[no-untyped-def]
+    env = {"TRIAGE_TELEGRAM_TOKEN": "123456:abcdefgh", "TRIAGE_TELEGRAM_CORE_WORKERS": "0"}
+    result = run_triage("run", env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "triage: invalid setting TRIAGE_TELEGRAM_CORE_WORKERS: "
+        "Input should be greater than or equal to 1"
+    ]
+
+
+def test_the_telegram_door_is_tuned_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.cli.run_command import telegram_options
+    from bot.doors.telegram.application import TelegramOptions
+
+    monkeypatch.setenv("TRIAGE_TELEGRAM_TOKEN", "123456:abcdefgh")
+    defaults = telegram_options(load_settings(), webhook=False)
+    assert defaults == TelegramOptions(token="123456:abcdefgh")  # the same defaults as the door
+    for name, value in {
+        "MAX_SEND_RATE": "0",
+        "CONCURRENT_UPDATES": "8",
+        "CORE_WORKERS": "4",
+        "DELIVERY_INTERVAL": "0.5",
+        "SERVICE_LEVEL_INTERVAL": "30",
+        "BASE_URL": "http://127.0.0.1:8081/bot",
+    }.items():
+        monkeypatch.setenv(f"TRIAGE_TELEGRAM_{name}", value)
+    tuned = telegram_options(load_settings(), webhook=True)
+    assert tuned == TelegramOptions(
+        token="123456:abcdefgh",
+        base_url="http://127.0.0.1:8081/bot",
+        max_send_rate=0.0,
+        concurrent_updates=8,
+        core_workers=4,
+        delivery_interval=0.5,
+        service_level_interval=30.0,
+        webhook=True,
+    )
+
+
+def test_models_are_kept_in_the_user_data_folder_not_in_the_package(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bot
+    import classifier
+
+    monkeypatch.delenv("TRIAGE_MODELS_DIR")
+    monkeypatch.delenv("TRIAGE_DATABASE_URL")
+    settings = load_settings()
+    assert settings.models_dir == default_data_dir() / "models"
+    assert settings.database_url == f"sqlite:///{default_data_dir() / 'triage.db'}"
+    for package in (bot, classifier):
+        installed_in = Path(package.__file__ or "").resolve().parent.parent
+        assert not settings.models_dir.resolve().is_relative_to(installed_in)
