@@ -73,9 +73,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run storage tests on SQLite and PostgreSQL, and marked core tests in memory too.
 
-    A test that asks for ``database_url`` (directly or through ``make_app``) needs SQL.
+    A test that asks for ``database_url`` (directly or through ``make_app``) needs SQL; one
+    that parametrizes ``storage`` itself chooses its own.
     """
-    if "storage" not in metafunc.fixturenames:
+    chosen = (m.args[0] for m in metafunc.definition.iter_markers("parametrize"))
+    if "storage" not in metafunc.fixturenames or "storage" in chosen:
         return
     kinds: tuple[str, ...] = SQL_STORAGES
     if "database_url" not in metafunc.fixturenames and metafunc.definition.get_closest_marker(

@@ -456,9 +456,6 @@ class MemoryUnitOfWork:
     ) -> None:
         self._state = MemoryState()
 
-    def only_reading(self) -> None:
-        self._read_only = True
-
     def commit(self) -> None:
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")

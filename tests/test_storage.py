@@ -168,7 +168,7 @@ def test_a_turn_that_fails_does_not_mark_its_delivery_handled(app: App) -> None:
 
 
 # SQLite only: its single writer is what this is about.
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("storage", ["sqlite"])
 def test_looking_at_the_queue_never_waits_for_a_writer(desk: Desk) -> None:
     dana = desk.add("dana")
     desk.user(OUTAGE)

@@ -181,8 +181,6 @@ class TicketRepository(Protocol):
 class EventRepository(Protocol):
     def add(self, event: TicketEvent) -> None: ...
 
-    def for_ticket(self, ticket_id: int) -> list[TicketEvent]: ...
-
 
 class OutboxRepository(Protocol):
     def add(self, notice: Notice, now: datetime) -> None:
@@ -249,10 +247,6 @@ class UnitOfWork(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
-
-    def only_reading(self) -> None:
-        """Say, before the first read, that this work writes nothing: it waits for no writer."""
-        ...
 
     def commit(self) -> None: ...
 

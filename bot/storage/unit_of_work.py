@@ -54,8 +54,8 @@ class SqlUnitOfWork:
     def __enter__(self) -> Self:
         self.session = self._session_factory()
         self._connection: Connection | None = None
-        if self._read_only:
-            self.only_reading()
+        if self._read_only:  # said before the first read: it waits for no writer
+            self._connection = self.session.connection(execution_options=READ_ONLY)
         self.users = SqlUsers(self.session, self.connection)
         self.conversations = SqlConversations(self.session, self.connection)
         self.messages = SqlMessages(self.session, self.connection)
@@ -76,9 +76,6 @@ class SqlUnitOfWork:
     ) -> None:
         self.session.rollback()
         self.session.close()
-
-    def only_reading(self) -> None:
-        self._connection = self.session.connection(execution_options=READ_ONLY)
 
     def connection(self) -> Connection:
         """The transaction's connection (asking the session each time costs more than a query)."""
