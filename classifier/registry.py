@@ -1,7 +1,7 @@
 """The model registry: one folder per version, a manifest each, and a pointer to the active one.
 
-    models/
-      ACTIVE                      the active version's name
+    TRIAGE_MODELS_DIR/            by default in the user data folder (bot/settings.py)
+      ACTIVE                      the active version's name, replaced atomically
       HISTORY                     every activation, oldest first (for rollback)
       20261123-101500-1a2b3c/
         model.joblib
