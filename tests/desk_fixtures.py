@@ -161,8 +161,18 @@ class Desk:
 
     app: App | MemoryApp
     clock: ManualClock
-    units: UnitOfWorkFactory
-    stored: StoredView
+
+    @property
+    def units(self) -> UnitOfWorkFactory:
+        """Units of work on the desk's storage."""
+        if isinstance(self.app, MemoryApp):
+            return self.app.store.units()
+        return sql_units_of_work(self.app.sessions)
+
+    @property
+    def stored(self) -> StoredView:
+        """The desk's storage, read below the ports."""
+        return stored_view(self.app)
 
     def user(self, line: str, sender: Sender = ALICE) -> str:
         """What the bot answers a user, and whatever the team sent them meanwhile."""
@@ -210,8 +220,6 @@ def desk(storage: str, request: pytest.FixtureRequest, knowledge: KnowledgeBase)
     """The desk on this test's storage: in memory, SQLite or PostgreSQL."""
     clock = ManualClock()
     if storage == "memory":
-        app = memory_app(knowledge, desk_triage(), clock)
-        return Desk(app, clock, app.store.units(), stored_view(app))
+        return Desk(memory_app(knowledge, desk_triage(), clock), clock)
     make_app: AppFactory = request.getfixturevalue("make_app")
-    sql = make_app(triage=desk_triage(), clock=clock)
-    return Desk(sql, clock, sql_units_of_work(sql.sessions), stored_view(sql))
+    return Desk(make_app(triage=desk_triage(), clock=clock), clock)
