@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core.domain import FeedbackOutcome
+from bot.core.domain import FeedbackOutcome, Priority
 from bot.core.metrics import (
     REPEAT_WINDOW,
     ConversationFact,
@@ -170,7 +170,7 @@ def _tickets(session: Session, period: Period) -> list[TicketFact]:
         TicketFact(
             id=row.id,
             status=row.status,
-            priority=row.priority,
+            priority=Priority(row.priority),
             category=row.corrected_category or row.category,
             created_at=row.created_at,
             claimed_at=row.claimed_at,
