@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 
 from bot.storage.database import MIGRATIONS_DIR, make_engine, upgrade_schema
 
@@ -37,5 +37,49 @@ def test_handled_telegram_updates_survive_the_move_to_deliveries(database_url: s
         with engine.connect() as connection:
             ids = connection.execute(text("SELECT update_id FROM telegram_updates")).scalars()
             assert list(ids) == [9000000001]
+    finally:
+        engine.dispose()
+
+
+def _ticket_columns(engine: Engine) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns("tickets")}
+
+
+def test_the_unread_helper_column_goes_and_tickets_stay(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        _migrate(engine, "0006")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, channel, external_id, display_name, created_at) "
+                    "VALUES (1, 'test', 'alice', 'Alice', '2026-11-22 08:00:00+00:00')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO conversations (id, user_id, status, stage, question, "
+                    "candidates, shown, declines, misses, started_at, updated_at) VALUES "
+                    "(1, 1, 'needs_human', 'idle', 'vpn', '[]', '[]', 0, 0, "
+                    "'2026-11-22 08:00:00+00:00', '2026-11-22 08:00:00+00:00')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO tickets (id, conversation_id, user_id, status, priority, packet, "
+                    "offered_to, created_at) VALUES (1, 1, 1, 'queued', 'P2', '{}', '[]', "
+                    "'2026-11-22 08:00:00+00:00')"
+                )
+            )
+        assert "helper_id" in _ticket_columns(engine)
+
+        upgrade_schema(engine)
+        assert "helper_id" not in _ticket_columns(engine)
+        with engine.connect() as connection:
+            kept = connection.execute(text("SELECT id, priority FROM tickets")).all()
+        assert [tuple(row) for row in kept] == [(1, "P2")]
+
+        _migrate(engine, "0006", down=True)
+        assert "helper_id" in _ticket_columns(engine)
     finally:
         engine.dispose()

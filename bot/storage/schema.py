@@ -152,7 +152,6 @@ class TicketRow(Base):
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("agents.id"), nullable=True, index=True
     )
-    helper_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     first_response_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
