@@ -8,8 +8,17 @@ TriageError            base; ``str(error)`` is safe to show to a person
 │   └── TransitionNotAllowed
 │                      a ticket was asked for a move its status does not allow (claiming
 │                      a claimed case, rating an open one, ...); the ticket is unchanged
-└── AlreadyHandled     this delivery (a channel's id for one incoming update) was acted on
-                       before, by this process or another: nothing is done again
+├── AlreadyHandled     this delivery (a channel's id for one incoming update) was acted on
+│                      before, by this process or another: nothing is done again
+├── ArticleError       (knowledge_base.articles_io) an article file is malformed; the
+│                      message says what to fix
+└── ClassifierError    (classifier.errors) the triage classifier's errors
+    ├── DatasetError   a training or evaluation file cannot be used; nothing was changed
+    ├── ModelRefused   a model version is missing, tampered with or incompatible
+    └── EmbeddingsUnavailable
+                       (classifier.embeddings) the optional embeddings extra can't run
+
+Each package raises its own, defined beside its code; this tree is the one list of them.
 """
 
 

@@ -2,7 +2,10 @@
 
 ClassifierError        base; the message is one line, safe to show an admin
 ├── DatasetError       a training or evaluation file cannot be used
-└── ModelRefused       a model version is missing, tampered with or incompatible
+├── ModelRefused       a model version is missing, tampered with or incompatible
+└── EmbeddingsUnavailable  (classifier.embeddings) the optional extra can't run
+
+Part of the desk's one tree of errors, drawn whole in bot/errors.py.
 """
 
 from bot.errors import TriageError

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from bot.core.domain import Article
+from bot.errors import TriageError
 from knowledge_base import DEFAULT_CATEGORIES
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -38,7 +39,7 @@ class LoadedArticles:
     problems: tuple[Problem, ...]
 
 
-class ArticleError(ValueError):
+class ArticleError(TriageError):
     """An article file that cannot be used, with the reason."""
 
 
