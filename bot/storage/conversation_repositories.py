@@ -76,7 +76,6 @@ _INSERT_MESSAGE = insert(table_of(MessageRow))
 _INSERT_FEEDBACK = insert(table_of(FeedbackRow))
 _INSERT_HANDOFF = insert(table_of(HandoffRow))
 _deliveries = table_of(DeliveryRow)
-FIND_DELIVERY = select(_deliveries.c.key).where(_deliveries.c.key == bindparam("by_key"))
 
 
 class _CoreStatements:
