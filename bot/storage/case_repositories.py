@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.core.domain import DEFAULT_PRIORITY, Choice, Priority
@@ -23,7 +23,14 @@ from bot.core.tickets import (
     TicketStatus,
     WorkingHours,
 )
-from bot.storage.schema import AgentRow, OutboxRow, TicketEventRow, TicketRow, UserRow
+from bot.storage.schema import (
+    AgentRow,
+    OutboxRow,
+    TicketEventRow,
+    TicketRow,
+    UserRow,
+    table_of,
+)
 from bot.storage.serialization import (
     attachment_from_json,
     attachment_to_json,
@@ -32,14 +39,16 @@ from bot.storage.serialization import (
 )
 
 # Asked on every Telegram message (is the sender a homeworker?): built once.
-_AGENT_BY_TELEGRAM_ID = select(AgentRow).where(
-    AgentRow.telegram_id == bindparam("telegram_id"), AgentRow.active
+_agents = table_of(AgentRow)
+# Asked for every Telegram update (is the sender second line?): a Core statement, built once.
+_AGENT_BY_TELEGRAM_ID = select(_agents).where(
+    _agents.c.telegram_id == bindparam("telegram_id"), _agents.c.active
 )
 
 _HELD = [status.value for status in HELD_STATUSES]
 
 
-def _agent_from_row(row: AgentRow) -> Agent:
+def _agent_from_row(row: AgentRow | Row[Any]) -> Agent:
     return Agent(
         id=row.id,
         name=row.name,
@@ -93,8 +102,8 @@ class SqlAgents:
         return _agent_from_row(row) if row is not None else None
 
     def by_telegram_id(self, telegram_id: str) -> Agent | None:
-        row = self._session.scalar(_AGENT_BY_TELEGRAM_ID, {"telegram_id": telegram_id})
-        return _agent_from_row(row) if row is not None else None
+        found = self._session.execute(_AGENT_BY_TELEGRAM_ID, {"telegram_id": telegram_id}).first()
+        return _agent_from_row(found) if found is not None else None
 
     def all(self) -> list[Agent]:
         rows = self._session.scalars(
