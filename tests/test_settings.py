@@ -97,7 +97,7 @@ def test_the_telegram_door_is_tuned_from_settings(monkeypatch: pytest.MonkeyPatc
     from bot.doors.telegram.application import TelegramOptions
 
     monkeypatch.setenv("TRIAGE_TELEGRAM_TOKEN", "123456:abcdefgh")
-    defaults = telegram_options(load_settings(), webhook=False)
+    defaults = telegram_options(load_settings())
     assert defaults == TelegramOptions(token="123456:abcdefgh")  # the same defaults as the door
     for name, value in {
         "MAX_SEND_RATE": "0",
@@ -108,7 +108,7 @@ def test_the_telegram_door_is_tuned_from_settings(monkeypatch: pytest.MonkeyPatc
         "BASE_URL": "http://127.0.0.1:8081/bot",
     }.items():
         monkeypatch.setenv(f"TRIAGE_TELEGRAM_{name}", value)
-    tuned = telegram_options(load_settings(), webhook=True)
+    tuned = telegram_options(load_settings())
     assert tuned == TelegramOptions(
         token="123456:abcdefgh",
         base_url="http://127.0.0.1:8081/bot",
@@ -117,7 +117,6 @@ def test_the_telegram_door_is_tuned_from_settings(monkeypatch: pytest.MonkeyPatc
         core_workers=4,
         delivery_interval=0.5,
         service_level_interval=30.0,
-        webhook=True,
     )
 
 

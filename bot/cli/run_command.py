@@ -22,7 +22,7 @@ NO_TOKEN = (
 )
 
 
-def telegram_options(settings: Settings, webhook: bool) -> TelegramOptions:
+def telegram_options(settings: Settings) -> TelegramOptions:
     """The Telegram door's options from settings; exits with one line if there is no token."""
     if settings.telegram_token is None:
         raise fail(NO_TOKEN)
@@ -34,7 +34,6 @@ def telegram_options(settings: Settings, webhook: bool) -> TelegramOptions:
         service_level_interval=settings.telegram_service_level_interval,
         concurrent_updates=settings.telegram_concurrent_updates,
         core_workers=settings.telegram_core_workers,
-        webhook=webhook,
     )
 
 
@@ -56,7 +55,7 @@ def run(
 ) -> None:
     """Run the desk as a Telegram bot."""
     current = load_settings()
-    options = telegram_options(current, webhook=webhook is not None)
+    options = telegram_options(current)
     if webhook is not None:
         _check_webhook(current, webhook)
     unreachable = (

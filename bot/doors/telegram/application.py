@@ -58,7 +58,6 @@ class TelegramOptions:
     stranded_check_interval: float = 30.0
     inbox_sweep_interval: float = 1.0  # processed updates leave the inbox together
     confirm_grace: float = 0.025  # seconds an update may take before it is kept in the inbox
-    webhook: bool = False  # updates arrive by webhook (see TelegramBot.run); else polling
 
 
 def file_url(base_url: str) -> str:
