@@ -62,7 +62,6 @@ class Settings(BaseSettings):
     telegram_base_url: str | None = None
     telegram_max_send_rate: float = Field(default=30.0, ge=0.0, le=1000.0)  # 0: no limit
     telegram_concurrent_updates: int = Field(default=32, ge=1, le=1024)
-    telegram_core_workers: int = Field(default=2, ge=1, le=64)
     telegram_delivery_interval: float = Field(default=1.0, gt=0.0, le=3600.0)
     telegram_service_level_interval: float = Field(default=60.0, gt=0.0, le=86400.0)
     webhook_listen: str = "127.0.0.1"

@@ -43,8 +43,7 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
         ("TRIAGE_TELEGRAM_MAX_SEND_RATE", "-1", "greater than or equal to 0"),
         ("TRIAGE_TELEGRAM_MAX_SEND_RATE", "fast", "valid number"),
         ("TRIAGE_TELEGRAM_CONCURRENT_UPDATES", "0", "greater than or equal to 1"),
-        ("TRIAGE_TELEGRAM_CORE_WORKERS", "0", "greater than or equal to 1"),
-        ("TRIAGE_TELEGRAM_CORE_WORKERS", "2.5", "valid integer"),
+        ("TRIAGE_TELEGRAM_CONCURRENT_UPDATES", "2.5", "valid integer"),
         ("TRIAGE_TELEGRAM_DELIVERY_INTERVAL", "0", "greater than 0"),
         ("TRIAGE_TELEGRAM_SERVICE_LEVEL_INTERVAL", "-60", "greater than 0"),
     ],
@@ -83,11 +82,11 @@ def test_settings_object_accepts_explicit_values(tmp_path: Path) -> None:
 
 
 def test_triage_run_refuses_a_bad_telegram_setting_in_one_line(run_triage) -> None:  # type: ignore[no-untyped-def]
-    env = {"TRIAGE_TELEGRAM_TOKEN": "123456:abcdefgh", "TRIAGE_TELEGRAM_CORE_WORKERS": "0"}
+    env = {"TRIAGE_TELEGRAM_TOKEN": "123456:abcdefgh", "TRIAGE_TELEGRAM_CONCURRENT_UPDATES": "0"}
     result = run_triage("run", env=env)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "triage: invalid setting TRIAGE_TELEGRAM_CORE_WORKERS: "
+        "triage: invalid setting TRIAGE_TELEGRAM_CONCURRENT_UPDATES: "
         "Input should be greater than or equal to 1"
     ]
 
@@ -102,7 +101,6 @@ def test_the_telegram_door_is_tuned_from_settings(monkeypatch: pytest.MonkeyPatc
     for name, value in {
         "MAX_SEND_RATE": "0",
         "CONCURRENT_UPDATES": "8",
-        "CORE_WORKERS": "4",
         "DELIVERY_INTERVAL": "0.5",
         "SERVICE_LEVEL_INTERVAL": "30",
         "BASE_URL": "http://127.0.0.1:8081/bot",
@@ -114,7 +112,6 @@ def test_the_telegram_door_is_tuned_from_settings(monkeypatch: pytest.MonkeyPatc
         base_url="http://127.0.0.1:8081/bot",
         max_send_rate=0.0,
         concurrent_updates=8,
-        core_workers=4,
         delivery_interval=0.5,
         service_level_interval=30.0,
     )

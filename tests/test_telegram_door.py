@@ -15,6 +15,7 @@ from telegram import Chat, Message, Update, User
 
 from bot.bootstrap import App
 from bot.core.clock import utc_now
+from bot.core.domain import TriageVerdict
 from bot.core.tickets import Agent, Role
 from bot.doors.telegram.application import TelegramOptions, build_bot
 from bot.storage.schema import InboxRow, MessageRow, TicketEventRow, TicketRow
@@ -403,21 +404,38 @@ async def test_an_update_is_confirmed_once_its_answer_is_stored_before_the_answe
     assert inbox_keys(desk_app) == []
 
 
+class HeldTriage(FakeTriage):
+    """Triage that takes as long as the test wants over one text, as a slow model would."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text, self.started, self.release = text, threading.Event(), threading.Event()
+
+    def assess(self, text: str) -> TriageVerdict:
+        if text == self.text:
+            self.started.set()
+            self.release.wait(10)
+        return super().assess(text)
+
+
 @pytest.mark.asyncio
-async def test_core_work_takes_turns_when_one_core_worker_is_set(
-    desk_app: App, telegram_standin: TelegramStandIn
+async def test_while_one_question_is_triaged_other_users_are_answered(
+    make_app: AppFactory, telegram_standin: TelegramStandIn
 ) -> None:
+    triage = HeldTriage(VPN)
+    app = make_app(triage=triage)
     telegram_standin.add_user(ALICE, first_name="Alice")
     telegram_standin.add_user(BOB, first_name="Bob")
-    held = HeldDesk(desk_app, VPN)
-    async with running(desk_app, telegram_standin, core_workers=1):
-        await held.asked_by(telegram_standin, ALICE)
+    async with running(app, telegram_standin):
+        telegram_standin.user_sends_text(ALICE, VPN)
+        await asyncio.to_thread(triage.started.wait, 5)
+        # Alice's question is still being triaged: no transaction is open for it, so
+        # Bob's question is triaged, stored and answered meanwhile.
         telegram_standin.user_sends_text(BOB, "my password expired")
-        await asyncio.sleep(0.3)
-        assert telegram_standin.messages_to(BOB) == []  # one core worker, and it is busy
-        held.release.set()
-        await said_to(telegram_standin, ALICE, "Connect to the VPN from home")
         await said_to(telegram_standin, BOB, "password")
+        assert telegram_standin.messages_to(ALICE) == []
+        triage.release.set()
+        await said_to(telegram_standin, ALICE, "Connect to the VPN from home")
 
 
 async def wait_until(condition: Callable[[], bool], timeout: float = 5) -> None:

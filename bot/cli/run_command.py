@@ -33,7 +33,6 @@ def telegram_options(settings: Settings) -> TelegramOptions:
         delivery_interval=settings.telegram_delivery_interval,
         service_level_interval=settings.telegram_service_level_interval,
         concurrent_updates=settings.telegram_concurrent_updates,
-        core_workers=settings.telegram_core_workers,
     )
 
 

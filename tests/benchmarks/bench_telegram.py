@@ -391,16 +391,13 @@ class HandledRecorder:
             insert_if_new(connection, self._deliveries, values)
 
 
-def triage_application(
-    app: App, endpoint: Endpoint, concurrency: int, core_workers: int
-) -> Any:
+def triage_application(app: App, endpoint: Endpoint, concurrency: int) -> Any:
     """The project's Telegram door, as `triage run` builds it, with sends not rate-limited."""
     options = TelegramOptions(
         token=endpoint.token,
         base_url=endpoint.base_url,
         max_send_rate=0,
         concurrent_updates=concurrency,
-        core_workers=core_workers,
     )
     return build_bot(app, SqlUpdateLog(app.sessions), options)
 
@@ -533,7 +530,7 @@ async def measure(
         ECHO: lambda: echo_application(endpoint, concurrency),
         SAME_REPLY: lambda: reply_floor_application(endpoint, concurrency, replies),
         SAME_REPLY_STORED: lambda: reply_floor_application(endpoint, concurrency, replies, record),
-        TRIAGE: lambda: triage_application(app, endpoint, concurrency, options.core_workers),
+        TRIAGE: lambda: triage_application(app, endpoint, concurrency),
     }
     figures = {name: Figures() for name in builders}
     figures[TRIAGE].desk_alone = desk_alone(app, 500)
@@ -655,9 +652,6 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200, help="simulated users in the crowd")
     parser.add_argument("--per-user", type=int, default=5, help="messages each crowd user sends")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent_updates (both)")
-    parser.add_argument(
-        "--core-workers", type=int, default=2, help="the triage desk's TRIAGE_TELEGRAM_CORE_WORKERS"
-    )
     parser.add_argument(
         "--database-url", default=None, help="PostgreSQL URL (a fresh schema is used, then dropped)"
     )

@@ -53,7 +53,6 @@ class TelegramOptions:
     delivery_interval: float = 1.0
     service_level_interval: float = 60.0
     concurrent_updates: int = 32  # updates handled at once (mostly waiting on Telegram)
-    core_workers: int = 2  # of those, how many run core work (storage, model) at once
     stranded_after: float = 60.0  # seconds before an unprocessed update is taken up again
     stranded_check_interval: float = 30.0
     inbox_sweep_interval: float = 1.0  # processed updates leave the inbox together
@@ -151,7 +150,6 @@ def build_bot(app: App, updates: UpdateStore, options: TelegramOptions) -> Teleg
         lambda bot: ChatSender(bot, signer),
         app.team.stats,
         handled=keeper.handled,
-        core_workers=options.core_workers,
     )
     application: AnyApplication = builder.build()
     private = filters.ChatType.PRIVATE

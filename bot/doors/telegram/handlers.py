@@ -66,19 +66,14 @@ class TelegramDoor:
     sender_for: Callable[[Any], ChatSender]
     stats: AgentStats | None = None
     handled: Callable[[int], None] = lambda update_id: None  # the core recorded it, committed
-    core_workers: int = 2
     _turns: UserTurns = field(default_factory=UserTurns)
-    _core: asyncio.Semaphore = field(init=False)
 
-    def __post_init__(self) -> None:
-        self._core = asyncio.Semaphore(self.core_workers)
-
-    async def _in_worker(self, call: Callable[..., T], *arguments: Any) -> T:
-        """Run core work (storage, the model) in a worker thread, at most ``core_workers``
-        at once. It is mostly Python under the GIL: more at once only queue for the GIL and
-        the database, and the switching between them costs CPU. Sends stay concurrent."""
-        async with self._core:
-            return await asyncio.to_thread(call, *arguments)
+    @staticmethod
+    async def _in_worker(call: Callable[..., T], *arguments: Any) -> T:
+        """Run core work (storage, the model) in a worker thread, off the event loop. The
+        core triages and searches before it opens a transaction, so a slow model never holds
+        a write lock that other users' answers would wait for."""
+        return await asyncio.to_thread(call, *arguments)
 
     # --- updates ------------------------------------------------------------------------
 
