@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 
 from bot.core.domain import Article
+from bot.core.masking import mask_sensitive
 from knowledge_base import DEFAULT_CATEGORIES
 from knowledge_base.articles_io import ArticleError, parse_article
 from knowledge_base.lexicon import STOP_WORDS, fold, words
@@ -117,12 +118,37 @@ def draft_tags(source: DraftSource) -> list[str]:
     return tags[:MAX_TAGS]
 
 
+def _told(source: DraftSource) -> str:
+    return f"{source.question} {source.summary} {source.resolution_note}"
+
+
+def masked_source(source: DraftSource) -> DraftSource:
+    """The source with secrets masked, and without the key terms that were part of one."""
+    masked = replace(
+        source,
+        question=mask_sensitive(source.question).text,
+        summary=mask_sensitive(source.summary).text,
+        resolution_note=mask_sensitive(source.resolution_note).text,
+    )
+    hidden = set(_content_words(_told(source))) - set(_content_words(_told(masked)))
+    terms = tuple(
+        term
+        for term in source.terms
+        if mask_sensitive(term).text == term and not hidden.intersection(_content_words(term))
+    )
+    return replace(masked, terms=terms)
+
+
 def draft_article(
     source: DraftSource,
     taken_ids: Collection[str] = (),
     categories: Sequence[str] = DEFAULT_CATEGORIES,
 ) -> Draft:
-    """A valid article drafted from a ticket; :class:`ArticleError` if it cannot be one."""
+    """A valid article drafted from a ticket; :class:`ArticleError` if it cannot be one.
+
+    Everything the draft says (title, file name, tags, steps) comes from the masked source.
+    """
+    source = masked_source(source)
     question = _flat(_MASKED.sub(" ", source.question or source.summary))
     if not question:
         raise ArticleError(f"{source.reference} has no question to draft an article for")

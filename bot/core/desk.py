@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core import texts
@@ -21,18 +21,28 @@ MAX_MESSAGE_CHARS = 4000
 
 @dataclass(frozen=True)
 class IncomingText:
-    """A user's message as the desk reads it: cleaned and cut to the size limit."""
+    """A user's message as the desk reads it: cleaned, masked and cut to the size limit.
+
+    ``text`` is the masked text, the only one the dialogue, triage and storage see;
+    ``original`` is the unmasked text, stored only where the settings ask to keep it.
+    """
 
     text: str
     truncated: bool
+    original: str = ""
+    has_credentials: bool = False
 
     @classmethod
     def read(cls, raw: str, limit: int = MAX_MESSAGE_CHARS) -> IncomingText:
-        """Strip NUL and surrounding space, and keep at most ``limit`` characters."""
+        """Strip NUL and surrounding space, mask, and keep at most ``limit`` characters."""
         cleaned = raw.replace("\x00", "").strip()
-        if len(cleaned) > limit:
-            return cls(cleaned[:limit], truncated=True)
-        return cls(cleaned, truncated=False)
+        masked = mask_sensitive(cleaned).text
+        return cls(
+            masked[:limit],
+            truncated=len(masked) > limit,
+            original=cleaned[:limit],
+            has_credentials=contains_credentials(cleaned),
+        )
 
 
 class FirstLineDesk:
@@ -104,7 +114,7 @@ class FirstLineDesk:
     ) -> list[Reply]:
         """Keep a photo or document with the user's case (or conversation) and say so."""
         now = self._clock()
-        masked_caption = mask_sensitive(caption.strip()).text
+        masked_caption = IncomingText.read(caption, self._max_chars).text
         text = f"{attachment.describe()} {masked_caption}".strip()
         with self._unit_of_work() as uow:
             if delivery is not None and not uow.deliveries.first_time(delivery, now):
@@ -130,8 +140,7 @@ class FirstLineDesk:
         reading: Reading,
         now: datetime,
     ) -> list[Reply]:
-        masked = mask_sensitive(incoming.text)
-        warning = [Reply(texts.CREDENTIALS_WARNING)] if contains_credentials(incoming.text) else []
+        warning = [Reply(texts.CREDENTIALS_WARNING)] if incoming.has_credentials else []
         conversation = uow.conversations.open_for(user_id)
         if conversation is None or conversation.status is not ConversationStatus.NEEDS_HUMAN:
             if intent is Intent.STATUS:
@@ -139,9 +148,9 @@ class FirstLineDesk:
             if conversation is None and intent is Intent.CANCEL:
                 return [Reply(texts.NOTHING_TO_CANCEL)]
         if conversation is not None and conversation.status is ConversationStatus.NEEDS_HUMAN:
-            answer = self._cases.on_message(uow, conversation, intent, masked.text, now)
+            answer = self._cases.on_message(uow, conversation, intent, incoming.text, now)
             if answer is not None:
-                self._store_in(uow, conversation.id, incoming, masked.text, now)
+                self._store_in(uow, conversation.id, incoming, now)
                 self._store_out(uow, conversation.id, [*warning, *answer], now)
                 uow.conversations.save(conversation, now)
                 return [*warning, *answer]
@@ -149,15 +158,12 @@ class FirstLineDesk:
             conversation = None
         if conversation is None:
             conversation = uow.conversations.start(user_id, now)
-        self._store_in(uow, conversation.id, incoming, masked.text, now)
+        self._store_in(uow, conversation.id, incoming, now)
         turn = self._dialogue.respond(conversation, intent, incoming.text, reading)
         if incoming.truncated:
             turn.replies.insert(0, Reply(texts.TRUNCATED.format(limit=self._max_chars)))
         turn.replies[:0] = warning
         if turn.handoff is not None:
-            turn.handoff = replace(
-                turn.handoff, question=mask_sensitive(turn.handoff.question).text
-            )
             ticket, wait = self._cases.open_case(
                 uow, conversation, turn.handoff, sender.display_name or sender.external_id, now
             )
@@ -171,17 +177,16 @@ class FirstLineDesk:
         uow: UnitOfWork,
         conversation_id: int,
         incoming: IncomingText,
-        masked_text: str,
         now: datetime,
     ) -> None:
-        original = incoming.text if self._keep_unmasked and masked_text != incoming.text else None
+        kept = self._keep_unmasked and incoming.original != incoming.text
         uow.messages.add(
             conversation_id,
             Direction.INBOUND,
-            masked_text,
+            incoming.text,
             now,
             incoming.truncated,
-            original=original,
+            original=incoming.original if kept else None,
         )
 
     @staticmethod
