@@ -67,12 +67,25 @@ class App:
     team: Team
 
 
-def configure_logging(level: str) -> None:
-    """Log at ``level``, with credentials and personal data masked in every record."""
+def configure_logging(level: str, secrets: tuple[str, ...] = ()) -> None:
+    """Log at ``level``, with credentials and personal data masked in every record, and
+    ``secrets`` (the bot token, the webhook secret) removed by their exact value."""
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, MaskingLogFilter) for f in handler.filters):
-            handler.addFilter(MaskingLogFilter())
+        masking = next((f for f in handler.filters if isinstance(f, MaskingLogFilter)), None)
+        if masking is None:
+            handler.addFilter(MaskingLogFilter(secrets))
+        else:
+            masking.hide(*secrets)
+
+
+def desk_secrets(settings: Settings) -> tuple[str, ...]:
+    """The configured secrets no log line may show: the bot token and the webhook secret."""
+    return tuple(
+        secret.get_secret_value()
+        for secret in (settings.telegram_token, settings.webhook_secret)
+        if secret is not None
+    )
 
 
 class Wiring:
@@ -96,7 +109,7 @@ class Wiring:
         self._triage = triage
         self._given_engine = engine
         self._app: App | None = None
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, desk_secrets(settings))
 
     @cached_property
     def engine(self) -> Engine:

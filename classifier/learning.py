@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.private_files import write_private
 from classifier.dataset import Dataset
 
 LEARNED_DIR = "learned"
@@ -117,10 +118,8 @@ def merged_csv(base: Dataset, learned: Sequence[LearnedRow]) -> str:
 
 
 def write_merged(models_dir: Path, content: str) -> Path:
-    """Keep the merged training file under ``<models>/learned/``, named by its sha256."""
-    folder = models_dir / LEARNED_DIR
-    folder.mkdir(parents=True, exist_ok=True)
+    """Keep the merged training file under ``<models>/learned/``, named by its sha256; the
+    file is 0600 and the folders it needs are created 0700 (users' words are in it)."""
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
-    path = folder / f"training-{digest[:12]}.csv"
-    path.write_text(content, encoding="utf-8", newline="")
-    return path
+    path = models_dir / LEARNED_DIR / f"training-{digest[:12]}.csv"
+    return write_private(path, content)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -14,7 +15,12 @@ from bot.bootstrap import App, Wiring
 from bot.errors import TriageError
 from bot.settings import Settings
 
+log = logging.getLogger(__name__)
 console = Console()
+UNEXPECTED_ERROR = (
+    "something went wrong on our side and this command stopped; what was saved before is "
+    "safe (TRIAGE_LOG_LEVEL=DEBUG logs the detail)"
+)
 errors = Console(stderr=True, soft_wrap=True)
 
 
@@ -26,11 +32,21 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 @contextmanager
 def reported_errors() -> Iterator[None]:
-    """Turn the desk's errors into one line on stderr and a non-zero exit."""
+    """Turn the desk's errors into one line on stderr and a non-zero exit.
+
+    An unexpected error is never shown: it gets a one-line apology, and the log gets its
+    type (its traceback, masked, at DEBUG). Its text may hold what a user typed.
+    """
     try:
         yield
     except TriageError as error:
         raise fail(str(error)) from None
+    except (typer.Exit, typer.Abort, typer.TyperException):  # typer's own way out
+        raise
+    except Exception as error:
+        log.error("unexpected %s", type(error).__name__)
+        log.debug("what went wrong", exc_info=True)
+        raise fail(UNEXPECTED_ERROR, code=1) from None
 
 
 def load_settings() -> Settings:

@@ -14,6 +14,7 @@ from rich.text import Text
 from bot.cli.common import console, errors, fail, load_settings, wiring
 from bot.cli.report_commands import parse_moment
 from bot.core.tickets import Ticket, TicketStatus, ticket_id_from_reference
+from bot.private_files import write_private
 from bot.storage.gap_queries import GapEnquiry, read_gap_enquiries
 from knowledge_base.articles_io import ArticleError, load_articles
 from knowledge_base.drafts import DraftSource, draft_article
@@ -188,8 +189,7 @@ def draft(
     path = out / drafted.relative_path
     if path.exists():
         raise fail(f"{path} already exists; edit it, or move it away to draft again")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(drafted.text, encoding="utf-8")
+    write_private(path, drafted.text)  # 0600 in 0700 folders: a draft holds a case's words
     console.print(
         f"draft {path} written from {source.reference}; edit it, check it with "
         f"`triage kb validate --dir {out}`, then move it into {current.kb_dir / source.category}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import math
 import statistics
 from collections.abc import Callable, Sequence
@@ -13,6 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bot.core.metrics import DeskReport, EnquiryOutcome, minutes_text
+from bot.private_files import private_folder, write_private
 
 COLOURS = {
     EnquiryOutcome.DEFLECTED: "#2a9d8f",
@@ -150,13 +152,13 @@ CHARTS: dict[str, Callable[[DeskReport, Axes], None]] = {
 
 
 def write_charts(report: DeskReport, folder: Path) -> list[Path]:
-    """Draw every chart into ``folder`` (created if missing); returns the files written."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Draw every chart into ``folder`` (created 0700 if missing) as 0600 files; returns them."""
+    private_folder(folder)
     written = []
     for name, draw in CHARTS.items():
         figure, axes = _figure()
         draw(report, axes)
-        path = folder / name
-        figure.savefig(path, format="png")
-        written.append(path)
+        image = io.BytesIO()
+        figure.savefig(image, format="png")
+        written.append(write_private(folder / name, image.getvalue()))
     return written

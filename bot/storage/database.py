@@ -27,6 +27,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.private_files import private_empty_file
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT = 30  # seconds a SQLite write transaction waits for its turn
 _READ_ONLY = "triage_read_only"
@@ -38,17 +40,23 @@ Pass them before the first query: ``session.connection(execution_options=READ_ON
 
 
 def make_engine(url: str, **options: Any) -> Engine:
-    """An engine for ``url``; SQLite gets its folder created, WAL, a busy timeout and FKs.
+    """An engine for ``url``; SQLite gets its file created private, WAL, a busy timeout and FKs.
 
-    ``options`` go to ``create_engine`` (e.g. ``pool_size`` for many threads at once).
+    Errors never show the statement's parameters (a user's message): ``hide_parameters``.
+    A new SQLite file is 0600 in 0700 folders, whatever the umask; SQLite gives its -wal and
+    -shm files the database file's mode. ``options`` go to ``create_engine`` (e.g.
+    ``pool_size`` for many threads at once).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **options)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True, **options)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        private_empty_file(Path(parsed.database).expanduser())
     engine = create_engine(
-        url, connect_args={"timeout": BUSY_TIMEOUT, "factory": _QueuedConnection}, **options
+        url,
+        connect_args={"timeout": BUSY_TIMEOUT, "factory": _QueuedConnection},
+        hide_parameters=True,
+        **options,
     )
     writers = threading.Lock()
 
