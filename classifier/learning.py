@@ -3,7 +3,8 @@
 Each resolved ticket gives one row (the user's question, second line's category, whether
 second line was really needed, the ticket's priority). A row whose text is already in the
 base data, or in an earlier ticket's row, is left out, so retraining on the same tickets
-twice adds nothing. The merged file keeps a ``source`` column: ``base`` or ``ticket:T-1042``.
+twice adds nothing. A row's text is masked again, so no secret a ticket may hold reaches
+the model's vocabulary. The merged file keeps a ``source`` column: ``base`` or ``ticket:T-1042``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.masking import mask_sensitive
 from bot.private_files import write_private
 from classifier.dataset import Dataset
 
@@ -77,7 +79,7 @@ def learn_from_tickets(base: Dataset, tickets: Sequence[TicketLabel]) -> Learnin
     rows: list[LearnedRow] = []
     duplicates = unusable = 0
     for ticket in tickets:
-        text = " ".join(ticket.text.split())
+        text = " ".join(mask_sensitive(ticket.text).text.split())
         key = normalise(text)
         if not key or not ticket.category:
             unusable += 1
