@@ -24,7 +24,10 @@ from bot.core.tickets import Notice
 from bot.doors.terminal_chat import run_interactive, run_scripted, terminal_sender
 
 app = typer.Typer(
-    help="A first-line IT service desk in chat.", no_args_is_help=True, add_completion=False
+    help="A first-line IT service desk in chat.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # a traceback must never print a user's message
 )
 db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
