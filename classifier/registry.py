@@ -8,8 +8,12 @@
         manifest.json             version, created, libraries, training data, labels,
                                   thresholds, validation metrics, artifact sha256
 
-joblib runs code when it loads, so a model is loaded only from this folder, and only when
-its sha256 matches the manifest and it was trained with this install's scikit-learn.
+joblib runs code when it loads: whoever can write this folder can run code as the desk. So
+the folder is created 0700 and its files 0600, and every path that uses a version (load,
+activate, rollback) first checks, before anything is unpickled, that its folder is a real
+folder inside the registry (no symlink out of it), that nothing in it is writable by other
+users, that the artifact's sha256 matches the manifest, and that the manifest's scikit-learn,
+numpy and joblib are this install's.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import stat
 import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +41,10 @@ ARTIFACT = "model.joblib"
 MANIFEST = "manifest.json"
 ACTIVE = "ACTIVE"
 HISTORY = "HISTORY"
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+PICKLE_LIBRARIES = ("scikit-learn", "numpy", "joblib")
+WRITABLE_BY_OTHERS = stat.S_IWGRP | stat.S_IWOTH
 
 
 def library_versions() -> dict[str, str]:
@@ -75,6 +84,19 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def private_folder(path: Path) -> None:
+    """Create ``path`` (and its parents) if missing, and make it 0700 whatever the umask."""
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, PRIVATE_FOLDER)
+
+
+def _new_private_file(path: Path) -> int:
+    """A descriptor on ``path``, created 0600 (it must not exist yet)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    os.fchmod(descriptor, PRIVATE_FILE)
+    return descriptor
 
 
 @dataclass(frozen=True)
@@ -143,7 +165,7 @@ class ModelRegistry:
     ) -> Manifest:
         """Write a new version (not activated) and return its manifest."""
         created = now or datetime.now(UTC)
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_folder(self.root)
         stamp = created.strftime("%Y%m%d-%H%M%S")
         version = f"{stamp}-{training_data.get('sha256', '')[:6] or 'data'}"
         suffix = 1
@@ -151,8 +173,10 @@ class ModelRegistry:
             suffix += 1
             version = f"{stamp}-{training_data.get('sha256', '')[:6]}-{suffix}"
         folder = self._folder(version)
-        folder.mkdir()
-        joblib.dump(model, folder / ARTIFACT, compress=3)
+        folder.mkdir(mode=PRIVATE_FOLDER)
+        os.chmod(folder, PRIVATE_FOLDER)
+        with os.fdopen(_new_private_file(folder / ARTIFACT), "wb") as artifact:
+            joblib.dump(model, artifact, compress=3)
         heads = ["category"] + [
             name
             for name in ("escalate", "priority")
@@ -169,14 +193,19 @@ class ModelRegistry:
             artifact_sha256=file_sha256(folder / ARTIFACT),
             heads=heads,
         )
-        (folder / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
+        with os.fdopen(_new_private_file(folder / MANIFEST), "w", encoding="utf-8") as file:
+            file.write(json.dumps(asdict(manifest), indent=2))
         return manifest
 
     def activate(self, version: str) -> Manifest:
-        """Make a saved version the active one."""
-        manifest = self.manifest(version)
+        """Make a saved version the active one, once it passes every check ``load`` makes
+        before unpickling; a refused version leaves the active one as it was."""
+        manifest = self.verified(version)
         write_atomically(self.root / ACTIVE, version + "\n")
-        with (self.root / HISTORY).open("a", encoding="utf-8") as history:
+        descriptor = os.open(
+            self.root / HISTORY, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE
+        )
+        with os.fdopen(descriptor, "a", encoding="utf-8") as history:
             history.write(version + "\n")
         return manifest
 
@@ -195,26 +224,55 @@ class ModelRegistry:
         version = version or self.active_version()
         if version is None:
             raise ModelRefused(f"no active model in {self.root}; train one with `triage train`")
-        manifest = self.manifest(version)
-        artifact = self._folder(version) / ARTIFACT
-        if not artifact.is_file():
-            raise ModelRefused(f"model {version!r} has no {ARTIFACT}")
-        if file_sha256(artifact) != manifest.artifact_sha256:
+        manifest = self.verified(version)
+        try:
+            model = joblib.load(self._folder(version) / ARTIFACT)
+        except Exception as error:  # a 0-byte, truncated or foreign file: any error at all
             raise ModelRefused(
-                f"model {version!r} does not match its manifest's sha256; refusing to load it"
-            )
-        trained_with = manifest.libraries.get("scikit-learn")
-        if trained_with != sklearn.__version__:
-            raise ModelRefused(
-                f"model {version!r} was trained with scikit-learn {trained_with}, this install has "
-                f"{sklearn.__version__}; retrain it with `triage train`"
-            )
-        model = joblib.load(artifact)
+                f"model {version!r} cannot be read ({type(error).__name__}); "
+                "retrain it with `triage train`"
+            ) from None
         if not isinstance(model, TriageModel):
             raise ModelRefused(f"model {version!r} is not a triage model")
         return model, manifest
 
+    def verified(self, version: str) -> Manifest:
+        """The manifest of a version that passes every check made before unpickling it."""
+        manifest = self.manifest(version)
+        folder = self._folder(version)
+        artifact = folder / ARTIFACT
+        if artifact.is_symlink() or (folder / MANIFEST).is_symlink():
+            raise ModelRefused(f"model {version!r} lies outside {self.root}; refusing it")
+        if not artifact.is_file():
+            raise ModelRefused(f"model {version!r} has no {ARTIFACT}")
+        for path in (self.root, folder, folder / MANIFEST, artifact):
+            if path.stat().st_mode & WRITABLE_BY_OTHERS:
+                raise ModelRefused(
+                    f"model {version!r}: {path} is writable by other users; refusing to load it "
+                    f"(chmod go-w it, or retrain with `triage train`)"
+                )
+        if file_sha256(artifact) != manifest.artifact_sha256:
+            raise ModelRefused(
+                f"model {version!r} does not match its manifest's sha256; refusing to load it"
+            )
+        installed = library_versions()
+        for library in PICKLE_LIBRARIES:
+            trained_with = manifest.libraries.get(library)
+            if trained_with != installed[library]:
+                raise ModelRefused(
+                    f"model {version!r} was trained with {library} {trained_with}, this install "
+                    f"has {installed[library]}; retrain it with `triage train`"
+                )
+        return manifest
+
     def _folder(self, version: str) -> Path:
+        """A version's folder; refused if its name is not a plain name, or if it is a
+        symlink or otherwise resolves outside the registry."""
         if not version or "/" in version or "\\" in version or version.startswith("."):
             raise ModelRefused(f"{version!r} is not a model version name")
-        return self.root / version
+        folder = self.root / version
+        if folder.is_symlink() or (
+            folder.exists() and folder.resolve().parent != self.root.resolve()
+        ):
+            raise ModelRefused(f"model {version!r} lies outside {self.root}; refusing it")
+        return folder

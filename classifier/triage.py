@@ -6,7 +6,7 @@ import logging
 import threading
 
 from bot.core.domain import DEFAULT_PRIORITY, Priority, TriageVerdict
-from classifier.errors import ClassifierError, ModelRefused
+from classifier.errors import ClassifierError
 from classifier.model import Prediction, TriageModel
 from classifier.registry import Manifest, ModelRegistry
 from classifier.rules import matching_rule
@@ -15,6 +15,14 @@ log = logging.getLogger(__name__)
 
 ESCALATE_AT = 0.5
 MODEL_UNAVAILABLE = "model unavailable"
+
+
+def _one_line(error: Exception) -> str:
+    """The desk's own message for its errors; only the kind of anything else (its text may
+    quote a file's bytes or a user's message)."""
+    if isinstance(error, ClassifierError):
+        return str(error)
+    return f"the model failed to run ({type(error).__name__})"
 
 
 class ModelTriage:
@@ -32,19 +40,22 @@ class ModelTriage:
                 if self._loaded is None and self._refusal is None:
                     try:
                         self._loaded = self._registry.load()
-                    except ModelRefused as refused:
-                        self._refusal = str(refused)
-                        log.error("triage model unavailable, enquiries go to a person: %s", refused)
+                    except Exception as error:  # whatever the failure, a person takes over
+                        self._refusal = _one_line(error)
+                        log.error(
+                            "triage model unavailable, enquiries go to a person: %s", self._refusal
+                        )
         return self._loaded
 
     def _explain(self, model: TriageModel, text: str) -> Prediction | None:
         """The model's reading, or None (and the model set aside) if it cannot run here."""
         try:
             return model.explain(text)
-        except ClassifierError as error:  # e.g. an embeddings model without its extra
+        except Exception as error:  # e.g. an embeddings model without its extra, a broken file
+            reason = _one_line(error)
             with self._lock:
-                self._loaded, self._refusal = None, str(error)
-            log.error("triage model unusable, enquiries go to a person: %s", error)
+                self._loaded, self._refusal = None, reason
+            log.error("triage model unusable, enquiries go to a person: %s", reason)
             return None
 
     def assess(self, text: str) -> TriageVerdict:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -211,3 +213,74 @@ def test_line_breaks_inside_a_text_stay_in_that_text(tmp_path: Path) -> None:
     data = read_dataset(_write_csv(tmp_path / "export.csv", rows, ["text", "category"]))
     assert data.texts == tuple(row["text"] for row in rows)
     assert data.labels == tuple(row["category"] for row in rows)
+
+
+def _break_artifact(registry: Path, version: str, content: bytes, *, rehash: bool) -> None:
+    """Overwrite a version's artifact; with ``rehash``, its manifest's sha256 follows."""
+    (registry / version / "model.joblib").write_bytes(content)
+    if rehash:
+        manifest = json.loads((registry / version / "manifest.json").read_text())
+        manifest["artifact_sha256"] = hashlib.sha256(content).hexdigest()
+        (registry / version / "manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.mark.parametrize("content", [b"", os.urandom(4096)], ids=["empty", "random bytes"])
+def test_a_chat_on_an_unreadable_model_still_hands_the_user_to_a_person(
+    run_triage, trained_models_dir: Path, tmp_path: Path, content: bytes
+) -> None:  # type: ignore[no-untyped-def]
+    registry = shutil.copytree(trained_models_dir, tmp_path / "models")
+    _break_artifact(registry, (registry / "ACTIVE").read_text().strip(), content, rehash=True)
+    result = run_triage(
+        "chat",
+        "--user",
+        "alice",
+        stdin="my outlook will not open\n",
+        env={"TRIAGE_MODELS_DIR": str(registry)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "T-1001" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "Aborted" not in result.stdout + result.stderr
+
+
+def _two_versions(run_triage, trained_models_dir: Path, tmp_path: Path) -> tuple[Path, str, str]:  # type: ignore[no-untyped-def]
+    """A registry with the trained version and a copy of it, the copy active."""
+    registry = shutil.copytree(trained_models_dir, tmp_path / "models")
+    first = (registry / "ACTIVE").read_text().strip()
+    second = "20991231-000000-copy"
+    shutil.copytree(registry / first, registry / second)
+    manifest = json.loads((registry / second / "manifest.json").read_text())
+    (registry / second / "manifest.json").write_text(json.dumps({**manifest, "version": second}))
+    env = {"TRIAGE_MODELS_DIR": str(registry)}
+    assert run_triage("models", "activate", second, env=env).returncode == 0
+    return registry, first, second
+
+
+def test_activate_and_rollback_refuse_a_corrupted_version_in_one_line(
+    run_triage, trained_models_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    registry, first, second = _two_versions(run_triage, trained_models_dir, tmp_path)
+    env = {"TRIAGE_MODELS_DIR": str(registry)}
+    _break_artifact(registry, first, b"corrupted", rehash=False)
+    for command in (["models", "activate", first], ["models", "rollback"]):
+        result = run_triage(*command, env=env)
+        assert result.returncode != 0
+        [line] = result.stderr.strip().splitlines()
+        assert "does not match its manifest's sha256" in line
+        assert (registry / "ACTIVE").read_text().strip() == second
+
+
+def test_activate_refuses_a_version_folder_linked_from_outside(
+    run_triage, trained_models_dir: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    registry = shutil.copytree(trained_models_dir, tmp_path / "models")
+    active = (registry / "ACTIVE").read_text().strip()
+    shutil.copytree(registry / active, tmp_path / "outside")
+    (registry / "20991231-000000-link").symlink_to(tmp_path / "outside")
+    result = run_triage(
+        "models", "activate", "20991231-000000-link", env={"TRIAGE_MODELS_DIR": str(registry)}
+    )
+    assert result.returncode != 0
+    [line] = result.stderr.strip().splitlines()
+    assert "lies outside" in line
+    assert (registry / "ACTIVE").read_text().strip() == active

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from classifier.errors import ClassifierError
 from classifier.model import TriageModel
-from classifier.registry import ModelRegistry
+from classifier.registry import ARTIFACT, MANIFEST, ModelRegistry, file_sha256
 from classifier.triage import MODEL_UNAVAILABLE, ModelTriage
 
 
@@ -51,3 +54,50 @@ def test_a_missing_model_hands_the_enquiry_to_a_person(tmp_path: Path) -> None:
     verdict = ModelTriage(ModelRegistry(tmp_path)).assess("my outlook will not open")
     assert (verdict.escalate, verdict.signal) == (True, MODEL_UNAVAILABLE)
     assert "no active model" in verdict.reason
+
+
+def _registry_with_artifact(source: Path, folder: Path, content: bytes) -> ModelRegistry:
+    """A copy of ``source`` whose active artifact is ``content``, its sha256 in the manifest."""
+    registry = ModelRegistry(shutil.copytree(source, folder))
+    version = registry.root / (registry.active_version() or "")
+    (version / ARTIFACT).write_bytes(content)
+    manifest = json.loads((version / MANIFEST).read_text())
+    manifest["artifact_sha256"] = file_sha256(version / ARTIFACT)
+    (version / MANIFEST).write_text(json.dumps(manifest))
+    return registry
+
+
+@pytest.mark.parametrize("content", [b"", os.urandom(4096)], ids=["empty", "random bytes"])
+def test_an_unreadable_model_file_hands_the_enquiry_to_a_person(
+    trained_models_dir: Path, tmp_path: Path, content: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    registry = _registry_with_artifact(trained_models_dir, tmp_path / "models", content)
+    verdict = ModelTriage(registry).assess("my outlook will not open")
+    assert (verdict.escalate, verdict.signal) == (True, MODEL_UNAVAILABLE)
+    assert "cannot be read" in verdict.reason
+    assert "enquiries go to a person" in caplog.text
+
+
+def test_any_error_from_the_model_hands_the_enquiry_to_a_person(
+    trained_models_dir: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(self: TriageModel, text: str) -> None:
+        raise KeyError("features_")
+
+    monkeypatch.setattr(TriageModel, "explain", broken)
+    verdict = ModelTriage(ModelRegistry(trained_models_dir)).assess("my outlook will not open")
+    assert (verdict.escalate, verdict.signal) == (True, MODEL_UNAVAILABLE)
+    assert "the model failed to run (KeyError)" in verdict.reason
+    assert "KeyError" in caplog.text
+
+
+def test_an_unloadable_model_still_lets_a_rule_escalate(
+    trained_models_dir: Path, tmp_path: Path
+) -> None:
+    registry = _registry_with_artifact(trained_models_dir, tmp_path / "models", b"")
+    verdict = ModelTriage(registry).assess("there is a ransom note on my screen")
+    assert (verdict.category, verdict.escalate, verdict.signal) == (
+        "security",
+        True,
+        "rule:ransomware",
+    )
