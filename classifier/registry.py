@@ -127,12 +127,12 @@ class ModelRegistry:
         self.root = root
 
     def versions(self) -> list[Manifest]:
-        """Every saved version with a readable manifest, oldest first."""
+        """Every saved version with a readable manifest, oldest first (symlinks left out)."""
         if not self.root.is_dir():
             return []
         manifests = []
         for folder in sorted(self.root.iterdir()):
-            if (folder / MANIFEST).is_file():
+            if not folder.is_symlink() and (folder / MANIFEST).is_file():
                 try:
                     manifests.append(Manifest.read(folder / MANIFEST))
                 except (ValueError, TypeError, KeyError):

@@ -201,6 +201,7 @@ def test_a_version_folder_symlinked_from_outside_is_refused_on_every_path(
             attempt()
     assert not marker.exists()
     assert registry.active_version() == first
+    assert [manifest.version for manifest in registry.versions()] == [first]
 
 
 def test_a_symlinked_artifact_is_refused(registry: ModelRegistry, tmp_path: Path) -> None:
