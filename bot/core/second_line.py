@@ -19,6 +19,7 @@ from bot.core.dispatch import (
     offer_case,
 )
 from bot.core.domain import Direction, Reply
+from bot.core.masking import mask_sensitive
 from bot.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.core.routing import can_take, queue_order
 from bot.core.tickets import (
@@ -196,7 +197,7 @@ class SecondLineDesk:
         self, agent_id: int, text: str, reference: str | None = None, *, delivery: str | None = None
     ) -> Reply:
         """Send the user a message on the agent's current (or named) case."""
-        message = text.strip()
+        message = mask_sensitive(text.strip()).text
         if not message:
             raise Refused("Write the reply after the command, e.g. `reply Please restart now`.")
         now = self._clock()
@@ -227,7 +228,7 @@ class SecondLineDesk:
         self, agent_id: int, text: str, reference: str | None = None, *, delivery: str | None = None
     ) -> Reply:
         """Add an internal note the user never sees."""
-        message = text.strip()
+        message = mask_sensitive(text.strip()).text
         if not message:
             raise Refused("Write the note after the command, e.g. `note checked the logs`.")
         now = self._clock()
@@ -292,7 +293,7 @@ class SecondLineDesk:
         delivery: str | None = None,
     ) -> Reply:
         """Close the work on a case with a resolution note, and ask the user for a rating."""
-        resolution = note.strip()
+        resolution = mask_sensitive(note.strip()).text
         if not resolution:
             raise Refused("Say what fixed it, e.g. `resolve reset the VPN profile`.")
         category = corrected_category.casefold() if corrected_category else None
@@ -338,7 +339,7 @@ class SecondLineDesk:
         with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
-            ask = question.strip() or "(no question given)"
+            ask = mask_sensitive(question.strip()).text or "(no question given)"
             asked = ticket.ask_for_help(agent, ask, now)
             supervisors = alert_supervisors(
                 uow, ticket, f"{agent.name} asks for help with {ticket.reference}: {ask}", now
