@@ -12,8 +12,8 @@ joblib runs code when it loads: whoever can write this folder can run code as th
 the folder is created 0700 and its files 0600, and every path that uses a version (load,
 activate, rollback) first checks, before anything is unpickled, that its folder is a real
 folder inside the registry (no symlink out of it), that nothing in it is writable by other
-users, that the artifact's sha256 matches the manifest, and that the manifest's scikit-learn,
-numpy and joblib are this install's.
+users, that the artifact's sha256 matches the manifest, and that the manifest's scikit-learn
+is this install's (and its numpy and joblib the same major versions).
 """
 
 from __future__ import annotations
@@ -43,8 +43,15 @@ ACTIVE = "ACTIVE"
 HISTORY = "HISTORY"
 PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
-PICKLE_LIBRARIES = ("scikit-learn", "numpy", "joblib")
+# A pickle is read back only by the scikit-learn that wrote it; numpy and joblib keep their
+# pickles readable within a major version, so a patch or minor upgrade does not retire a model.
+PICKLE_LIBRARIES = {"scikit-learn": 3, "numpy": 1, "joblib": 1}  # version parts that must match
 WRITABLE_BY_OTHERS = stat.S_IWGRP | stat.S_IWOTH
+
+
+def _leading(version: str | None, parts: int) -> list[str]:
+    """The first ``parts`` dot-separated parts of a version (``2.1.3``, 1 → ``['2']``)."""
+    return (version or "").split(".")[:parts]
 
 
 def library_versions() -> dict[str, str]:
@@ -256,9 +263,9 @@ class ModelRegistry:
                 f"model {version!r} does not match its manifest's sha256; refusing to load it"
             )
         installed = library_versions()
-        for library in PICKLE_LIBRARIES:
+        for library, parts in PICKLE_LIBRARIES.items():
             trained_with = manifest.libraries.get(library)
-            if trained_with != installed[library]:
+            if _leading(trained_with, parts) != _leading(installed[library], parts):
                 raise ModelRefused(
                     f"model {version!r} was trained with {library} {trained_with}, this install "
                     f"has {installed[library]}; retrain it with `triage train`"

@@ -252,7 +252,7 @@ def test_an_unreadable_artifact_with_a_matching_sha256_is_one_line(
         registry.load()
 
 
-def test_a_model_from_another_numpy_or_joblib_is_refused(registry: ModelRegistry) -> None:
+def test_a_model_from_another_major_numpy_or_joblib_is_refused(registry: ModelRegistry) -> None:
     path = registry.root / (registry.active_version() or "") / MANIFEST
     for library in ("numpy", "joblib"):
         manifest = json.loads(path.read_text())
@@ -261,6 +261,9 @@ def test_a_model_from_another_numpy_or_joblib_is_refused(registry: ModelRegistry
         path.write_text(json.dumps(manifest))
         with pytest.raises(ModelRefused, match=rf"trained with {library} 0\.1"):
             registry.load()
+        manifest["libraries"][library] = original.split(".")[0] + ".0.0"  # same major: fine
+        path.write_text(json.dumps(manifest))
+        assert registry.load()
         manifest["libraries"][library] = original
         path.write_text(json.dumps(manifest))
     assert registry.load()
