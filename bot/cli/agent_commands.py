@@ -11,6 +11,7 @@ from rich.table import Table
 from bot.cli.common import console, fail, wiring
 from bot.core.tickets import Agent, Role, WorkingHours
 from bot.doors.terminal_desk import HELP, PROMPT, DeskSession
+from bot.doors.terminal_io import replace_undecodable
 from bot.errors import Refused
 
 agents_app = typer.Typer(
@@ -170,6 +171,7 @@ def desk(
             team.service_levels,
             team.stats,
         )
+        replace_undecodable(sys.stdin)
         if sys.stdin.isatty():
             sys.stdout.write(f"Hello {me.name}. Type `help` for the commands.\n\n")
             session.run(iter(sys.stdin.readline, ""), sys.stdout, prompt=PROMPT)

@@ -11,7 +11,10 @@ from bot.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.core.tickets import Agent, Role, WorkingHours, zone
 from bot.errors import Refused
 
-_NAME = re.compile(r"^[\w.-]{1,80}$")
+_NAME = re.compile(r"[\w.-]{1,80}")
+_TELEGRAM_ID = re.compile(r"[0-9]{1,20}")  # Telegram's user ids fit in 64 bits
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+MAX_DISPLAY_NAME_CHARS = 80
 MAX_CAPACITY = 50
 
 
@@ -76,7 +79,7 @@ class Roster:
         return agent
 
     def _check(self, agent: Agent) -> None:
-        if not _NAME.match(agent.name):
+        if not _NAME.fullmatch(agent.name):
             raise Refused(f"{agent.name!r} is not a usable name: letters, digits, . _ - only.")
         unknown = [skill for skill in agent.skills if skill not in self._categories]
         if unknown:
@@ -85,8 +88,13 @@ class Roster:
             )
         if not 1 <= agent.capacity <= MAX_CAPACITY:
             raise Refused(f"Capacity must be between 1 and {MAX_CAPACITY} cases.")
-        if agent.telegram_id is not None and not agent.telegram_id.isdigit():
-            raise Refused(f"{agent.telegram_id!r} is not a Telegram user id (digits only).")
+        if agent.telegram_id is not None and not _TELEGRAM_ID.fullmatch(agent.telegram_id):
+            raise Refused("That is not a Telegram user id (up to 20 digits).")
+        if len(agent.display_name) > MAX_DISPLAY_NAME_CHARS or _CONTROL.search(agent.display_name):
+            raise Refused(
+                f"A display name is at most {MAX_DISPLAY_NAME_CHARS} characters, "
+                "with no control characters."
+            )
         try:
             zone(agent.timezone)
         except ValueError as error:

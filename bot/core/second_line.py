@@ -11,6 +11,7 @@ from bot.core import texts
 from bot.core.audit import done_with, store
 from bot.core.cards import header, queue_line
 from bot.core.clock import utc_now
+from bot.core.desk import MAX_MESSAGE_CHARS
 from bot.core.dispatch import (
     alert_supervisors,
     case_card,
@@ -19,7 +20,6 @@ from bot.core.dispatch import (
     offer_case,
 )
 from bot.core.domain import Direction, Reply
-from bot.core.masking import mask_sensitive
 from bot.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.core.routing import can_take, queue_order
 from bot.core.tickets import (
@@ -197,7 +197,7 @@ class SecondLineDesk:
         self, agent_id: int, text: str, reference: str | None = None, *, delivery: str | None = None
     ) -> Reply:
         """Send the user a message on the agent's current (or named) case."""
-        message = mask_sensitive(text.strip()).text
+        message = _written(text, "reply")
         if not message:
             raise Refused("Write the reply after the command, e.g. `reply Please restart now`.")
         now = self._clock()
@@ -228,7 +228,7 @@ class SecondLineDesk:
         self, agent_id: int, text: str, reference: str | None = None, *, delivery: str | None = None
     ) -> Reply:
         """Add an internal note the user never sees."""
-        message = mask_sensitive(text.strip()).text
+        message = _written(text, "note")
         if not message:
             raise Refused("Write the note after the command, e.g. `note checked the logs`.")
         now = self._clock()
@@ -293,7 +293,7 @@ class SecondLineDesk:
         delivery: str | None = None,
     ) -> Reply:
         """Close the work on a case with a resolution note, and ask the user for a rating."""
-        resolution = mask_sensitive(note.strip()).text
+        resolution = _written(note, "note")
         if not resolution:
             raise Refused("Say what fixed it, e.g. `resolve reset the VPN profile`.")
         category = corrected_category.casefold() if corrected_category else None
@@ -339,7 +339,7 @@ class SecondLineDesk:
         with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
-            ask = mask_sensitive(question.strip()).text or "(no question given)"
+            ask = _written(question, "question") or "(no question given)"
             asked = ticket.ask_for_help(agent, ask, now)
             supervisors = alert_supervisors(
                 uow, ticket, f"{agent.name} asks for help with {ticket.reference}: {ask}", now
@@ -495,3 +495,13 @@ class SecondLineDesk:
         offered = offer_case(uow, ticket, now, self.levels, excluding=agent.id)
         who = ", ".join(a.name for a in offered) or "nobody is available yet"
         return f"{ticket.reference} is queued for {skill}; offered to: {who}."
+
+def _written(text: str, what: str) -> str:
+    """A homeworker's text without NULs or surrounding space; refused when over the size limit."""
+    cleaned = text.replace("\x00", "").strip()
+    if len(cleaned) > MAX_MESSAGE_CHARS:
+        raise Refused(
+            f"The {what} is {len(cleaned):,} characters long; "
+            f"the limit is {MAX_MESSAGE_CHARS:,}. Nothing was sent or saved."
+        )
+    return cleaned

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
@@ -41,18 +42,22 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
 
 
+MAX_TICKET_ID = 2**31 - 1  # the largest id both databases' integer columns hold
+_REFERENCE_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
 def ticket_reference(ticket_id: int) -> str:
     """The reference people quote for a ticket, e.g. T-1042."""
     return f"{REFERENCE_PREFIX}{ticket_id + REFERENCE_OFFSET}"
 
 
 def ticket_id_from_reference(reference: str) -> int | None:
-    """The ticket id behind ``T-1042`` (or ``1042``), or None if it is not a reference."""
+    """The ticket id behind ``T-1042`` (or ``1042``), or None if it is not a plausible one."""
     cleaned = reference.strip().upper().removeprefix(REFERENCE_PREFIX)
-    if not cleaned.isdigit():
+    if not _REFERENCE_DIGITS.fullmatch(cleaned):
         return None
     number = int(cleaned) - REFERENCE_OFFSET
-    return number if number > 0 else None
+    return number if 0 < number <= MAX_TICKET_ID else None
 
 
 @dataclass(frozen=True)

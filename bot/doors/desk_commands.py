@@ -182,7 +182,7 @@ def _own_figures(call: DeskCall) -> Reply:
     return call.stats.reply(call.agent.id)
 
 
-CASE = Argument("T-1042", "a case reference", shape=re.compile(r"(?i)(T-)?\d+"))
+CASE = Argument("T-1042", "a case reference", shape=re.compile(r"(?i)(T-)?[0-9]{1,10}"))
 
 COMMANDS: tuple[DeskCommand, ...] = (
     DeskCommand(
@@ -280,7 +280,7 @@ def run_desk_command(
     delivery: str | None = None,
 ) -> Reply:
     """Carry out one command line (no leading slash) for ``agent``; bad input is Refused."""
-    name, rest = _first_word(line)
+    name, rest = _first_word(line.replace("\x00", ""))  # no database stores a NUL
     command = _BY_NAME.get(name.casefold())
     if command is None:
         known = ", ".join(c.name for c in COMMANDS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable
 from typing import TextIO
@@ -9,16 +10,29 @@ from typing import TextIO
 from bot.core.desk import FirstLineDesk
 from bot.core.domain import Reply, Sender
 from bot.core.tickets import Notice
+from bot.doors.terminal_io import (
+    STORAGE_ERRORS,
+    STORAGE_TROUBLE,
+    printable,
+    replace_undecodable,
+)
 
 CHANNEL = "terminal"
+MAX_USER_CHARS = 128  # the longest user name the desk stores
 PROMPT = "you> "
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+_log = logging.getLogger(__name__)
 
 NoticeSource = Callable[[], list[Notice]]
 
 
 def render(reply: Reply | Notice) -> str:
-    """A reply as plain terminal text, with attachments named and quick answers spelt out."""
+    """A reply as plain, printable terminal text, attachments named, quick answers spelt out."""
+    return printable(_plain(reply))
+
+
+def _plain(reply: Reply | Notice) -> str:
     text = _BOLD.sub(r"\1", reply.text)
     attached = reply.attachments if isinstance(reply, Reply) else (reply.attachment,)
     for attachment in attached:
@@ -31,8 +45,9 @@ def render(reply: Reply | Notice) -> str:
 
 
 def terminal_sender(user: str) -> Sender:
-    """The desk's view of a terminal user."""
-    return Sender(channel=CHANNEL, external_id=user, display_name=user)
+    """The desk's view of a terminal user; a name too long to store is cut."""
+    name = user.replace("\x00", "")[:MAX_USER_CHARS]
+    return Sender(channel=CHANNEL, external_id=name, display_name=name)
 
 
 def _no_notices() -> list[Notice]:
@@ -49,13 +64,14 @@ def run_scripted(
     """Answer one message per line; print the bot's replies and the team's messages."""
     sender = terminal_sender(user)
     handled = 0
+    replace_undecodable(lines)
     _print_notices(notices, out, "")
     for line in lines:
         message = line.rstrip("\r\n")
         if not message.strip():
             continue
-        for reply in desk.handle(sender, message):
-            out.write(render(reply) + "\n\n")
+        for text in _answers(desk, sender, message):
+            out.write(text + "\n\n")
         _print_notices(notices, out, "")
         out.flush()
         handled += 1
@@ -71,6 +87,7 @@ def run_interactive(
 ) -> None:
     """Chat on a terminal until end of input or Ctrl-C; Enter on its own checks for news."""
     sender = terminal_sender(user)
+    replace_undecodable(stdin)
     out.write(f"{render(desk.welcome())}\n(Ctrl-D to leave; Enter shows new messages)\n\n")
     while True:
         _print_notices(notices, out, "bot> ")
@@ -85,10 +102,24 @@ def run_interactive(
             return
         if not line.strip():
             continue
-        for reply in desk.handle(sender, line.rstrip("\n")):
-            out.write(f"bot> {render(reply)}\n\n")
+        for text in _answers(desk, sender, line.rstrip("\n")):
+            out.write(f"bot> {text}\n\n")
+
+
+def _answers(desk: FirstLineDesk, sender: Sender, message: str) -> list[str]:
+    """The desk's replies to one message as text; a busy database costs that message only."""
+    try:
+        return [render(reply) for reply in desk.handle(sender, message)]
+    except STORAGE_ERRORS as error:
+        _log.warning("a message could not be handled: %s", type(error).__name__)
+        return [STORAGE_TROUBLE]
 
 
 def _print_notices(notices: NoticeSource, out: TextIO, prefix: str) -> None:
-    for notice in notices():
+    try:
+        news = notices()
+    except STORAGE_ERRORS as error:
+        _log.warning("news could not be read: %s", type(error).__name__)
+        return  # read again after the next line
+    for notice in news:
         out.write(f"{prefix}{render(notice)}\n\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,10 +15,12 @@ from bot.core.service_levels import ServiceLevelCheck
 from bot.core.tickets import Agent
 from bot.doors.desk_commands import HELP_COLUMN, desk_help, run_desk_command
 from bot.doors.terminal_chat import NoticeSource, render
+from bot.doors.terminal_io import STORAGE_ERRORS, STORAGE_TROUBLE, printable
 from bot.errors import Refused
 
 PROMPT = "desk> "
 CHECK_EVERY_SECONDS = 60.0
+_log = logging.getLogger(__name__)
 HELP = desk_help() + "\n" + "  quit".ljust(HELP_COLUMN) + "leave the desk"
 
 
@@ -50,11 +53,14 @@ class DeskSession:
             out.flush()
 
     def execute(self, line: str) -> str:
-        """One command's answer, as text; refusals are answers too."""
+        """One command's answer, as printable text; refusals and a busy database are too."""
         try:
             return render(self.answer(line))
         except Refused as refusal:
-            return f"Refused: {refusal}"
+            return printable(f"Refused: {refusal}")
+        except STORAGE_ERRORS as error:
+            _log.warning("a desk command could not be carried out: %s", type(error).__name__)
+            return STORAGE_TROUBLE
 
     def answer(self, line: str) -> Reply:
         """One command's reply; a refusal is raised as :class:`Refused`."""
@@ -63,8 +69,16 @@ class DeskSession:
         return run_desk_command(self.desk, self.agent, line, self.stats)
 
     def _news(self, out: TextIO) -> None:
-        if self.check is not None and time.monotonic() - self._last_check >= CHECK_EVERY_SECONDS:
-            self._last_check = time.monotonic()
-            self.check.run()
-        for notice in self.notices():
+        try:
+            if (
+                self.check is not None
+                and time.monotonic() - self._last_check >= CHECK_EVERY_SECONDS
+            ):
+                self._last_check = time.monotonic()
+                self.check.run()
+            news = self.notices()
+        except STORAGE_ERRORS as error:
+            _log.warning("news could not be read: %s", type(error).__name__)
+            return  # read again after the next command
+        for notice in news:
             out.write(f"[news] {render(notice)}\n\n")
