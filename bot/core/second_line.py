@@ -496,6 +496,7 @@ class SecondLineDesk:
         who = ", ".join(a.name for a in offered) or "nobody is available yet"
         return f"{ticket.reference} is queued for {skill}; offered to: {who}."
 
+
 def _written(text: str, what: str) -> str:
     """A homeworker's text without NULs or surrounding space; refused when over the size limit."""
     cleaned = text.replace("\x00", "").strip()
