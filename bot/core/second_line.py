@@ -20,6 +20,7 @@ from bot.core.dispatch import (
     offer_case,
 )
 from bot.core.domain import Direction, Reply
+from bot.core.masking import mask_sensitive
 from bot.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.core.routing import can_take, queue_order
 from bot.core.tickets import (
@@ -197,7 +198,7 @@ class SecondLineDesk:
         self, agent_id: int, text: str, reference: str | None = None, *, delivery: str | None = None
     ) -> Reply:
         """Send the user a message on the agent's current (or named) case."""
-        message = _written(text, "reply")
+        message = mask_sensitive(_written(text, "reply")).text
         if not message:
             raise Refused("Write the reply after the command, e.g. `reply Please restart now`.")
         now = self._clock()
@@ -228,7 +229,7 @@ class SecondLineDesk:
         self, agent_id: int, text: str, reference: str | None = None, *, delivery: str | None = None
     ) -> Reply:
         """Add an internal note the user never sees."""
-        message = _written(text, "note")
+        message = mask_sensitive(_written(text, "note")).text
         if not message:
             raise Refused("Write the note after the command, e.g. `note checked the logs`.")
         now = self._clock()
@@ -293,7 +294,7 @@ class SecondLineDesk:
         delivery: str | None = None,
     ) -> Reply:
         """Close the work on a case with a resolution note, and ask the user for a rating."""
-        resolution = _written(note, "note")
+        resolution = mask_sensitive(_written(note, "note")).text
         if not resolution:
             raise Refused("Say what fixed it, e.g. `resolve reset the VPN profile`.")
         category = corrected_category.casefold() if corrected_category else None
@@ -339,7 +340,7 @@ class SecondLineDesk:
         with self._acting(delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
-            ask = _written(question, "question") or "(no question given)"
+            ask = mask_sensitive(_written(question, "question")).text or "(no question given)"
             asked = ticket.ask_for_help(agent, ask, now)
             supervisors = alert_supervisors(
                 uow, ticket, f"{agent.name} asks for help with {ticket.reference}: {ask}", now
