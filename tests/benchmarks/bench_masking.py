@@ -47,7 +47,9 @@ def secret_rows() -> list[SecretRow]:
     """The secrets table."""
     with (TABLES / "secrets.csv").open(encoding="utf-8", newline="") as file:
         return [
-            SecretRow(row["message"], tuple(row["secrets"].split(SEPARATOR)), row["kind"], row["language"])
+            SecretRow(
+                row["message"], tuple(row["secrets"].split(SEPARATOR)), row["kind"], row["language"]
+            )
             for row in csv.DictReader(file)
         ]
 
@@ -78,7 +80,9 @@ def score() -> Scores:
     changed = tuple((m, o) for m, o in zip(benign, masked_benign, strict=True) if m != o)
 
     def split(axis: str) -> dict[str, tuple[int, int]]:
-        return {name: (hidden[(a, name)], totals[(a, name)]) for a, name in sorted(totals) if a == axis}
+        return {
+            name: (hidden[(a, name)], totals[(a, name)]) for a, name in sorted(totals) if a == axis
+        }
 
     return Scores(
         recall=1 - len(misses) / len(rows),
@@ -94,7 +98,9 @@ def score() -> Scores:
 def main() -> None:
     """Print the scores; with --misses, every row that failed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--misses", action="store_true", help="list every miss and changed benign line")
+    parser.add_argument(
+        "--misses", action="store_true", help="list every miss and changed benign line"
+    )
     arguments = parser.parse_args()
     scores = score()
     rows = sum(total for _, total in scores.by_kind.values())
