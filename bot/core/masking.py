@@ -32,9 +32,13 @@ PLACEHOLDERS: dict[str, str] = {
     "card_number": "[card number removed]",
     "id_number": "[id number removed]",
     "phone_number": "[phone number removed]",
+    "recovery_key": "[recovery key removed]",
+    "private_key": "[private key removed]",
 }
 # What someone could log in with; the bot asks the user not to send these.
-CREDENTIAL_KINDS = frozenset({"api_key", "password", "pin", "code"})
+CREDENTIAL_KINDS = frozenset(
+    {"api_key", "password", "pin", "code", "recovery_key", "private_key"}
+)
 
 Span = tuple[int, int]
 Pick = Callable[[re.Match[str], str], Span | None]
@@ -65,6 +69,8 @@ _KEY_SHAPES = re.compile(
       | github_pat_[A-Za-z0-9_]{30,}                        # GitHub fine-grained tokens
       | glpat-[A-Za-z0-9_-]{20,}                            # GitLab
       | xox[abprs]-[A-Za-z0-9-]{10,}                        # Slack
+      | (?<=hooks\.slack\.com/services/)[A-Za-z0-9]{8,}/[A-Za-z0-9]{8,}/[A-Za-z0-9]{16,}
+                                                            # Slack webhook path
       | (?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])            # AWS access key id
       | AIza[A-Za-z0-9_-]{35}(?![\w-])                      # Google API key
       | eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}  # JSON web token
@@ -77,6 +83,7 @@ _KEY_SHAPES = re.compile(
 _KEY_ASSIGNMENT = re.compile(
     r"""(?<![\w-])
     (?:api[_ -]?key|access[_ -]?key(?:[_ -]?id)?|secret(?:[_ -]?key)?|client[_ -]?secret
+      |(?:aws[_ -]?)?secret[_ -]?access[_ -]?key
       |(?:access|auth|refresh|api|bot|bearer)?[_ -]?token|bearer)
     (?:\s*[:=]\s*|\s+(?:is|was)\s+|\s+)
     (?P<secret>[^\s&"'<>,;]{8,512})""",
@@ -115,20 +122,43 @@ _QUOTED = (  # in straight, curly, German low-high or back quotes
     r"""'[^'\n]{1,100}'|"[^"\n]{1,100}"|\u201c[^\u201d\n]{1,100}\u201d"""
     r"""|\u2018[^\u2019\n]{1,100}\u2019|\u201e[^\u201c\n]{1,100}\u201c|`[^`\n]{1,100}`"""
 )
+_PASSWORD_WORDS = r"""
+    passwords?|passwort|passphrase|passcode|passwd|pass(?:\ ?word)?|pwd|pw|kennwort|wachtwoord
+    |mot\ de\ passe|mdp|contrase[ñn]a|clave(?:\ de\ acceso)?|senha|palavra-passe
+    |parola\ d'ordine|has[łl]o|пароль|chiave|chave|klucz|ключ|cl[ée]
+    |(?:wi-?fi|wlan|wpa2?)[\ -]?(?:key|schlüssel|passwor[dt])|zugangsdaten|credentials"""
+_AGE_WORDS = r"""new|old|neue|alte|nouveau|ancien|nueva|antigua|nuova|vecchia|nova|antiga|nowe
+    |stare|новый|старый"""
+_PREPOSITIONS = r"for|of|on|to|in|at|für|zu|du|de|del|della|do|da|od|от|для|from"
+_CONNECTORS = r"""is|was|ist|war|lautet|est|c'est|es|era|è|e'|é|to|jest|такой|это"""
+# A bare secret (no "is", no colon) must hold a letter and a digit or symbol.
+_BARE_AHEAD = r"(?=\S*[0-9!@#$%^&*+=?~_])(?=\S*[^\W\d_])"
+_STRONG = rf"""(?P<strong>\s*(?:[:=]|->|=>)\s*|\s+[-\u2013]\s+|['\u2019]s\s+
+          |\s+(?:{_CONNECTORS})(?!\w)(?:\s+now)?\s*[:=]?\s*)"""
 _PASSWORD = re.compile(
-    rf"""(?<![\w-])
-    (?:passwords?|passwort|passphrase|passcode|passwd|pass|pwd|pw|kennwort|wachtwoord
-      |mot\ de\ passe|contrase[ñn]a|senha)
-    (?:
-        (?:\s+(?:for|of|on|to|in|at|für|zu)(?:\s+[^\s:=]{{1,40}}){{1,3}}?     # "for the wifi"
-          |\s+(?:i|we|you)\s+(?:use|used|type|typed|set|entered|tried|chose|picked|have|had
+    rf"""(?<![\w\[-])(?:{_PASSWORD_WORDS})(?:\s+(?:{_AGE_WORDS}|wi-?fi|wlan|wpa2?))?
+    (?:\s+(?:{_PREPOSITIONS})(?:\s+[^\s:=]{{1,40}}){{1,3}}?
+      |\s+(?:i|we|you)\s+(?:use|used|type|typed|set|entered|tried|chose|picked|have|had
                 |gave\ me|sent\ me))?                        # "the password I used"
-        (?P<strong>\s*(?:[:=]|->|=>)\s*
-          |\s+(?:is|was|ist|war|lautet|est|es)(?!\w)(?:\s+now)?\s*[:=]?\s*)
-      | (?P<bare>\s+)                                        # "and password Summer2024"
+    (?:{_STRONG}
+      | (?P<bare>\s+){_BARE_AHEAD}      # "and password Summer2024"
     )
     {_PLACEHOLDER_AHEAD}
-    (?P<secret>(?P<quoted>{_QUOTED})|\S{{1,128}})""",
+    (?P<secret>(?P<quoted>{_QUOTED})|\S{{1,128}})
+    (?:\s*/\s*(?P<pair>\S{{1,128}}))?                      # "user / password: jdoe / X" """,
+    re.IGNORECASE | re.VERBOSE,
+)
+# "new one is X", "y la nueva es X", once a password was already masked in the message.
+_SECOND_PASSWORD = re.compile(
+    rf"""(?<![\w\[-])(?:{_AGE_WORDS})(?:\s+(?:one|password))?
+    (?:{_STRONG}|(?P<bare>\s+){_BARE_AHEAD})
+    {_PLACEHOLDER_AHEAD}(?P<quoted>(?!))?(?P<pair>(?!))?(?P<secret>\S{{1,128}})""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# "I typed X as password".
+_PASSWORD_AFTER = re.compile(
+    rf"""(?<![\w-]){_BARE_AHEAD}(?P<strong>(?!))?(?P<quoted>(?!))?(?P<pair>(?!))?
+    (?P<secret>\S{{5,128}})\s+as\s+(?:my\s+|the\s+|a\s+)?password""",
     re.IGNORECASE | re.VERBOSE,
 )
 _SENTENCE_END = ".,;:?)]}\"'\u201d\u2019"
@@ -163,6 +193,9 @@ def _looks_like_password(secret: str, strong: bool) -> bool:
 
 def _pick_password(match: re.Match[str], own_email: str) -> Span | None:
     start, end = match.span("secret")
+    if match.group("pair"):
+        pair = match.group("pair").rstrip(_SENTENCE_END)
+        return (start, match.start("pair") + len(pair)) if pair else (start, end)
     secret = match.group("secret")
     if match.group("quoted"):
         return start, end
@@ -170,6 +203,12 @@ def _pick_password(match: re.Match[str], own_email: str) -> Span | None:
     if not secret or not _looks_like_password(secret, match.group("strong") is not None):
         return None
     return start, start + len(secret)
+
+
+def _pick_second_password(match: re.Match[str], own_email: str) -> Span | None:
+    if PLACEHOLDERS["password"] not in match.string[: match.start()]:
+        return None
+    return _pick_password(match, own_email)
 
 
 # --- one-time codes and PINs ------------------------------------------------------------
@@ -229,17 +268,26 @@ def _pick_email(match: re.Match[str], own_email: str) -> Span | None:
 
 
 _IBAN = re.compile(
-    r"(?<!\w)[A-Z]{2}\d{2}(?:\ ?[A-Z0-9]{4}){2,7}(?:\ ?[A-Z0-9]{1,3})?(?!\w)", re.IGNORECASE
+    r"(?<!\w)[A-Z]{2}\d{2}(?:\ ?[A-Z0-9]{4}){2,7}(?:\ ?[A-Z0-9]{1,4})?(?!\w)", re.IGNORECASE
 )
 
 
-def _pick_iban(match: re.Match[str], own_email: str) -> Span | None:
-    iban = match.group().replace(" ", "").upper()
-    if not (iban.isascii() and 15 <= len(iban) <= 34):
-        return None
+def _iban_valid(text: str) -> bool:
+    iban = text.replace(" ", "").upper()
+    if not (iban.isascii() and iban.isalnum() and 15 <= len(iban) <= 34):
+        return False
     rearranged = iban[4:] + iban[:4]
-    number = "".join(str(int(char, 36)) for char in rearranged)
-    return match.span() if int(number) % 97 == 1 else None
+    return int("".join(str(int(char, 36)) for char in rearranged)) % 97 == 1
+
+
+def _pick_iban(match: re.Match[str], own_email: str) -> Span | None:
+    """The longest prefix, cut at a space, that is a valid IBAN ("... 3201 please")."""
+    text = match.group()
+    while text:
+        if _iban_valid(text):
+            return match.start(), match.start() + len(text)
+        text = text[: text.rfind(" ")] if " " in text else ""
+    return None
 
 
 _CARD = re.compile(
@@ -288,7 +336,7 @@ _ID_NUMBER = re.compile(
 
 _PHONE = re.compile(
     r"""(?<![\w+.,/:-])(?:
-        (?P<intl>\+[1-9]\d{0,2}+(?:[ .\u00a0-]?(?:\(\d{1,4}+\)|\d{1,5}+)){1,6})
+        (?P<intl>(?:\+|00)[1-9]\d{0,2}+(?:[ .\u00a0-]?(?:\(\d{1,4}+\)|\d{1,5}+)){1,6})
                                                      # +44 20 7946 0958, +1 (555) 010-9999
       | (?P<us>(?:1[ .-])?(?:\(\d{3}\)\ ?\d{3}[ .-]|\d{3}-\d{3}-|\d{3}\.\d{3}\.)\d{4})
                                                      # (555) 010-9999, 555-010-9999
@@ -317,10 +365,63 @@ def _pick_phone(match: re.Match[str], own_email: str) -> Span | None:
     return match.span() if plausible and before is None else None
 
 
+# --- numbers named by a word nearby: codes, PINs, CVVs, accounts, SSNs --------------------------
+
+# Three to eight digits, alone or grouped ("482 913", "5 5 3 2 0 1", "55-12-98").
+_NEAR_NUMBER = re.compile(
+    r"(?<![\w.,:/+\[-])(?:\d(?:\ \d){3,7}|\d{3,8}+(?:[ -]\d{2,4}+){0,3})(?![\w\]]|[.,:/-]\d)"
+)
+_CODE_WORDS = re.compile(
+    r"""(?<![\w\[-])\w{0,20}?(?:codes?|c[oó]digo|codice|kod|код|otp|2fa|mfa|tan|sms|смс|pin|пин
+      |cvv2?|cvc|cryptogramme|prüfziffer|authenticator|passcode)(?!\w)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_CARD_CODE_WORDS = re.compile(r"cvv|cvc|crypto|prüf|secur|segur|sicur", re.IGNORECASE)
+_NOT_CODE_WORDS = re.compile(
+    r"error|fehler|erreur|errore|erro|błąd|ошибк|status|exit", re.IGNORECASE
+)
+_ACCOUNT_WORDS = re.compile(
+    r"""(?<![\w-])(?:account|acct|konto|kontonummer|compte|cuenta|conto|conta|rachunku?|сч[её]т[а-я]*
+      |ssn|social\ security(?:\ number)?)(?!\w)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_LONG_NUMBER = re.compile(r"(?<![\w.,:/+\[-])\d{6,34}(?![\w\]]|[.,:/-]\d)")
+_NEAR = 45  # characters between a word and the number it names
+
+
+def _pick_near_code(match: re.Match[str], own_email: str) -> Span | None:
+    text = match.string
+    window = max(0, match.start() - _NEAR), min(len(text), match.end() + _NEAR)
+    for word in _CODE_WORDS.finditer(text, *window):
+        if _NOT_CODE_WORDS.search(text, max(0, word.start() - 24), word.end()):
+            continue
+        if re.fullmatch(r"(?:19|20)\d\d", match.group()):  # "2FA since 2024": a year
+            return None
+        digits = len(_digits(match.group()))
+        if 4 <= digits <= 8 or (digits == 3 and _CARD_CODE_WORDS.search(text, *window)):
+            return match.span()
+    return None
+
+
+def _pick_near_account(match: re.Match[str], own_email: str) -> Span | None:
+    found = _ACCOUNT_WORDS.search(match.string, max(0, match.start() - 30), match.start())
+    return match.span() if found else None
+
+
+_BITLOCKER = re.compile(r"(?<![\w-])\d{6}(?:-\d{6}){7}(?![\w-])")
+_PRIVATE_KEY = re.compile(
+    r"-----BEGIN[A-Z ]{0,30}PRIVATE KEY-----[\s\S]{0,20000}?"
+    r"(?:-----END[A-Z ]{0,30}PRIVATE KEY-----|$)"
+)
+
 # Order matters: keys and passwords first, so their digits are not read as phone numbers.
 _RULES: tuple[_Rule, ...] = (
+    _Rule("private_key", _PRIVATE_KEY, _whole),
+    _Rule("recovery_key", _BITLOCKER, _whole),
     _Rule("api_key", _KEY_SHAPES, _whole),
     _Rule("password", _PASSWORD, _pick_password),
+    _Rule("password", _SECOND_PASSWORD, _pick_second_password),
+    _Rule("password", _PASSWORD_AFTER, _pick_password),
     _Rule("api_key", _KEY_ASSIGNMENT, _pick_assigned_key),
     _Rule("api_key", _RANDOM_LOOKING, _pick_random_looking),
     _Rule("pin", _PIN, _pick_code),
@@ -329,6 +430,8 @@ _RULES: tuple[_Rule, ...] = (
     _Rule("bank_account", _IBAN, _pick_iban),
     _Rule("card_number", _CARD, _pick_card),
     _Rule("id_number", _ID_NUMBER, _whole),
+    _Rule("bank_account", _LONG_NUMBER, _pick_near_account),
+    _Rule("code", _NEAR_NUMBER, _pick_near_code),
     _Rule("phone_number", _PHONE, _pick_phone),
 )
 
