@@ -132,7 +132,7 @@ _AGE_WORDS = r"""new|old|neue|alte|nouveau|ancien|nueva|antigua|nuova|vecchia|no
 _PREPOSITIONS = r"for|of|on|to|in|at|für|zu|du|de|del|della|do|da|od|от|для|from"
 _CONNECTORS = r"""is|was|ist|war|lautet|est|c'est|es|era|è|e'|é|to|jest|такой|это"""
 # A bare secret (no "is", no colon) must hold a letter and a digit or symbol.
-_BARE_AHEAD = r"(?=\S*[0-9!@#$%^&*+=?~_])(?=\S*[^\W\d_])"
+_BARE_AHEAD = r"(?=\S{0,127}[0-9!@#$%^&*+=?~_])(?=\S{0,127}[^\W\d_])"  # bounded: linear
 _STRONG = rf"""(?P<strong>\s*(?:[:=]|->|=>)\s*|\s+[-\u2013]\s+|['\u2019]s\s+
           |\s+(?:{_CONNECTORS})(?!\w)(?:\s+now)?\s*[:=]?\s*)"""
 _PASSWORD = re.compile(
