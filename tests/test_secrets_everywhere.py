@@ -73,8 +73,8 @@ def database_texts(url: str) -> Iterator[tuple[str, str]]:
                 )
                 for row in rows:
                     for column_name, value in zip(names, row, strict=True):
-                        if value is None:
-                            continue
+                        if not isinstance(value, str | dict | list):
+                            continue  # numbers and timestamps hold no typed text
                         shown = (
                             json.dumps(value, ensure_ascii=False)
                             if isinstance(value, dict | list)
