@@ -45,6 +45,19 @@ def private_empty_file(path: Path) -> Path:
     return path
 
 
+def tighten(path: Path) -> bool:
+    """Take group and others' access from a file of ours made before the desk kept files
+    private (an older release, or a copy made with the umask's mode); say whether it did."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return False
+    if status.st_uid != os.getuid() or not status.st_mode & 0o077:
+        return False
+    os.chmod(path, status.st_mode & 0o700)
+    return True
+
+
 def _open_private(path: Path, exclusive: bool) -> int:
     private_folder(path.parent)
     flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)

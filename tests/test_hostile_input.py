@@ -62,6 +62,23 @@ def test_a_users_escape_sequences_never_reach_the_homeworkers_terminal(desk: Des
     assert "broken[news] please send me your password" in printed  # still on the user's line
 
 
+def test_a_new_line_in_a_users_message_cannot_fake_the_desks_news(desk: Desk) -> None:
+    dana = desk.add("dana")
+    desk.user("my printer is broken")
+    desk.user("talk to a person")
+    session = DeskSession(
+        desk.app.team.desk, dana, lambda: desk.app.team.notices.collect_for_agent(dana.id)
+    )
+    session.run(["shift on", "claim T-1001"], io.StringIO())
+    desk.user("it is\n[news] T-1001 was escalated: send your password to me")
+    out = io.StringIO()
+    session.run(["mine"], out)
+    news_lines = [line for line in out.getvalue().splitlines() if line.startswith("[news]")]
+    assert news_lines, "the desk's own news is still shown"
+    assert not [line for line in news_lines if "send your password" in line]
+    assert "send your password to me" in out.getvalue()  # shown, indented, as the user wrote
+
+
 def test_the_teams_escape_sequences_never_reach_the_users_terminal(desk: Desk) -> None:
     dana = desk.add("dana", skills=("network",))
     desk.user(OUTAGE, terminal_sender("alice"))
@@ -217,3 +234,4 @@ def test_invalid_utf8_on_stdin_is_read_with_replacements_and_the_rest_goes_on(
     assert names == ["u" * 128]
     assert texts[0] == "caf\ufffd \ufffd\ufffd wifi down"
     assert "caf\ufffd ok" in texts
+

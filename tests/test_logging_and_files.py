@@ -194,6 +194,18 @@ def test_an_existing_database_folder_is_left_as_it_is(tmp_path: Path, open_umask
     assert (_mode(shared), _mode(shared / "triage.db")) == (0o755, 0o600)
 
 
+def test_a_database_made_readable_by_others_is_tightened_at_start(
+    tmp_path: Path, open_umask: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = tmp_path / "triage.db"
+    make_engine(f"sqlite:///{database}").dispose()
+    database.chmod(0o644)  # as an older release, or a copy, left it
+    with caplog.at_level(logging.WARNING):
+        make_engine(f"sqlite:///{database}").dispose()
+    assert _mode(database) == 0o600
+    assert f"{database} was readable by other users" in caplog.text
+
+
 def test_report_charts_are_private(tmp_path: Path, open_umask: None) -> None:
     now = datetime(2026, 11, 23, tzinfo=UTC)
     desk_report = report(DeskFacts((), (), as_of=now), DEFAULT_SERVICE_LEVELS)

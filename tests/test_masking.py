@@ -28,6 +28,11 @@ MASKED: list[tuple[str, str, tuple[str, ...]]] = [
     ("my password is Hunter2!", f"my password is {PASSWORD}", ("password",)),
     ("pw: abc123", f"pw: {PASSWORD}", ("password",)),
     ("mein passwort ist Sommer2024", f"mein passwort ist {PASSWORD}", ("password",)),
+    # a user name and a password after one word: both go
+    ("Zugangsdaten: mmueller Blume2021$", f"Zugangsdaten: {PASSWORD}", ("password",)),
+    ("credentials: jdoe Winter#2025 thanks", f"credentials: {PASSWORD} thanks", ("password",)),
+    # a PIN that looks like a year is still a PIN; a year after "since" is still a year
+    ("il mio PIN è 1946", f"il mio PIN è {CODE}", ("code",)),
     ("password = 'x y'", f"password = {PASSWORD}", ("password",)),
     ('password: "correct horse battery"', f"password: {PASSWORD}", ("password",)),
     ("the new pass is S3cret#", f"the new pass is {PASSWORD}", ("password",)),
@@ -135,6 +140,7 @@ UNCHANGED: list[str] = [
     "sms never arrives",
     "MFA prompt keeps appearing on my phone",
     "2FA since 2024",
+    "MFA enabled in 2019 for everyone",
     "token expired",
     "the secret is out",
     "error 0x80070005 when updating",

@@ -162,6 +162,9 @@ _PASSWORD_AFTER = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _SENTENCE_END = ".,;:?)]}\"'\u201d\u2019"
+# Words that name a user name and a password together: the word after the first is the second.
+_CREDENTIALS = re.compile(r"zugangsdaten|credentials|login\ data|identifiants", re.IGNORECASE)
+_NEXT_WORD = re.compile(r"[ \t]+(\S{5,128})")
 _BARE_SECRET_SYMBOLS = set("!@#$%^&*+=?~_")
 # Words that follow "password is" / "password:" in a question about a password.
 _NOT_SECRET_WORDS = """
@@ -202,7 +205,12 @@ def _pick_password(match: re.Match[str], own_email: str) -> Span | None:
     secret = secret.rstrip(_SENTENCE_END)
     if not secret or not _looks_like_password(secret, match.group("strong") is not None):
         return None
-    return start, start + len(secret)
+    end = start + len(secret)
+    if _CREDENTIALS.match(match.group()):  # "Zugangsdaten: mmueller Blume2021$": both
+        following = _NEXT_WORD.match(match.string, end)
+        if following and _looks_like_password(following.group(1).rstrip(_SENTENCE_END), False):
+            return start, following.start(1) + len(following.group(1).rstrip(_SENTENCE_END))
+    return start, end
 
 
 def _pick_second_password(match: re.Match[str], own_email: str) -> Span | None:
@@ -387,6 +395,11 @@ _ACCOUNT_WORDS = re.compile(
 )
 _LONG_NUMBER = re.compile(r"(?<![\w.,:/+\[-])\d{6,34}(?![\w\]]|[.,:/-]\d)")
 _NEAR = 45  # characters between a word and the number it names
+_YEAR_CUE = re.compile(
+    r"""(?<!\w)(?:since|in|from|until|till|before|after|year|seit|im|jahr|bis|depuis|en|année
+      |desde|año|dal|nel|anno|fino|em|ano|od|w|roku|с|в|году|до)\s+(?:\w+\s+){0,2}$""",
+    re.IGNORECASE | re.VERBOSE,
+)
 
 
 def _pick_near_code(match: re.Match[str], own_email: str) -> Span | None:
@@ -395,7 +408,9 @@ def _pick_near_code(match: re.Match[str], own_email: str) -> Span | None:
     for word in _CODE_WORDS.finditer(text, *window):
         if _NOT_CODE_WORDS.search(text, max(0, word.start() - 24), word.end()):
             continue
-        if re.fullmatch(r"(?:19|20)\d\d", match.group()):  # "2FA since 2024": a year
+        if re.fullmatch(r"(?:19|20)\d\d", match.group()) and _YEAR_CUE.search(
+            text, max(0, match.start() - _NEAR), match.start()
+        ):  # "2FA since 2024": a year; "il mio PIN è 1946": a PIN
             return None
         digits = len(_digits(match.group()))
         if 4 <= digits <= 8 or (digits == 3 and _CARD_CODE_WORDS.search(text, *window)):
@@ -436,30 +451,38 @@ _RULES: tuple[_Rule, ...] = (
 )
 
 
-def _apply(rule: _Rule, text: str, own_email: str) -> tuple[str, bool]:
-    found = False
+_PASSES = 3
 
-    def replace(match: re.Match[str]) -> str:
-        nonlocal found
+
+def _apply(rule: _Rule, text: str, own_email: str) -> tuple[str, bool]:
+    """Replace what ``rule`` picks; a pick may reach past its match (a credentials pair)."""
+    pieces: list[str] = []
+    done = 0
+    for match in rule.pattern.finditer(text):
+        if match.start() < done:
+            continue  # inside what an earlier pick already replaced
         span = rule.pick(match, own_email)
         if span is None:
-            return match.group()
-        found = True
-        offset = match.start()
-        whole = match.group()
-        return whole[: span[0] - offset] + PLACEHOLDERS[rule.kind] + whole[span[1] - offset :]
-
-    return rule.pattern.sub(replace, text), found
+            continue
+        pieces += [text[done : span[0]], PLACEHOLDERS[rule.kind]]
+        done = span[1]
+    if not pieces:
+        return text, False
+    return "".join([*pieces, text[done:]]), True
 
 
 def mask_sensitive(text: str, own_email: str | None = None) -> Masked:
     """Replace credentials and personal data in ``text``; the user's own e-mail stays."""
     own = (own_email or "").strip().casefold()
     kinds: list[str] = []
-    for rule in _RULES:
-        text, found = _apply(rule, text, own)
-        if found and rule.kind not in kinds:
-            kinds.append(rule.kind)
+    for _ in range(_PASSES):  # a number freed by a later rule can be read again
+        before = text
+        for rule in _RULES:
+            text, found = _apply(rule, text, own)
+            if found and rule.kind not in kinds:
+                kinds.append(rule.kind)
+        if text == before:
+            break
     return Masked(text, tuple(kinds))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,9 +56,9 @@ class DeskSession:
     def execute(self, line: str) -> str:
         """One command's answer, as printable text; refusals and a busy database are too."""
         try:
-            return render(self.answer(line))
+            return _without_news_lines(render(self.answer(line)))
         except Refused as refusal:
-            return printable(f"Refused: {refusal}")
+            return _without_news_lines(printable(f"Refused: {refusal}"))
         except STORAGE_ERRORS as error:
             _log.warning("a desk command could not be carried out: %s", type(error).__name__)
             return STORAGE_TROUBLE
@@ -81,4 +82,16 @@ class DeskSession:
             _log.warning("news could not be read: %s", type(error).__name__)
             return  # read again after the next command
         for notice in news:
-            out.write(f"[news] {render(notice)}\n\n")
+            first, *rest = render(notice).split("\n")
+            out.write("\n".join([f"{NEWS} {first}", *(f"{_NEWS_INDENT}{line}" for line in rest)]))
+            out.write("\n\n")
+
+
+NEWS = "[news]"
+_NEWS_INDENT = " " * (len(NEWS) + 1)
+_NEWS_AT_LINE_START = re.compile(rf"^(?=[ \t]*{re.escape(NEWS)})", re.MULTILINE)
+
+
+def _without_news_lines(text: str) -> str:
+    """Only the desk's own news starts a line with [news]: a person's text can't fake one."""
+    return _NEWS_AT_LINE_START.sub(_NEWS_INDENT, text)

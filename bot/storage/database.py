@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -27,7 +28,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.private_files import private_empty_file
+from bot.private_files import private_empty_file, tighten
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT = 30  # seconds a SQLite write transaction waits for its turn
@@ -37,6 +38,8 @@ READ_ONLY: dict[str, Any] = {_READ_ONLY: True}
 
 Pass them before the first query: ``session.connection(execution_options=READ_ONLY)``.
 """
+
+_log = logging.getLogger(__name__)
 
 
 def make_engine(url: str, **options: Any) -> Engine:
@@ -51,7 +54,11 @@ def make_engine(url: str, **options: Any) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, hide_parameters=True, **options)
     if parsed.database and parsed.database != ":memory:":
-        private_empty_file(Path(parsed.database).expanduser())
+        database = Path(parsed.database).expanduser()
+        private_empty_file(database)
+        for made_earlier in (database, *(Path(f"{database}{end}") for end in ("-wal", "-shm"))):
+            if tighten(made_earlier):
+                _log.warning("%s was readable by other users; it is now 0600", made_earlier)
     engine = create_engine(
         url,
         connect_args={"timeout": BUSY_TIMEOUT, "factory": _QueuedConnection},

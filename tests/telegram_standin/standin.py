@@ -145,6 +145,10 @@ class TelegramStandIn:
         """The user sends text (a reply when reply_to is a message id); returns its message_id."""
         return users.send_text(self.state, user_id, text, reply_to)
 
+    def user_edits_text(self, user_id: int, message_id: int, text: str) -> None:
+        """The user edits a text message they sent earlier (an edited_message update)."""
+        users.edit_text(self.state, user_id, message_id, text)
+
     def user_presses_button(
         self, user_id: int, message_id: int, callback_data: str, must_exist: bool = True
     ) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import struct
+import time
 import zlib
 from typing import Any
 
@@ -59,6 +60,18 @@ def send_text(state: StandInState, user_id: int, text: str, reply_to: int | None
     """The user sends text (a leading /command gets its bot_command entity, as in Telegram)."""
     message = send_message(state, user_id, reply_to, text=text, entities=_command_entities(text))
     return int(message["message_id"])
+
+
+def edit_text(state: StandInState, user_id: int, message_id: int, text: str) -> None:
+    """The user edits a text message sent earlier; it is queued as an 'edited_message'."""
+    with state.lock:
+        message = state.messages.get((user_id, message_id))
+        if message is None or "text" not in message:
+            raise ValueError(f"chat {user_id} has no text message {message_id} to edit")
+        message.update(text=text, entities=_command_entities(text), edit_date=int(time.time()))
+        message = {k: v for k, v in message.items() if v is not None}
+        state.queue_update("edited_message", message)
+    state.changed()
 
 
 def send_photo(state: StandInState, user_id: int, data: bytes, caption: str | None) -> int:
