@@ -17,6 +17,8 @@ from bot.core.tickets import DEFAULT_SERVICE_LEVELS, ServiceLevels
 from bot.core.user_cases import UserCases
 
 MAX_MESSAGE_CHARS = 4000
+# What a user sends as a command, not as words to read: never triaged.
+_COMMANDS = frozenset({Intent.EMPTY, Intent.START, Intent.HELP, Intent.CANCEL, Intent.STATUS})
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ class FirstLineDesk:
         if intent is Intent.EMPTY:
             return [Reply(texts.EMPTY)]
         reading = self._read(sender, intent, incoming.text)
+        if reading.verdict is not None and reading.verdict.from_rule:
+            intent = Intent.QUESTION  # "no, and now it's smoking": danger is never a reply
         now = self._clock()
         with self._unit_of_work() as uow:
             if delivery is not None and not uow.deliveries.first_time(delivery, now):
@@ -91,10 +95,13 @@ class FirstLineDesk:
         return replies
 
     def _read(self, sender: Sender, intent: Intent, text: str) -> Reading:
-        """Triage and search a question before any unit of work that writes is open."""
-        if intent is not Intent.QUESTION:
+        """Triage every message a person wrote (whatever state the conversation is in), and
+        search a question, before any unit of work that writes is open."""
+        if intent in _COMMANDS:
             return Reading()
         verdict = self._triage.assess(text)
+        if intent is not Intent.QUESTION:
+            return Reading(verdict)
         searches = {text: self._dialogue.search(text)}
         if not verdict.escalate and not self._dialogue.is_confident(searches[text]):
             with self._unit_of_work(read_only=True) as uow:
@@ -148,7 +155,9 @@ class FirstLineDesk:
             if conversation is None and intent is Intent.CANCEL:
                 return [Reply(texts.NOTHING_TO_CANCEL)]
         if conversation is not None and conversation.status is ConversationStatus.NEEDS_HUMAN:
-            answer = self._cases.on_message(uow, conversation, intent, incoming.text, now)
+            answer = self._cases.on_message(
+                uow, conversation, intent, incoming.text, now, reading.verdict
+            )
             if answer is not None:
                 self._store_in(uow, conversation.id, incoming, now)
                 self._store_out(uow, conversation.id, [*warning, *answer], now)

@@ -151,6 +151,15 @@ class TriageVerdict:
     model_version: str | None = None
     advice: str = ""
 
+    @property
+    def from_rule(self) -> bool:
+        """Whether a never-miss rule decided it (a rule overrides how a reply is read)."""
+        return self.escalate and self.signal.startswith("rule:")
+
+    def more_urgent_than(self, priority: Priority) -> bool:
+        """Whether this verdict escalates at a higher priority than ``priority``."""
+        return self.escalate and self.priority.rank < priority.rank
+
     def as_dict(self) -> dict[str, object]:
         """The verdict as plain JSON-ready values."""
         return {

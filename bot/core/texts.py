@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.domain import PRIORITY_MEANINGS, Article, Choice, HandoffRequest
+from bot.core.domain import PRIORITY_MEANINGS, Article, Choice, HandoffRequest, TriageVerdict
 
 SOLVED = Choice("Yes, solved", "yes")
 NOT_SOLVED = Choice("No", "no")
@@ -62,6 +62,13 @@ def handed_off(request: HandoffRequest, reference: str, wait: str) -> str:
     return f"{text}\n\n{verdict.advice}" if verdict.advice else text
 
 
+def priority_raised(reference: str, verdict: TriageVerdict) -> str:
+    """What the user is told when a message on an open case makes it more urgent."""
+    meaning = PRIORITY_MEANINGS.get(verdict.priority, "normal")
+    text = PRIORITY_RAISED.format(reference=reference, priority=verdict.priority, meaning=meaning)
+    return f"{text}\n\n{verdict.advice}" if verdict.advice else text
+
+
 def article_answer(article: Article) -> str:
     """An article as a chat message: title, what it is for, numbered steps, when to stop."""
     steps = "\n".join(f"{number}. {step}" for number, step in enumerate(article.steps, start=1))
@@ -89,6 +96,10 @@ QUEUED_ADDED = (
     "waiting). I've added your message to it."
 )
 ADDED_FOR_TEAM = "I've passed your message on to the person handling {reference}."
+PRIORITY_RAISED = (
+    "That sounds more urgent than what {reference} was about, so I've raised it to priority "
+    "{priority} ({meaning}) and told the team at once."
+)
 RATING_THANKS = "Thank you for rating the help {rating}/5. If anything else comes up, just write."
 RATING_LOW_FOLLOW_UP = (
     " Sorry it wasn't better: a supervisor will see your rating. If the problem isn't fixed, "

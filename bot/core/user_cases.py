@@ -17,6 +17,7 @@ from bot.core.domain import (
     Priority,
     Reply,
     Stage,
+    TriageVerdict,
 )
 from bot.core.intents import Intent, read_rating
 from bot.core.ports import UnitOfWork
@@ -95,8 +96,12 @@ class UserCases:
         intent: Intent,
         text: str,
         now: datetime,
+        verdict: TriageVerdict | None = None,
     ) -> list[Reply] | None:
-        """Answer a user whose conversation is with second line; None: start afresh."""
+        """Answer a user whose conversation is with second line; None: start afresh.
+
+        ``verdict`` is this message's own triage: an incident more urgent than the case
+        raises the case (see :meth:`_raise_if_more_urgent`)."""
         ticket = uow.tickets.for_conversation(conversation.id)
         if ticket is None or ticket.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
             conversation.status = ConversationStatus.RESOLVED
@@ -109,7 +114,36 @@ class UserCases:
             return [self.status_of(uow, ticket, now)]
         if ticket.status is TicketStatus.RESOLVED:
             return self._after_resolution(uow, conversation, ticket, text, now)
-        return [self._relay(uow, ticket, text, now)]
+        raised = self._raise_if_more_urgent(uow, ticket, intent, text, verdict, now)
+        return [*raised, self._relay(uow, ticket, text, now)]
+
+    def _raise_if_more_urgent(
+        self,
+        uow: UnitOfWork,
+        ticket: Ticket,
+        intent: Intent,
+        text: str,
+        verdict: TriageVerdict | None,
+        now: datetime,
+    ) -> list[Reply]:
+        """A never-miss rule, or the model escalating an IT question, at a higher priority
+        than the open case: the case takes that priority and category, the person holding it
+        and the supervisors are told at once, and the user gets the rule's advice."""
+        if verdict is None or not verdict.more_urgent_than(ticket.priority):
+            return []
+        if not (verdict.from_rule or intent is Intent.QUESTION):
+            return []  # the model's reading of "yes" or "thanks" raises nothing
+        before = ticket.priority
+        store(uow, ticket, ticket.raise_priority(verdict.priority, verdict.category, "triage", now))
+        why = f"{ticket.reference} raised from {before} to {ticket.priority}: {verdict.reason}"
+        if ticket.assignee_id is not None:
+            uow.outbox.add(
+                Notice(f"{why}. The user wrote: {text}", agent_id=ticket.assignee_id,
+                       ticket_id=ticket.id),
+                now,
+            )  # fmt: skip
+        alert_supervisors(uow, ticket, f"{why}.", now)
+        return [Reply(texts.priority_raised(ticket.reference, verdict))]
 
     def on_attachment(
         self,
