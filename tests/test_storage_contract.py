@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -212,3 +213,30 @@ def test_agents_are_found_by_name_and_telegram_id_until_removed(
         assert uow.agents.all() == [erin]
         uow.agents.save(Agent(erin.id, "erin", on_shift=True))
         assert uow.agents.get(erin.id) == Agent(erin.id, "erin", on_shift=True)
+
+
+@pytest.mark.parametrize("storage", ["sqlite", "postgresql"])
+def test_two_processes_meeting_a_new_user_at_once_both_get_the_same_one(
+    units: UnitOfWorkFactory,
+) -> None:
+    newcomer = Sender("telegram", "777", "Newcomer")
+    second: list[int | BaseException] = []
+
+    def the_other_process() -> None:
+        try:
+            with units() as uow:
+                second.append(uow.users.ensure(newcomer, NOW))
+                uow.commit()
+        except BaseException as error:
+            second.append(error)
+
+    with units() as uow:
+        first = uow.users.ensure(newcomer, NOW)
+        other = threading.Thread(target=the_other_process)
+        other.start()
+        other.join(timeout=0.5)  # it looked, found nobody, and now waits on our insert
+        uow.commit()
+    other.join(timeout=10)
+    assert second == [first]
+    with units(read_only=True) as uow:
+        assert uow.users.find(newcomer) == first
