@@ -95,6 +95,10 @@ QUEUED_ADDED = (
     "Your request {reference} is in the queue (priority {priority}, {position} of {waiting} "
     "waiting). I've added your message to it."
 )
+EDIT_NOT_USED = (
+    "I can't pass on changes to a message already sent, so nobody has seen this edit. "
+    "Please send the corrected text as a new message."
+)
 ADDED_FOR_TEAM = "I've passed your message on to the person handling {reference}."
 PRIORITY_RAISED = (
     "That sounds more urgent than what {reference} was about, so I've raised it to priority "

@@ -88,6 +88,16 @@ class TelegramDoor:
             )
             await self._reply(context, update.update_id, message.chat_id, answer)
 
+    async def on_edited(self, update: Update, context: Context) -> None:
+        """An edit of a message sent before: never acted on. Its case may not be the current
+        one any more, and a command must not run twice, so the sender is asked to send the
+        correction as a new message."""
+        message = update.edited_message
+        if message is None:
+            return
+        log.info("an edited message was not acted on (update %s)", update.update_id)
+        await self.sender_for(context.bot).try_send(message.chat_id, Reply(texts.EDIT_NOT_USED))
+
     async def on_button(self, update: Update, context: Context) -> None:
         """A quick-answer button: checked, then handled as if the answer had been typed."""
         query, user = update.callback_query, update.effective_user
