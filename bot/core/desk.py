@@ -79,9 +79,9 @@ class FirstLineDesk:
         crash): it is recorded with the answer, and the same one again gets no answer.
         """
         incoming = IncomingText.read(raw_text, self._max_chars)
-        intent = read_intent(incoming.text)
-        if intent is Intent.EMPTY:
+        if not incoming.text:
             return [Reply(texts.EMPTY)]
+        intent = read_intent(incoming.text)  # EMPTY for "???" or "🔥🔥🔥": see _handle
         reading = self._read(sender, intent, incoming.text)
         if reading.verdict is not None and reading.verdict.from_rule:
             intent = Intent.QUESTION  # "no, and now it's smoking": danger is never a reply
@@ -159,12 +159,16 @@ class FirstLineDesk:
                 uow, conversation, intent, incoming.text, now, reading.verdict
             )
             if answer is not None:
+                if incoming.truncated:
+                    answer.insert(0, Reply(texts.TRUNCATED.format(limit=self._max_chars)))
                 self._store_in(uow, conversation.id, incoming, now)
                 self._store_out(uow, conversation.id, [*warning, *answer], now)
                 uow.conversations.save(conversation, now)
                 return [*warning, *answer]
             uow.conversations.save(conversation, now)
             conversation = None
+        if intent is Intent.EMPTY:  # nothing for first line to read; a person's case takes it
+            return [Reply(texts.EMPTY)]
         if conversation is None:
             conversation = uow.conversations.start(user_id, now)
         self._store_in(uow, conversation.id, incoming, now)
