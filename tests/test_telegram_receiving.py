@@ -4,8 +4,8 @@ Telegram's errors, per-user turns leave nothing behind, and the PTB hooks we use
 from __future__ import annotations
 
 import asyncio
-import logging
 import inspect
+import logging
 import socket
 from collections.abc import Mapping, Sequence
 from datetime import datetime

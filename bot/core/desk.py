@@ -13,7 +13,7 @@ from bot.core.intents import Intent, read_intent
 from bot.core.masking import contains_credentials, mask_sensitive
 from bot.core.ports import Clock, KnowledgeBase, Triage, UnitOfWork, UnitOfWorkFactory
 from bot.core.reading import Reading
-from bot.core.tickets import DEFAULT_SERVICE_LEVELS, ServiceLevels
+from bot.core.tickets import DEFAULT_SERVICE_LEVELS, ServiceLevels, TicketStatus
 from bot.core.user_cases import UserCases
 
 MAX_MESSAGE_CHARS = 4000
@@ -72,11 +72,19 @@ class FirstLineDesk:
         """The greeting a door may show before the user writes anything."""
         return Reply(texts.WELCOME)
 
-    def handle(self, sender: Sender, raw_text: str, delivery: str | None = None) -> list[Reply]:
+    def handle(
+        self,
+        sender: Sender,
+        raw_text: str,
+        delivery: str | None = None,
+        about: str | None = None,
+    ) -> list[Reply]:
         """Answer one message from ``sender``; the exchange is stored before returning.
 
         ``delivery`` names this message where its channel may deliver it again (after a
         crash): it is recorded with the answer, and the same one again gets no answer.
+        ``about`` is set when the message is a quick answer (a button) bound to what it
+        answered (:attr:`Choice.about`): once that is no longer asked, it changes nothing.
         """
         incoming = IncomingText.read(raw_text, self._max_chars)
         if not incoming.text:
@@ -90,9 +98,27 @@ class FirstLineDesk:
             if delivery is not None and not uow.deliveries.first_time(delivery, now):
                 return []
             user_id = uow.users.ensure(sender, now)
+            if about is not None and not self._still_asked(uow, user_id, about):
+                return [Reply(texts.BUTTON_OUT_OF_DATE)]  # recorded as handled, nothing else
             replies = self._handle(uow, sender, user_id, intent, incoming, reading, now)
             uow.commit()
         return replies
+
+    @staticmethod
+    def _still_asked(uow: UnitOfWork, user_id: int, about: str) -> bool:
+        """Whether the question a button answers (an article's "did that solve it?", a
+        case's rating) is still the one the user's conversation is waiting on."""
+        conversation = uow.conversations.open_for(user_id)
+        if conversation is None:
+            return False
+        if about.startswith(texts.ARTICLE_ASKED):
+            return conversation.current_article_id == about.removeprefix(texts.ARTICLE_ASKED)
+        ticket = uow.tickets.for_conversation(conversation.id)
+        return (
+            ticket is not None
+            and ticket.reference == about
+            and ticket.status is TicketStatus.RESOLVED
+        )
 
     def _read(self, sender: Sender, intent: Intent, text: str) -> Reading:
         """Triage every message a person wrote (whatever state the conversation is in), and

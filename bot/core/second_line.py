@@ -38,8 +38,6 @@ from bot.core.tickets import (
 )
 from bot.errors import AlreadyHandled, Refused
 
-RATING_CHOICES = texts.RATING_CHOICES
-
 
 class SecondLineDesk:
     """What a homeworker or supervisor can do; every refusal changes nothing."""
@@ -320,7 +318,7 @@ class SecondLineDesk:
                     texts.resolved(ticket.reference, resolution),
                     user_id=ticket.user_id,
                     ticket_id=ticket.id,
-                    choices=RATING_CHOICES,
+                    choices=texts.rating_choices(ticket.reference),
                 ),
                 now,
             )

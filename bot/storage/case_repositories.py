@@ -298,7 +298,7 @@ def _pending(row: OutboxRow) -> PendingNotice:
             user_id=row.user_id,
             agent_id=row.agent_id,
             ticket_id=row.ticket_id,
-            choices=tuple(Choice(label, value) for label, value in row.choices),
+            choices=tuple(Choice(*choice) for choice in row.choices),
             attachment=attachment_from_json(row.attachment),
         ),
     )
@@ -315,7 +315,7 @@ class SqlOutbox:
                 agent_id=notice.agent_id,
                 ticket_id=notice.ticket_id,
                 text=notice.text,
-                choices=[[choice.label, choice.value] for choice in notice.choices],
+                choices=[[choice.label, choice.value, choice.about] for choice in notice.choices],
                 attachment=attachment_to_json(notice.attachment),
                 created_at=now,
             )

@@ -28,7 +28,7 @@ from bot.core.notices import NoticeBoard
 from bot.core.second_line import SecondLineDesk
 from bot.core.tickets import Agent
 from bot.doors.desk_commands import desk_help, run_desk_command
-from bot.doors.telegram.buttons import ButtonSigner
+from bot.doors.telegram.buttons import ButtonSigner, Pressed
 from bot.doors.telegram.sending import ChatSender, SendResult
 from bot.doors.telegram.updates import delivery_key
 from bot.doors.telegram.user_turns import UserTurns
@@ -104,8 +104,8 @@ class TelegramDoor:
         if query is None or user is None or query.message is None:
             return
         chat_id = query.message.chat.id
-        value = self.signer.verify(chat_id, query.data)
-        if value is None:
+        pressed = self.signer.verify(chat_id, query.data)
+        if pressed is None:
             await query.answer("That button isn't valid any more.")
             return
         try:
@@ -115,7 +115,7 @@ class TelegramDoor:
             log.info("could not settle the pressed button: %s", error)  # or too old
         async with self._turns.turn(user.id):
             answer = await self._in_worker(
-                self._answer_button, _sender(user), value, delivery_key(update.update_id)
+                self._answer_button, _sender(user), pressed, delivery_key(update.update_id)
             )
             await self._reply(context, update.update_id, chat_id, answer)
 
@@ -149,11 +149,12 @@ class TelegramDoor:
         replies = self.desk.handle_attachment(sender, attachment, message.caption or "", delivery)
         return Answer(replies, sender, True)
 
-    def _answer_button(self, sender: Sender, value: str, delivery: str) -> Answer:
+    def _answer_button(self, sender: Sender, pressed: Pressed, delivery: str) -> Answer:
         agent = self.team.agent_with_telegram_id(sender.external_id)
         if agent is not None:
-            return _acting(lambda: self._agent_command(agent, value, delivery))
-        return Answer(self.desk.handle(sender, value, delivery), sender, True)
+            return _acting(lambda: self._agent_command(agent, pressed.value, delivery))
+        replies = self.desk.handle(sender, pressed.value, delivery, about=pressed.about or None)
+        return Answer(replies, sender, True)
 
     def _agent_message(self, agent: Agent, message: Message, delivery: str) -> Answer:
         text = message.text
