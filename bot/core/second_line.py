@@ -165,6 +165,7 @@ class SecondLineDesk:
             if was_queued:
                 if not self._won_claim(uow, agent, ticket, taken, now):
                     raise Refused(self._lost_claim(uow, ticket))
+                self._tell_user_picked_up(uow, agent, ticket, now)
             else:
                 store(uow, ticket, taken)
             if previous is not None:
@@ -493,6 +494,12 @@ class SecondLineDesk:
 
     def _after_claim(self, uow: UnitOfWork, agent: Agent, ticket: Ticket, now: datetime) -> Reply:
         uow.agents.save(agent.working_on(ticket.id))
+        self._tell_user_picked_up(uow, agent, ticket, now)
+        return case_reply(uow, ticket, now)
+
+    @staticmethod
+    def _tell_user_picked_up(uow: UnitOfWork, agent: Agent, ticket: Ticket, now: datetime) -> None:
+        """The one notice the user gets when someone takes their case from the queue."""
         uow.outbox.add(
             Notice(
                 texts.picked_up(ticket.reference, agent.display_name),
@@ -501,7 +508,6 @@ class SecondLineDesk:
             ),
             now,
         )
-        return case_reply(uow, ticket, now)
 
     def _transfer_to_agent(
         self, uow: UnitOfWork, agent: Agent, colleague: Agent, ticket: Ticket, now: datetime
