@@ -23,7 +23,7 @@ def case_card(uow: UnitOfWork, ticket: Ticket, now: datetime) -> str:
 
 
 def case_attachments(uow: UnitOfWork, ticket: Ticket) -> tuple[Attachment, ...]:
-    """The photos and documents the user sent in the case's conversation."""
+    """The photos and documents sent in the case's conversation, by the user or the team."""
     return tuple(
         line.attachment
         for line in uow.messages.transcript(ticket.conversation_id)
