@@ -43,7 +43,10 @@ MY_ID = (
     "Your Telegram user id is {user_id}. To work cases here, ask your admin to run "
     "`triage agents add YOUR-NAME --telegram-id {user_id}`."
 )
-_NOT_FOR_AGENTS = "Homeworkers send text and commands here; files from second line aren't relayed."
+_NOT_FOR_AGENTS = (
+    "Homeworkers send text, commands, photos and documents here; other kinds of message "
+    "aren't relayed to the user."
+)
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ class TelegramDoor:
     def _agent_message(self, agent: Agent, message: Message, delivery: str) -> Answer:
         text = message.text
         if text is None:
-            return Answer([Reply(_NOT_FOR_AGENTS)])
+            return self._agent_attachment(agent, message, delivery)
         if text.startswith("/"):
             command, _, rest = text[1:].partition(" ")
             line = f"{command.split('@')[0]} {rest}".strip()
@@ -168,6 +171,18 @@ class TelegramDoor:
             return _acting(lambda: self._agent_command(agent, line, delivery))
         reference = _replied_reference(message)
         return _acting(lambda: self.team.reply(agent.id, text, reference, delivery=delivery))
+
+    def _agent_attachment(self, agent: Agent, message: Message, delivery: str) -> Answer:
+        """A homeworker's photo or document goes to the user of the case, like their text."""
+        attachment = _attachment(message)
+        if attachment is None:
+            return Answer([Reply(_NOT_FOR_AGENTS)])
+        caption, reference = message.caption or "", _replied_reference(message)
+        return _acting(
+            lambda: self.team.send_attachment(
+                agent.id, attachment, caption, reference, delivery=delivery
+            )
+        )
 
     def _agent_command(self, agent: Agent, line: str, delivery: str) -> Reply:
         return run_desk_command(self.team, agent, line, self.stats, delivery)
