@@ -564,6 +564,15 @@ class PendingNotice:
     id: int
     notice: Notice
     replaces: str | None = None
+    pieces_sent: int = 0  # of a long notice sent in pieces: those already accepted
+
+
+class DeliveryOutcome(StrEnum):
+    """How a notice's delivery ended (a notice still being retried has none yet)."""
+
+    SENT = "sent"
+    TIMED_OUT = "timed out"  # the channel may have it: never sent again, counted apart
+    UNDELIVERABLE = "undeliverable"  # blocked by the person, or refused by the channel
 
 
 @dataclass(frozen=True)
