@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -83,6 +85,30 @@ async def test_a_question_is_answered_with_buttons_and_closed_when_solved(
         ("status", "Where your request stands"),
         ("cancel", "Close the current conversation or request"),
     ]
+
+
+MARKUP_FIXTURE = Path(__file__).parent / "fixtures" / "article_markup"
+
+
+@pytest.fixture
+def markup_app(make_app: AppFactory, tmp_path: Path) -> App:
+    """A desk whose knowledge base is the article-markup fixture alone."""
+    shutil.copy(MARKUP_FIXTURE / "article.md", tmp_path / "article.md")
+    return make_app(kb_dir=tmp_path, kb_min_score=0.3)
+
+
+@pytest.mark.asyncio
+async def test_an_article_arrives_as_telegram_html_with_its_markup_rendered(
+    markup_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    async with running(markup_app, telegram_standin):
+        telegram_standin.user_sends_text(ALICE, "how do I add the follow me printer")
+        answer = await said_to(telegram_standin, ALICE, "Did that solve it?")
+    article_html = (MARKUP_FIXTURE / "telegram.html").read_text(encoding="utf-8").rstrip("\n")
+    assert answer.parse_mode == "HTML"
+    assert answer.raw_text == f"{article_html}\n\nDid that solve it?"
+    assert "1. Open Settings > Bluetooth & devices > Printers & scanners.\n" in (answer.text or "")
+    assert "**" not in (answer.text or "") and "`" not in (answer.text or "")
 
 
 @pytest.mark.asyncio

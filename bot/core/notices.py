@@ -71,5 +71,8 @@ class NoticeBoard:
         with self._unit_of_work() as uow:
             user_id = uow.users.ensure(sender, now)
             for reply in replies:
-                uow.outbox.add(Notice(reply.text, user_id=user_id, choices=reply.choices), now)
+                uow.outbox.add(
+                    Notice(reply.text, user_id=user_id, choices=reply.choices, parts=reply.parts),
+                    now,
+                )
             uow.commit()

@@ -1,8 +1,15 @@
-"""What the bot says. Plain text; doors add their own formatting."""
+"""What the bot says. Plain text, and articles in their own Markdown; doors render both."""
 
 from __future__ import annotations
 
-from bot.core.domain import PRIORITY_MEANINGS, Article, Choice, HandoffRequest
+from bot.core.domain import (
+    PRIORITY_MEANINGS,
+    Article,
+    Choice,
+    HandoffRequest,
+    Markup,
+    TextPart,
+)
 
 SOLVED = Choice("Yes, solved", "yes")
 NOT_SOLVED = Choice("No", "no")
@@ -62,11 +69,20 @@ def handed_off(request: HandoffRequest, reference: str, wait: str) -> str:
     return f"{text}\n\n{verdict.advice}" if verdict.advice else text
 
 
-def article_answer(article: Article) -> str:
-    """An article as a chat message: title, what it is for, numbered steps, when to stop."""
+def article_markdown(article: Article) -> TextPart:
+    """An article as Markdown: its title in bold, what it is for, numbered steps, when to stop.
+
+    The summary, steps and closing words keep the article's own markup (bold, code, links);
+    each door renders it in its own way.
+    """
     steps = "\n".join(f"{number}. {step}" for number, step in enumerate(article.steps, start=1))
-    parts = [article.title, article.summary, steps, article.still_stuck, ASK_FEEDBACK]
-    return "\n\n".join(part for part in parts if part)
+    blocks = [f"**{article.title}**", article.summary, steps, article.still_stuck]
+    return TextPart("\n\n".join(block for block in blocks if block), Markup.ARTICLE_MARKDOWN)
+
+
+def article_answer(article: Article) -> tuple[TextPart, ...]:
+    """An article as a chat answer: the article, then whether it solved the problem."""
+    return (article_markdown(article), TextPart(ASK_FEEDBACK))
 
 
 TEAM_NAME = "Support team"

@@ -9,7 +9,15 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.core.domain import Attachment, Choice, Direction, Priority, ShownArticle
+from bot.core.domain import (
+    Attachment,
+    Choice,
+    Direction,
+    Priority,
+    ShownArticle,
+    TextPart,
+    text_parts,
+)
 from bot.errors import TransitionNotAllowed
 
 REFERENCE_OFFSET = 1000
@@ -539,6 +547,12 @@ class Notice:
     ticket_id: int | None = None
     choices: tuple[Choice, ...] = ()
     attachment: Attachment | None = None
+    parts: tuple[TextPart, ...] = ()  # as a Reply's: how the text is made up, when not plain
+
+    @property
+    def text_parts(self) -> tuple[TextPart, ...]:
+        """What the notice is made of, for a door to render part by part."""
+        return text_parts(self.text, self.parts)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ from bot.storage.schema import (
 from bot.storage.serialization import (
     attachment_from_json,
     attachment_to_json,
+    parts_from_json,
+    parts_to_json,
     shown_from_json,
     shown_to_json,
 )
@@ -300,6 +302,7 @@ def _pending(row: OutboxRow) -> PendingNotice:
             ticket_id=row.ticket_id,
             choices=tuple(Choice(label, value) for label, value in row.choices),
             attachment=attachment_from_json(row.attachment),
+            parts=parts_from_json(row.parts),
         ),
     )
 
@@ -317,6 +320,7 @@ class SqlOutbox:
                 text=notice.text,
                 choices=[[choice.label, choice.value] for choice in notice.choices],
                 attachment=attachment_to_json(notice.attachment),
+                parts=parts_to_json(notice.parts),
                 created_at=now,
             )
         )

@@ -18,7 +18,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot.core.domain import Attachment, Reply
 from bot.core.notices import Delivery, NoticeBoard
 from bot.doors.telegram.buttons import ButtonSigner
-from bot.doors.telegram.rendering import keyboard, split_html
+from bot.doors.telegram.rendering import keyboard, message_pieces
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,8 @@ class ChatSender:
         self._signer = signer
 
     async def send(self, chat_id: int, reply: Reply, attachment: Attachment | None = None) -> None:
-        """Send a reply: text in pieces under the limit, buttons on the last piece, then files."""
-        pieces = split_html(reply.text)
+        """Send a reply: HTML in pieces under the limit, buttons on the last piece, then files."""
+        pieces = message_pieces(reply.text_parts)
         markup = keyboard(reply.choices, self._signer, chat_id)
         for number, piece in enumerate(pieces, start=1):
             await self._bot.send_message(
@@ -108,7 +108,7 @@ class OutboxCourier:
         except ValueError:
             log.error("notice %s has no usable Telegram address", delivery.id)
             return SendResult.GIVE_UP
-        reply = Reply(notice.text, notice.choices)
+        reply = Reply(notice.text, notice.choices, parts=notice.parts)
         try:
             await self._sender.send(chat_id, reply, notice.attachment)
         except TelegramError as error:
