@@ -112,6 +112,35 @@ async def test_an_article_arrives_as_telegram_html_with_its_markup_rendered(
 
 
 @pytest.mark.asyncio
+async def test_a_homeworker_sends_an_article_found_with_kb_and_the_user_gets_it_formatted(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    register(desk_app, telegram_standin, "dana", DANA)
+    async with running(desk_app, telegram_standin):
+        telegram_standin.user_sends_text(ALICE, "talk to a person")
+        offer = await said_to(telegram_standin, DANA, "New case waiting")
+        telegram_standin.user_presses(DANA, offer, "Claim T-1001")
+        await said_to(telegram_standin, DANA, "Why second line")
+
+        telegram_standin.user_sends_text(DANA, "/kb vpn at home")
+        found = await said_to(telegram_standin, DANA, "Articles for 'vpn at home'")
+        assert "1. vpn-connect-from-home · Connect to the VPN from home" in (found.text or "")
+        telegram_standin.user_presses(DANA, found, "1. vpn-connect-from-home")
+        await said_to(telegram_standin, DANA, "Sent vpn-connect-from-home")
+        article = await said_to(telegram_standin, ALICE, "sent you this article")
+    assert article.parse_mode == "HTML"
+    assert (article.raw_text or "").startswith(
+        "Support team (T-1001) sent you this article:\n\n<b>Connect to the VPN from home</b>\n\n"
+    )
+    assert "\n1. Make sure your home internet works" in (article.text or "")
+    menu = dict(telegram_standin.commands({"type": "chat", "chat_id": DANA}))
+    assert (
+        menu["kb"]
+        == "Send the user a knowledge-base article, or search for one: /kb QUERY|ARTICLE-ID"
+    )
+
+
+@pytest.mark.asyncio
 async def test_a_case_is_offered_claimed_relayed_resolved_and_rated(
     desk_app: App, telegram_standin: TelegramStandIn
 ) -> None:

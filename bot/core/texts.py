@@ -128,6 +128,11 @@ def resolved(reference: str, note: str) -> str:
     )
 
 
+def article_sent(sender: str, reference: str) -> str:
+    """What the user reads above an article a homeworker sent them."""
+    return f"{sender} ({reference}) sent you this article:"
+
+
 def picked_up(reference: str, display_name: str) -> str:
     """What the user is told when a homeworker takes their request."""
     who = display_name or "A member of our second-line team"
