@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core import texts
 from bot.core.domain import Markup, TextPart
@@ -127,3 +129,35 @@ def test_entities_and_long_words_are_never_cut() -> None:
 def test_length_counts_as_telegram_does_in_utf16_units() -> None:
     pieces = split_html("😀" * 30, limit=20)  # each emoji is two UTF-16 units
     assert [len(piece) for piece in pieces] == [10, 10, 10]
+
+
+MARKDOWN_BITS = [
+    "word",
+    "**bold words**",
+    "*italic*",
+    "`code <x> & y`",
+    "[a link](https://example.com/?a=1&b=2)",
+    "a & b < c",
+    "😀",
+    "\n",
+    "\n\n",
+    "\n1. ",
+    "\n- ",
+    " ",
+]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(MARKDOWN_BITS), min_size=1, max_size=80).map("".join),
+    st.integers(min_value=40, max_value=300),
+)
+def test_any_article_splits_into_valid_pieces_within_the_limit(source: str, limit: int) -> None:
+    parts = (TextPart(source, Markup.ARTICLE_MARKDOWN),)
+    whole = visible_text(message_html(parts), "HTML")
+    pieces = message_pieces(parts, limit)
+    for piece in pieces:
+        assert len(piece.encode("utf-16-le")) // 2 <= limit
+        visible_text(piece, "HTML")
+    shown = "".join(visible_text(piece, "HTML") for piece in pieces)
+    assert "".join(shown.split()) == "".join(whole.split())  # only spaces at the cuts differ

@@ -88,10 +88,19 @@ class _Atom:
     closes: bool = False
 
 
-def _atoms(text: str) -> list[_Atom]:
-    atoms = []
+def _atoms(text: str, limit: int) -> list[_Atom]:
+    """``text`` in atoms; a tag too long to reopen in a piece (a link to a huge address) is
+    left out with its end tag, keeping the words inside it."""
+    atoms: list[_Atom] = []
+    kept: list[bool] = []  # for each tag open at this point: whether it was kept
     for match in _ATOM.finditer(text):
         closing, name = bool(match.group(1)), match.group(2) or ""
+        if name and not closing:
+            kept.append(_size(match.group(0)) + _size(f"</{name}>") <= limit // 2)
+            if not kept[-1]:
+                continue
+        elif closing and kept and not kept.pop():
+            continue
         atoms.append(_Atom(match.group(0), "" if closing else name, closing))
     return atoms
 
@@ -147,7 +156,7 @@ def _cut(atoms: list[_Atom], start: int, stack: list[_Atom], limit: int) -> _Cut
 def split_html(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     """Pieces of at most ``limit`` (UTF-16 units, tags included), cut at paragraph, line or
     word breaks; no tag or entity is cut, and tags open at a cut are closed and reopened."""
-    atoms = _atoms(text)
+    atoms = _atoms(text, limit)
     pieces: list[str] = []
     start, reopened = 0, list[_Atom]()
     while start < len(atoms):
