@@ -39,6 +39,7 @@ VERBS: dict[Move, Callable[[Ticket], TicketEvent]] = {
     Move.TRANSFER_TO_AGENT: lambda t: t.transfer_to_agent(DANA, KIM, NOW),
     Move.TRANSFER_TO_SKILL: lambda t: t.transfer_to_skill(DANA, "security", NOW),
     Move.AGENT_REPLIED: lambda t: t.agent_replied(DANA, "Is the light on?", NOW),
+    Move.SEND_ARTICLE: lambda t: t.send_article(DANA, "vpn-connect-from-home", NOW),
     Move.USER_REPLIED: lambda t: t.user_replied(NOW),
     Move.NOTE: lambda t: t.note(DANA, "checked the logs", NOW),
     Move.ASK_FOR_HELP: lambda t: t.ask_for_help(DANA, "facilities job?", NOW),

@@ -261,7 +261,7 @@ def _reserve(
         return
     for reply in replies:
         uow.outbox.add(
-            Notice(reply.text, user_id=user_id, choices=reply.choices),
+            Notice(reply.text, user_id=user_id, choices=reply.choices, parts=reply.parts),
             now,
             caused_by=delivery,
             reserved_until=now + LEASE,

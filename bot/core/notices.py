@@ -115,7 +115,10 @@ class NoticeBoard:
         now = self._clock()
         with self._unit_of_work() as uow:
             for reply in replies:
-                uow.outbox.add(Notice(reply.text, agent_id=agent_id, choices=reply.choices), now)
+                notice = Notice(
+                    reply.text, agent_id=agent_id, choices=reply.choices, parts=reply.parts
+                )
+                uow.outbox.add(notice, now)
             uow.commit()
 
     def defer_to_user(self, sender: Sender, replies: list[Reply]) -> None:
@@ -124,7 +127,10 @@ class NoticeBoard:
         with self._unit_of_work() as uow:
             user_id = uow.users.ensure(sender, now)
             for reply in replies:
-                uow.outbox.add(Notice(reply.text, user_id=user_id, choices=reply.choices), now)
+                uow.outbox.add(
+                    Notice(reply.text, user_id=user_id, choices=reply.choices, parts=reply.parts),
+                    now,
+                )
             uow.commit()
 
 

@@ -9,7 +9,15 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.core.domain import Attachment, Choice, Direction, Priority, ShownArticle
+from bot.core.domain import (
+    Attachment,
+    Choice,
+    Direction,
+    Priority,
+    ShownArticle,
+    TextPart,
+    text_parts,
+)
 from bot.errors import TransitionNotAllowed
 
 REFERENCE_OFFSET = 1000
@@ -186,6 +194,9 @@ class TicketEvent:
     detail: str = ""
 
 
+SENT_ARTICLE = "sent article"  # the trail's action; its detail is the article's id
+
+
 class Move(StrEnum):
     """Something that can happen to a ticket; :data:`TRANSITIONS` says from where to where."""
 
@@ -196,6 +207,7 @@ class Move(StrEnum):
     TRANSFER_TO_AGENT = "transfer to a colleague"
     TRANSFER_TO_SKILL = "transfer to a skill"
     AGENT_REPLIED = "reply"
+    SEND_ARTICLE = "send an article"
     USER_REPLIED = "user reply"
     NOTE = "note"
     ASK_FOR_HELP = "ask for help"
@@ -236,6 +248,7 @@ TRANSITIONS: dict[Move, Transition] = {
     Move.TRANSFER_TO_AGENT: Transition(HELD_STATUSES, _A, "transferred"),
     Move.TRANSFER_TO_SKILL: Transition(HELD_STATUSES, _Q, "transferred"),
     Move.AGENT_REPLIED: Transition(HELD_STATUSES, _W, "replied"),
+    Move.SEND_ARTICLE: Transition(HELD_STATUSES, _W, SENT_ARTICLE),
     Move.USER_REPLIED: Transition(frozenset({_W}), _A, "user replied"),
     Move.NOTE: Transition(OPEN_STATUSES, None, "note"),
     Move.ASK_FOR_HELP: Transition(OPEN_STATUSES, None, "help requested"),
@@ -364,6 +377,15 @@ class Ticket:
         return self._move(
             Move.AGENT_REPLIED, agent.actor, now, change, f"{len(message)} characters"
         )
+
+    def send_article(self, agent: Agent, article_id: str, now: datetime) -> TicketEvent:
+        """Second line answered the user with a knowledge-base article (a canned answer)."""
+
+        def change() -> None:
+            self.first_response_at = self.first_response_at or now
+            self.awaiting_agent_since = None
+
+        return self._move(Move.SEND_ARTICLE, agent.actor, now, change, article_id)
 
     def user_replied(self, now: datetime) -> TicketEvent:
         """The user answered second line's question; the next move is the holder's again."""
@@ -554,6 +576,12 @@ class Notice:
     kind: NoticeKind = NoticeKind.MESSAGE
     case_status: TicketStatus | None = None
     withdraws: int | None = None
+    parts: tuple[TextPart, ...] = ()  # as a Reply's: how the text is made up, when not plain
+
+    @property
+    def text_parts(self) -> tuple[TextPart, ...]:
+        """What the notice is made of, for a door to render part by part."""
+        return text_parts(self.text, self.parts)
 
 
 @dataclass(frozen=True)

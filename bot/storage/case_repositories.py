@@ -37,6 +37,8 @@ from bot.storage.schema import (
 from bot.storage.serialization import (
     attachment_from_json,
     attachment_to_json,
+    parts_from_json,
+    parts_to_json,
     shown_from_json,
     shown_to_json,
 )
@@ -306,6 +308,7 @@ def _pending(row: OutboxRow, replaces: str | None = None) -> PendingNotice:
             kind=NoticeKind(row.kind),
             case_status=TicketStatus(row.case_status) if row.case_status else None,
             withdraws=row.withdraws,
+            parts=parts_from_json(row.parts),
         ),
         replaces,
         row.pieces_sent or 0,
@@ -333,6 +336,7 @@ class SqlOutbox:
                 text=notice.text,
                 choices=[[choice.label, choice.value, choice.about] for choice in notice.choices],
                 attachment=attachment_to_json(notice.attachment),
+                parts=parts_to_json(notice.parts),
                 created_at=now,
                 kind=notice.kind.value,
                 case_status=notice.case_status.value if notice.case_status else None,

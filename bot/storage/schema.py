@@ -192,6 +192,7 @@ class OutboxRow(Base):
     text: Mapped[str] = mapped_column(Text)
     choices: Mapped[list[Any]] = mapped_column(JSON, default=list)
     attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    parts: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)  # [[markup, text]...]
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
     kind: Mapped[str] = mapped_column(String(16), default="message")

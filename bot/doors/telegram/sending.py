@@ -18,11 +18,11 @@ from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.core.domain import Attachment, Reply
+from bot.core.domain import Attachment, Reply, TextPart
 from bot.core.notices import Delivery, NoticeBoard
 from bot.core.tickets import DeliveryOutcome
 from bot.doors.telegram.buttons import ButtonSigner
-from bot.doors.telegram.rendering import keyboard, split_html
+from bot.doors.telegram.rendering import keyboard, message_pieces
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class ChatSender:
         files) an earlier attempt already delivered. A failure worth retrying raises
         :class:`NotAllSent` with how many went; a piece that timed out is not sent again and
         the rest still go, then :class:`NotAllSent` says it timed out."""
-        texts = split_html(reply.text)
+        texts = message_pieces(reply.text_parts)
         markup = keyboard(reply.choices, self._signer, chat_id)
         files = (*reply.attachments, *([attachment] if attachment else []))
         reference = ""
@@ -103,7 +103,7 @@ class ChatSender:
         """Show ``text`` in place of a message sent before, without its buttons."""
         chat_id, message_id = parse_reference(reference)
         await self._bot.edit_message_text(
-            split_html(text)[0],
+            message_pieces((TextPart(text),))[0],
             chat_id=chat_id,
             message_id=message_id,
             parse_mode=ParseMode.HTML,
@@ -174,7 +174,7 @@ class OutboxCourier:
         except ValueError:
             log.error("notice %s has no usable Telegram address", delivery.id)
             return SendResult.GIVE_UP, 0, ""
-        reply = Reply(notice.text, notice.choices)
+        reply = Reply(notice.text, notice.choices, parts=notice.parts)
         try:
             if delivery.replaces is not None:
                 await self._sender.replace(delivery.replaces, notice.text)
