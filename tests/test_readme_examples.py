@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import shlex
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from typer.testing import CliRunner
 
 import bot.bootstrap
 from bot.cli.app import app
+from bot.settings import default_data_dir
 from classifier.model import TriageModel
 from classifier.registry import Manifest, ModelRegistry
 from knowledge_base.library import ArticleLibrary
@@ -144,7 +144,9 @@ def run_line(line: str, shell: pytest.MonkeyPatch) -> str:
     if tokens[0] != TRIAGE or any(SHELL_OPERATOR.fullmatch(token) for token in tokens):
         raise cannot_run(line)
     result = CliRunner().invoke(app, tokens[1:], input=stdin)
-    assert result.exit_code == 0, f"{line}\nexited {result.exit_code}:\n{result.output}"
+    assert result.exit_code == 0, (
+        f"{line}\nexited {result.exit_code} ({result.exception!r}):\n{result.output}"
+    )
     return result.output
 
 
@@ -182,12 +184,15 @@ def fresh_desk(
     trained_models_dir: Path,
     built_once: BuiltOnce,
     monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[pytest.MonkeyPatch]:
-    """A reader's first day: empty data folder, the checkout's articles, a trained model."""
+) -> pytest.MonkeyPatch:
+    """A reader's first day: empty data folder, the checkout's articles, a trained model.
+
+    Returns the shell's environment: the README's `export` and `unset` change it.
+    """
     models = tmp_path / "models"
     shutil.copytree(trained_models_dir, models)  # `train` may activate a new one: not shared
     (tmp_path / "knowledge_base").symlink_to(CHECKOUT / "knowledge_base")
-    monkeypatch.delenv("TRIAGE_DATABASE_URL")  # the default database, in the data folder
+    monkeypatch.delenv("TRIAGE_DATABASE_URL", raising=False)  # the default: in the data folder
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("TRIAGE_MODELS_DIR", str(models))
@@ -211,8 +216,7 @@ def fresh_desk(
 
     monkeypatch.setattr(bot.bootstrap, "ArticleLibrary", library)
     monkeypatch.setattr(ModelRegistry, "load", load_once)
-    with monkeypatch.context() as shell:
-        yield shell
+    return monkeypatch
 
 
 def run_blocks(blocks: list[list[str]], shell: pytest.MonkeyPatch) -> list[Ran]:
@@ -249,7 +253,8 @@ def test_the_readme_examples_run_in_readme_order(fresh_desk: pytest.MonkeyPatch)
     ran = run_blocks(shell_blocks(README.read_text()), fresh_desk)
     assert set(SAYS) <= {each.line for each in ran}
     check_what_the_readme_says(ran)
-    assert (Path("data") / "triage-desk" / "triage.db").is_file()
+    assert (default_data_dir() / "triage.db").is_file()
+    assert Path("demo.db").is_file(), "the demo has a database of its own"
     assert len(list(Path("out").glob("*.png"))) == 5
 
 
