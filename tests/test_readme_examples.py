@@ -1,4 +1,4 @@
-"""The README's shell examples, run as written on a fresh desk: in README order, and reversed.
+"""The README's shell examples, run as written on a fresh desk: in order, and reversed at night.
 
 Every line of every ```sh block is either run here or listed in ``NOT_RUN`` with the reason,
 so a new example cannot slip in untested. Lines run in this process through typer's runner
@@ -8,16 +8,22 @@ use is kept to what ``run_line`` understands, and anything else fails this test.
 
 from __future__ import annotations
 
+import itertools
 import re
 import shlex
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 import bot.bootstrap
+from bot.bootstrap import Wiring
+from bot.cli import common
 from bot.cli.app import app
 from bot.settings import default_data_dir
 from classifier.model import TriageModel
@@ -81,6 +87,7 @@ SAYS = {
     ".venv/bin/triage report --charts out/": ["wrote 5 charts to out"],
     ".venv/bin/triage kb draft T-1004": ["draft drafts/", "written from T-1004"],
 }
+SUNDAY_NIGHT = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)  # 03:00 in London, nobody's hours
 REFERENCE = re.compile(r"Your reference is (T-\d+)")
 SHELL_OPERATOR = re.compile(r"[|&;<>()]+")
 
@@ -258,10 +265,19 @@ def test_the_readme_examples_run_in_readme_order(fresh_desk: pytest.MonkeyPatch)
     assert len(list(Path("out").glob("*.png"))) == 5
 
 
-def test_the_readme_examples_run_in_reverse_order(fresh_desk: pytest.MonkeyPatch) -> None:
+def test_the_readme_examples_run_in_reverse_order_on_a_sunday_night(
+    fresh_desk: pytest.MonkeyPatch,
+) -> None:
+    fresh_desk.setattr(common, "Wiring", partial(Wiring, clock=clock_from(SUNDAY_NIGHT)))
     blocks = [block for block in shell_blocks(README.read_text()) if not own_database(block)]
     ran = run_blocks(blocks[::-1], fresh_desk)
     check_what_the_readme_says(ran)
+
+
+def clock_from(start: datetime) -> Callable[[], datetime]:
+    """A desk clock that starts at ``start`` and moves a second each time it is read."""
+    seconds = itertools.count()
+    return lambda: start + timedelta(seconds=next(seconds))
 
 
 def own_database(block: list[str]) -> bool:
