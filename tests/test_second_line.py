@@ -9,7 +9,8 @@ from bot.core.domain import Sender
 from bot.core.tickets import Role, WorkingHours
 from bot.errors import AlreadyHandled, Refused
 from bot.storage.schema import MessageRow
-from tests.conftest import AppFactory
+from bot.doors.terminal_chat import render
+from tests.conftest import AppFactory, said
 from tests.desk_fixtures import ALICE, BOB, OUTAGE, Desk
 
 pytestmark = pytest.mark.memory
@@ -261,3 +262,23 @@ def test_a_refused_command_is_not_recorded_as_handled(desk: Desk) -> None:
     team.set_shift(dana.id, True)
     assert "T-1001" in team.claim(dana.id, "T-1001", delivery="test:3").text
     assert desk.ticket().assignee_id == dana.id
+
+
+def test_the_rating_question_offers_a_rating_and_not_fixed_alike(desk: Desk) -> None:
+    dana = desk.add("dana")
+    desk.user(OUTAGE)
+    desk.app.team.desk.claim(dana.id, "T-1001")
+    desk.news_for()
+    desk.app.team.desk.resolve(dana.id, "power is back")
+    (asked,) = desk.app.team.notices.collect_for_user(ALICE)
+    assert asked.text.endswith(
+        "How would you rate the help you got with T-1001? Rate it from 1 (poor) to "
+        '5 (excellent), or write "not fixed" if the problem is still there.'
+    )
+    assert render(asked).endswith("(answer: 1 / 2 / 3 / 4 / 5 / not fixed)")
+    assert [choice.label for choice in asked.choices][-1] == "Not fixed"
+
+    status = desk.app.desk.handle(ALICE, "/status")
+    assert 'or write "not fixed"' in said(status) and status[-1].choices == asked.choices
+    assert "I've reopened T-1001" in desk.user(asked.choices[-1].value)
+    assert desk.ticket().status == "assigned"

@@ -33,7 +33,14 @@ from bot.core.tickets import (
 )
 
 LOW_RATING = 2
-REOPEN_PHRASES = {"not fixed", "still broken", "it's not fixed", "its not fixed", "reopen", "no"}
+REOPEN_PHRASES = {
+    texts.NOT_FIXED,
+    "still broken",
+    "it's not fixed",
+    "its not fixed",
+    "reopen",
+    "no",
+}
 
 
 class UserCases:
@@ -159,10 +166,7 @@ class UserCases:
         if ticket.status is TicketStatus.WAITING_ON_USER:
             return Reply(f"{ref} is waiting for your reply to our team's last message.")
         if ticket.status is TicketStatus.RESOLVED:
-            return Reply(
-                f"{ref} was resolved: {ticket.resolution_note}",
-                texts.RATING_CHOICES,
-            )
+            return Reply(texts.resolved(ref, ticket.resolution_note or ""), texts.RATING_CHOICES)
         return Reply(f"{ref} is {ticket.status.value}. Write any time if you need more help.")
 
     # --- helpers -------------------------------------------------------------------------------
