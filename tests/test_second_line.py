@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from bot.core.domain import Sender
 from bot.core.tickets import Role, WorkingHours
+from bot.doors.terminal_chat import render
 from bot.errors import AlreadyHandled, Refused
 from bot.storage.schema import MessageRow
-from bot.doors.terminal_chat import render
 from tests.conftest import AppFactory, said
 from tests.desk_fixtures import ALICE, BOB, OUTAGE, Desk
 
@@ -282,3 +282,23 @@ def test_the_rating_question_offers_a_rating_and_not_fixed_alike(desk: Desk) -> 
     assert 'or write "not fixed"' in said(status) and status[-1].choices == asked.choices
     assert "I've reopened T-1001" in desk.user(asked.choices[-1].value)
     assert desk.ticket().status == "assigned"
+
+
+def test_transfer_and_resolve_store_second_lines_category_on_the_case(desk: Desk) -> None:
+    dana = desk.add("dana")
+    team = desk.app.team.desk
+    desk.user("new starter needs access to the payroll share")  # triage: account
+    team.claim(dana.id, "T-1001")
+
+    team.transfer(dana.id, "network")
+    assert desk.ticket().category == "network"
+    card = team.view(dana.id, "T-1001").text
+    assert card.startswith("T-1001 · P3 · network · queued")
+    assert "Category: network, set by second line (triage: account (93%); runner-ups:" in card
+
+    team.claim(dana.id, "T-1001")
+    team.resolve(dana.id, "it was a phishing mail", corrected_category="security")
+    ticket = desk.ticket()
+    assert (ticket.category, ticket.corrected_category) == ("security", "security")
+    assert "I've reopened T-1001" in desk.user("not fixed")
+    assert desk.ticket().category == "security"

@@ -55,17 +55,26 @@ def _author(line: TranscriptLine) -> str:
     return "user" if line.direction == "in" else "bot"
 
 
-def handoff_card(ticket: Ticket, transcript: Sequence[TranscriptLine], now: datetime) -> str:
-    """Everything first line knew about a case, for the homeworker who takes it."""
+def _category_line(ticket: Ticket) -> str:
+    """Triage's category with its confidence; second line's first when it changed it."""
     packet = ticket.packet
     runner_ups = ", ".join(f"{name} {p:.0%}" for name, p in packet.runner_ups) or "none"
     confidence = f" ({packet.confidence:.0%})" if packet.category else ""
+    triage = f"{packet.category or 'not sure'}{confidence}; runner-ups: {runner_ups}"
+    if ticket.category == packet.category:
+        return f"Category: {triage}"
+    return f"Category: {ticket.category or 'uncategorised'}, set by second line (triage: {triage})"
+
+
+def handoff_card(ticket: Ticket, transcript: Sequence[TranscriptLine], now: datetime) -> str:
+    """Everything first line knew about a case, for the homeworker who takes it."""
+    packet = ticket.packet
     tried = "; ".join(_tried(shown) for shown in packet.articles_tried) or "none"
     lines = [
         header(ticket, now),
         f"User: {packet.user_name}",
         f"Why second line: {packet.reason} [{packet.signal}]",
-        f"Category: {packet.category or 'not sure'}{confidence}; runner-ups: {runner_ups}",
+        _category_line(ticket),
         f"Priority: {packet.priority}",
     ]
     if packet.terms:
