@@ -115,7 +115,7 @@ class SecondLineDesk:
                 or ticket.status is TicketStatus.QUEUED
             ):
                 raise Refused(f"{ticket.reference} is not yours to view.")
-            return case_reply(uow, ticket, now)
+            return case_reply(uow, ticket, now, agent)
 
     # --- taking cases ----------------------------------------------------------------------
 
@@ -178,7 +178,7 @@ class SecondLineDesk:
                 )
                 done_with(uow, previous, ticket.id)
             uow.agents.save(agent.working_on(ticket.id))
-            answer = case_reply(uow, ticket, now)
+            answer = case_reply(uow, ticket, now, agent)
             uow.commit()
         return answer
 
@@ -463,7 +463,7 @@ class SecondLineDesk:
             ),
             now,
         )
-        return case_reply(uow, ticket, now)
+        return case_reply(uow, ticket, now, agent)
 
     def _transfer_to_agent(
         self, uow: UnitOfWork, agent: Agent, colleague: Agent, ticket: Ticket, now: datetime
@@ -480,7 +480,7 @@ class SecondLineDesk:
         uow.outbox.add(
             Notice(
                 f"{agent.name} transferred {ticket.reference} to you:\n"
-                f"{case_card(uow, ticket, now)}",
+                f"{case_card(uow, ticket, now, colleague)}",
                 agent_id=colleague.id,
                 ticket_id=ticket.id,
             ),
