@@ -71,7 +71,9 @@ def alert_supervisors(
 ) -> list[Agent]:
     """Send every supervisor a message about a case (with its card as supervisors see it)."""
     supervisors = [agent for agent in uow.agents.all() if agent.role is Role.SUPERVISOR]
+    text = message
+    if with_card and supervisors:  # every supervisor sees the same card
+        text = f"{message}\n{case_card(uow, ticket, now, supervisors[0])}"
     for supervisor in supervisors:
-        text = f"{message}\n{case_card(uow, ticket, now, supervisor)}" if with_card else message
         uow.outbox.add(Notice(text=text, agent_id=supervisor.id, ticket_id=ticket.id), now)
     return supervisors
