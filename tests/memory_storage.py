@@ -343,6 +343,9 @@ class MemoryEvents:
     def add(self, event: TicketEvent) -> None:
         self._state.events.append(event)
 
+    def for_ticket(self, ticket_id: int) -> list[TicketEvent]:
+        return [event for event in self._state.events if event.ticket_id == ticket_id]
+
 
 class MemoryOutbox:
     def __init__(self, state: MemoryState) -> None:

@@ -193,7 +193,7 @@ def test_resolve_stores_the_category_and_whether_second_line_was_needed(desk: De
     answer = session.execute("resolve --category network --not-needed the cable was out")
     assert answer == "T-1001 resolved. The user has been asked to rate the help."
     ticket = desk.ticket()
-    assert (ticket.category, ticket.corrected_category) == ("security", "network")
+    assert (ticket.category, ticket.corrected_category) == ("network", "network")
     assert (ticket.resolution_note, ticket.second_line_needed) == ("the cable was out", False)
 
 

@@ -19,6 +19,7 @@ from bot.core.tickets import (
     Notice,
     NoticeKind,
     Ticket,
+    TicketEvent,
     TicketStatus,
 )
 from bot.storage.database import make_engine, make_session_factory, upgrade_schema
@@ -244,6 +245,29 @@ def test_a_changed_ticket_is_stored_only_when_saved(units: UnitOfWorkFactory) ->
         assert uow.tickets.get(ticket.id) == replace(ticket, rating=None)
         uow.tickets.save(ticket)
         assert uow.tickets.get(ticket.id) == ticket
+
+
+def test_a_tickets_trail_comes_back_whole_in_the_order_it_was_written(
+    units: UnitOfWorkFactory,
+) -> None:
+    with units() as uow:
+        first, second = _ticket(uow, Priority.P2, NOW), _ticket(uow, Priority.P3, NOW)
+        written = [
+            TicketEvent(first.id, NOW, "user", "queued", None, "queued", "asked"),
+            TicketEvent(second.id, NOW, "user", "queued", None, "queued"),
+            TicketEvent(first.id, NOW, "homeworker:dana", "note", "assigned", "assigned", "a\nb"),
+        ]
+        for event in written:
+            uow.events.add(event)
+        assert uow.events.for_ticket(first.id) == [written[0], written[2]]
+        uow.commit()
+    with units(read_only=True) as uow:
+        assert uow.events.for_ticket(first.id) == [written[0], written[2]]
+        assert uow.events.for_ticket(second.id) == [written[1]]
+    with units() as uow:
+        uow.events.add(TicketEvent(second.id, NOW, "user", "cancelled"))  # never committed
+    with units(read_only=True) as uow:
+        assert uow.events.for_ticket(second.id) == [written[1]]
 
 
 def test_agents_are_found_by_name_and_telegram_id_until_removed(

@@ -171,6 +171,8 @@ async def test_a_case_is_offered_claimed_relayed_resolved_and_rated(
         telegram_standin.user_sends_text(DANA, "/resolve breaker reset by facilities")
         await said_to(telegram_standin, DANA, "T-1001 resolved")
         rating = await said_to(telegram_standin, ALICE, "How would you rate the help")
+        assert 'or write "not fixed" if the problem is still there' in (rating.text or "")
+        assert rating.button_texts == ["1 poor", "2", "3", "4", "5 excellent", "Not fixed"]
         telegram_standin.user_presses(ALICE, rating, "5 excellent")
         await said_to(telegram_standin, ALICE, "Thank you for rating the help 5/5")
         telegram_standin.user_sends_text(DANA, "/mystats")

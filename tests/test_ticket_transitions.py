@@ -170,8 +170,11 @@ def test_transfers_move_the_case_to_a_colleague_or_a_skill() -> None:
         ticket.transfer_to_agent(DANA, DANA, NOW)
     assert ticket.transfer_to_agent(DANA, KIM, NOW).detail == "to kim"
     assert (ticket.assignee_id, ticket.awaiting_agent_since) == (KIM.id, NOW)
-    assert ticket.transfer_to_skill(KIM, "security", NOW).detail == "to skill security"
+    event = ticket.transfer_to_skill(KIM, "security", NOW)
+    assert event.detail == "to skill security; category network to security"
     assert (ticket.category, ticket.assignee_id, ticket.status) == ("security", None, "queued")
+    ticket.claim(DANA, NOW)
+    assert ticket.transfer_to_skill(DANA, "security", NOW).detail == "to skill security"
 
 
 def test_resolving_records_the_labels_and_the_user_rates_or_reopens() -> None:
@@ -185,6 +188,10 @@ def test_resolving_records_the_labels_and_the_user_rates_or_reopens() -> None:
     )
     ticket.reopen(NOW, holder_available=False)
     assert (ticket.status, ticket.assignee_id, ticket.resolved_at) == ("queued", None, None)
+    ticket.claim(DANA, NOW)
+    event = ticket.resolve(DANA, "it was the badge reader", "hardware", False, NOW)
+    assert event.detail == "category network to hardware; second line needed: False"
+    assert (ticket.category, ticket.corrected_category) == ("hardware", "hardware")
 
     rated = ticket_in(TicketStatus.RESOLVED)
     with pytest.raises(TransitionNotAllowed, match="from 1 to 5"):
@@ -212,8 +219,9 @@ def test_the_priority_is_only_ever_raised() -> None:
     assert (ticket.priority, ticket.category, event.detail) == ("P2", "network", "P3 to P2")
     with pytest.raises(TransitionNotAllowed, match="T-1001 is P2 already; P4 is not higher"):
         ticket.raise_priority(Priority.P4, None, "system", NOW)
-    ticket.raise_priority(Priority.P1, "security", "system", NOW)
+    event = ticket.raise_priority(Priority.P1, "security", "system", NOW)
     assert (ticket.priority, ticket.category) == (Priority.P1, "security")
+    assert event.detail == "P2 to P1; category network to security"
 
 
 def test_an_agent_has_one_current_case_and_lets_go_of_it_once() -> None:

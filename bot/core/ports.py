@@ -183,6 +183,10 @@ class TicketRepository(Protocol):
 class EventRepository(Protocol):
     def add(self, event: TicketEvent) -> None: ...
 
+    def for_ticket(self, ticket_id: int) -> list[TicketEvent]:
+        """The ticket's audit trail, oldest first."""
+        ...
+
 
 class OutboxRepository(Protocol):
     def add(

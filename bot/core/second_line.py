@@ -121,7 +121,7 @@ class SecondLineDesk:
                 or ticket.status is TicketStatus.QUEUED
             ):
                 raise Refused(f"{ticket.reference} is not yours to view.")
-            return case_reply(uow, ticket, now)
+            return case_reply(uow, ticket, now, agent)
 
     # --- taking cases ----------------------------------------------------------------------
 
@@ -185,7 +185,7 @@ class SecondLineDesk:
                 )
                 done_with(uow, previous, ticket.id)
             uow.agents.save(agent.working_on(ticket.id))
-            answer = case_reply(uow, ticket, now)
+            answer = case_reply(uow, ticket, now, agent)
             uow.commit()
         return answer
 
@@ -559,7 +559,7 @@ class SecondLineDesk:
     def _after_claim(self, uow: UnitOfWork, agent: Agent, ticket: Ticket, now: datetime) -> Reply:
         uow.agents.save(agent.working_on(ticket.id))
         self._tell_user_picked_up(uow, agent, ticket, now)
-        return case_reply(uow, ticket, now)
+        return case_reply(uow, ticket, now, agent)
 
     @staticmethod
     def _tell_user_picked_up(uow: UnitOfWork, agent: Agent, ticket: Ticket, now: datetime) -> None:
@@ -588,7 +588,7 @@ class SecondLineDesk:
         uow.outbox.add(
             Notice(
                 f"{agent.name} transferred {ticket.reference} to you:\n"
-                f"{case_card(uow, ticket, now)}",
+                f"{case_card(uow, ticket, now, colleague)}",
                 agent_id=colleague.id,
                 ticket_id=ticket.id,
                 case_status=ticket.status,

@@ -109,6 +109,7 @@ def article_answer(article: Article) -> tuple[TextPart, ...]:
 
 
 TEAM_NAME = "Support team"
+NOT_FIXED = "not fixed"  # what a user writes (or presses) to reopen a resolved request
 RATING_CHOICES = tuple(
     Choice(label, value)
     for label, value in (
@@ -117,6 +118,7 @@ RATING_CHOICES = tuple(
         ("3", "3"),
         ("4", "4"),
         ("5 excellent", "5"),
+        ("Not fixed", NOT_FIXED),
     )
 )
 CREDENTIALS_WARNING = (
@@ -143,8 +145,8 @@ RATING_LOW_FOLLOW_UP = (
 )
 REOPENED = "I've reopened {reference}; the team will pick it up again here."
 ASK_RATING = (
-    "How would you rate the help you got with {reference}, from 1 (poor) to 5 (excellent)? "
-    'If it isn\'t fixed after all, write "not fixed".'
+    "How would you rate the help you got with {reference}? Rate it from 1 (poor) to "
+    f'5 (excellent), or write "{NOT_FIXED}" if the problem is still there.'
 )
 CASE_CANCELLED = (
     "Okay, I've cancelled {reference} and told the team. Write any time to start again."

@@ -359,13 +359,14 @@ class Ticket:
         )
 
     def transfer_to_skill(self, agent: Agent, skill: str, now: datetime) -> TicketEvent:
-        """The holder puts the case back in the queue under another category."""
+        """The holder puts the case back in the queue under that skill, now its category."""
+        detail = "; ".join(filter(None, (f"to skill {skill}", self._category_change(skill))))
 
         def change() -> None:
             self.category = skill
             self._unassign()
 
-        return self._move(Move.TRANSFER_TO_SKILL, agent.actor, now, change, f"to skill {skill}")
+        return self._move(Move.TRANSFER_TO_SKILL, agent.actor, now, change, detail)
 
     def agent_replied(self, agent: Agent, message: str, now: datetime) -> TicketEvent:
         """Second line answered the user; the next move is the user's."""
@@ -411,17 +412,19 @@ class Ticket:
         second_line_needed: bool,
         now: datetime,
     ) -> TicketEvent:
-        """Second line's work is done; the user is to rate it."""
+        """Second line's work is done, under the corrected category if given; the user rates it."""
+        category = corrected_category or self.category
+        labels = self._category_change(category) or f"category {category}"
+        detail = f"{labels}; second line needed: {second_line_needed}"
 
         def change() -> None:
             self.resolution_note = note
-            self.corrected_category = corrected_category or self.category
+            self.category = category
+            self.corrected_category = category
             self.second_line_needed = second_line_needed
             self.resolved_at = now
             self.awaiting_agent_since = None
 
-        category = corrected_category or self.category
-        detail = f"category {category}; second line needed: {second_line_needed}"
         return self._move(Move.RESOLVE, agent.actor, now, change, detail)
 
     # --- the user's verbs ----------------------------------------------------------------------
@@ -506,13 +509,14 @@ class Ticket:
             raise TransitionNotAllowed(
                 f"{self.reference} is {self.priority} already; {priority} is not higher."
             )
-        before = self.priority
+        recategorised = self._category_change(category or self.category)
+        detail = "; ".join(filter(None, (f"{self.priority} to {priority}", recategorised)))
 
         def change() -> None:
             self.priority = priority
             self.category = category or self.category
 
-        return self._move(Move.RAISE_PRIORITY, actor, now, change, f"{before} to {priority}")
+        return self._move(Move.RAISE_PRIORITY, actor, now, change, detail)
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -526,6 +530,12 @@ class Ticket:
         return TicketEvent(
             self.id, now, actor, TRANSITIONS[move].action, before.value, self.status.value, detail
         )
+
+    def _category_change(self, category: str | None) -> str:
+        """How an event's detail records a change of category: "" when it stays."""
+        if category == self.category:
+            return ""
+        return f"category {self.category or 'uncategorised'} to {category}"
 
     def _assign(self, agent_id: int, now: datetime) -> Callable[[], None]:
         def change() -> None:

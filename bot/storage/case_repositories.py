@@ -294,6 +294,25 @@ class SqlEvents:
             )
         )
 
+    def for_ticket(self, ticket_id: int) -> list[TicketEvent]:
+        rows = self._session.scalars(
+            select(TicketEventRow)
+            .where(TicketEventRow.ticket_id == ticket_id)
+            .order_by(TicketEventRow.id)
+        )
+        return [
+            TicketEvent(
+                row.ticket_id,
+                row.at,
+                row.actor,
+                row.action,
+                row.from_status,
+                row.to_status,
+                row.detail,
+            )
+            for row in rows
+        ]
+
 
 def _pending(row: OutboxRow, replaces: str | None = None) -> PendingNotice:
     return PendingNotice(
