@@ -15,6 +15,13 @@ log = logging.getLogger(__name__)
 
 ESCALATE_AT = 0.5
 MODEL_UNAVAILABLE = "model unavailable"
+LEAST_URGENT = {"security": Priority.P2}  # security cases are never below P2
+
+
+def floored(category: str | None, priority: Priority) -> Priority:
+    """The priority, raised to its category's floor (a security case is at least P2)."""
+    floor = LEAST_URGENT.get(category or "")
+    return floor if floor is not None and priority.rank > floor.rank else priority
 
 
 def _one_line(error: Exception) -> str:
@@ -68,7 +75,7 @@ class ModelTriage:
             return TriageVerdict(
                 category=rule.category,
                 confidence=1.0,
-                priority=Priority(rule.priority),
+                priority=floored(rule.category, rule.priority),
                 escalate=True,
                 signal=f"rule:{rule.name}",
                 reason=rule.reason,
@@ -98,10 +105,11 @@ class ModelTriage:
             if escalate and probability is not None
             else "the model rates it a first-line enquiry"
         )
+        category = None if prediction.out_of_scope else prediction.category
         return TriageVerdict(
-            category=None if prediction.out_of_scope else prediction.category,
+            category=category,
             confidence=prediction.confidence,
-            priority=Priority(prediction.priority or DEFAULT_PRIORITY),
+            priority=floored(category, Priority(prediction.priority or DEFAULT_PRIORITY)),
             escalate=escalate,
             signal="model",
             reason=reason,
