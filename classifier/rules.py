@@ -129,6 +129,7 @@ _ON_FIRE = _words(
     r"|smoking(?!\s+(?:area|fast|hot))|smouldering|smoldering|melting|melted|sparking"
 )
 _WRONG_RECIPIENT = _words(
+    r"to\s+(?:the\s+|a\s+)?wrong\s+\w+|"
     r"wrong\s+(?:person|people|recipients?|address(?:es)?|e-?mail(?: address)?|client|customer"
     "|contact|distribution list|mailing list|group|company|supplier|chat|channel|team)"
     r"|instead of bcc|forgot to (?:use )?bcc|(?:in|into|on)\s+cc\s+(?:instead|not bcc)"
@@ -225,7 +226,7 @@ RULES: tuple[Rule, ...] = (
         pattern=_rule_pattern(
             _EQUIPMENT + r".{0,40}\b(?:is|was|are|were|has|had|just|it's|its|keeps|started|"
             r"starts|went|got|literally)\s+(?:\w+\s+){0,2}?" + _ON_FIRE,
-            r"\b(?:literally|actually)\s+(?:on fire|burning|smoking|in flames)",
+            r"\b(?:literally|actually)\s+(?:on fire|burning(?!\s+(?:hot|up))|smoking|in flames)",
             r"(?:fire|flames|smoke|sparks?)\s+(?:is\s+|are\s+)?(?:coming|pouring|came|rising|"
             r"billowing|shooting|flying|flew)",
             r"(?:smoke|sparks?|flames)\s+(?:from|out of|inside|behind|under)\b",
@@ -243,10 +244,11 @@ RULES: tuple[Rule, ...] = (
             r"nasty\s+)?shocks?\s+(?:from|off|when i touch)",
             r"(?:shocked|zapped)\s+me\b",
             _EQUIPMENT + r".{0,30}\bspark(?:ed|ing|s)\b",
-            _EQUIPMENT + r".{0,40}\b(?:caught fire|catch(?:es|ing)? fire|on fire|in flames)",
+            _EQUIPMENT + r".{0,40}\b(?:caught fire|catch(?:es|ing)? fire|on fire|in(?:to)? flames)",
             r"\bspark(?:ed|ing|s)\b.{0,20}(?:from|when i plug|out of)",
             r"(?:swollen|swelling|bulging|puffed up|expanding)\s+(?:\w+\s+){0,2}?batter(?:y|ies)",
-            r"batter(?:y|ies)\s+(?:is\s+|are\s+|has\s+|have\s+)?(?:swollen|swelling|bulging|puffed)",
+            r"batter(?:y|ies)\b.{0,40}\b(?:swollen|swelling|bulging|puffed|puffing|puffy|expanded"
+            r"|expanding)\b",
             r"(?:spill(?:ed|t|s)?|knocked|poured|tipped)\s+(?:\w+\s+){0,4}?"
             + _LIQUID
             + r"s?\b.{0,40}\b(?:on|onto|into|in|over|across|inside)\s+(?:\w+\s+){0,2}?"
@@ -255,7 +257,7 @@ RULES: tuple[Rule, ...] = (
             r"dripped|poured|pouring|coming)\s+(?:\w+\s+){0,3}?(?:on|onto|into|in|over|inside|"
             r"through)\s+(?:\w+\s+){0,2}?" + _EQUIPMENT,
             _EQUIPMENT + r"s?\s+(?:\w+\s+){0,2}?(?:got|is|was|are|were|getting|has been)\s+"
-            r"(?:all\s+|completely\s+)?(?:wet|soaked|drenched|flooded|under water)",
+            r"(?:all\s+|completely\s+)?(?:soaked|drenched|flooded|under water)",
         ),
     ),
     Rule(
@@ -349,7 +351,11 @@ RULES: tuple[Rule, ...] = (
             + r"\b.{0,50}"
             + _any(_GIVE_UP, _REMOTE, _APPROVE),
             _STRANGER + r".{0,80}" + _any(_GIVE_UP, _REMOTE, _APPROVE),
-            _any("caller", r"(?<!\bi )(?<!\bwe )(?:called|rang|phoned)", "phone call")
+            _any(
+                "caller",
+                r"(?<!\bi )(?<!\bwe )(?:called|rang|phoned)(?!\s+(?:me\s+)?back)",
+                "phone call",
+            )
             + r".{0,60}\b"
             + _ASKS
             + r"\b.{0,40}"
@@ -372,7 +378,8 @@ RULES: tuple[Rule, ...] = (
         "remove the sharing link now, and ask the recipient not to open it and to delete it. "
         "Note who received what, and when: a breach may have to be reported within 72 hours.",
         signals=_signals(
-            "breach|leak|expos|stolen|gdpr|wrong|bcc|instead|accident|mistak|error|inadvertent|usb"
+            "breach|leak|expos|stolen|gdpr|wrong|bcc|instead|accessed|viewed|seen|downloaded|copied"
+            "|unauthori|accident|mistak|error|inadvertent|usb"
             "|stick|drive|printout|paper"
         ),
         pattern=_rule_pattern(
@@ -381,6 +388,10 @@ RULES: tuple[Rule, ...] = (
             _PERSONAL_DATA + r"\s+(?:\w+\s+){0,3}?(?:was|were|has been|have been|got|is|are)\s+"
             r"(?:leaked|exposed|stolen)",
             r"gdpr\s+(?:breach|incident)",
+            _PERSONAL_DATA + r".{0,60}\b(?:accessed|viewed|seen|downloaded|copied)\s+by\s+"
+            r"(?:someone|somebody|people|an?\s+\w+)\s+(?:outside|external|else|unauthori[sz]ed"
+            r"|who (?:shouldn't|should not))",
+            r"unauthori[sz]ed\s+access\s+to\s+(?:\w+\s+){0,3}?" + _PERSONAL_DATA,
             _all_near((_SENT, _WRONG_RECIPIENT, _PERSONAL_DATA), 60),
             _all_near((_SENT, _BY_MISTAKE, _PERSONAL_DATA), 60),
             r"(?:lost|left|dropped)\b.{0,40}(?:usb|memory stick|flash drive|thumb drive|pen drive"
@@ -403,9 +414,11 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:lost|stolen|stole|nicked|misplaced)\s+(?:my|our|the|a|his|her|their)?\s*"
             r"(?:work\s+|company\s+|new\s+|office\s+|personal\s+)?" + _DEVICE + r"\b(?!\s+charger)",
             r"\b" + _DEVICE + r"(?:\s+(?:bag|case|and\s+\w+))?\s+(?:was|were|got|has been|"
-            r"have been|is|'s been|are)\s+(?:stolen|lost|nicked|taken|missing|gone)\b"
+            r"have been|is|'s been|are)\s+(?:(?:stolen|lost|nicked|gone)\b"
             r"(?!\s+(?:important|updates?|drivers?|fixes|security|some|a|an)\b)"
-            r"(?!\s+in\s+(?:the\s+)?(?:list|intune|portal|directory))",
+            r"(?!\s+in\s+(?:the\s+)?(?:list|intune|portal|directory))"
+            r"|(?:missing|taken)\b(?=\s*(?:$|[.,;:!?]|and\b|but\b|since\b|after\b|from\s+(?:my|our|the)"
+            r"\s+(?:desk|car|bag|office|house|home|flat|room|meeting room|hotel))))",
             r"\b" + _DEVICE + r"\b.{0,60}\b(?:was|were|got|has been|have been|'s been)\s+"
             r"(?:stolen|nicked|taken)\b(?!\s+(?:off|out|over|down|up|into|to|for|apart)\b)",
             r"\bleft\s+(?:my|our|the)\s+(?:work\s+|company\s+)?"
