@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from bot.core.domain import DEFAULT_PRIORITY, Priority, TriageVerdict
+from bot.core.domain import DEFAULT_PRIORITY, Priority, TriageVerdict, floored
 from classifier.errors import ClassifierError
 from classifier.model import Prediction, TriageModel
 from classifier.registry import Manifest, ModelRegistry
@@ -15,13 +15,6 @@ log = logging.getLogger(__name__)
 
 ESCALATE_AT = 0.5
 MODEL_UNAVAILABLE = "model unavailable"
-LEAST_URGENT = {"security": Priority.P2}  # security cases are never below P2
-
-
-def floored(category: str | None, priority: Priority) -> Priority:
-    """The priority, raised to its category's floor (a security case is at least P2)."""
-    floor = LEAST_URGENT.get(category or "")
-    return floor if floor is not None and priority.rank > floor.rank else priority
 
 
 def _one_line(error: Exception) -> str:

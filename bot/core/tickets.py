@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.core.domain import Attachment, Choice, Direction, Priority, ShownArticle
+from bot.core.domain import Attachment, Choice, Direction, Priority, ShownArticle, floored
 from bot.errors import TransitionNotAllowed
 
 REFERENCE_OFFSET = 1000
@@ -346,13 +346,19 @@ class Ticket:
         )
 
     def transfer_to_skill(self, agent: Agent, skill: str, now: datetime) -> TicketEvent:
-        """The holder puts the case back in the queue under another category."""
+        """The holder puts the case back in the queue under another category (a security case
+        is raised to P2 at least)."""
+        before, after = self.priority, floored(skill, self.priority)
 
         def change() -> None:
             self.category = skill
+            self.priority = after
             self._unassign()
 
-        return self._move(Move.TRANSFER_TO_SKILL, agent.actor, now, change, f"to skill {skill}")
+        raised = f", {before} to {after}" if after != before else ""
+        return self._move(
+            Move.TRANSFER_TO_SKILL, agent.actor, now, change, f"to skill {skill}{raised}"
+        )
 
     def agent_replied(self, agent: Agent, message: str, now: datetime) -> TicketEvent:
         """Second line answered the user; the next move is the user's."""
