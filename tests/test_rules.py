@@ -160,6 +160,11 @@ def test_a_danger_at_the_end_of_a_long_message_is_still_caught() -> None:
     assert rule is not None and rule.name == "physical_danger"
 
 
+def test_a_danger_split_by_a_long_run_of_blank_lines_is_still_caught() -> None:
+    rule = matching_rule("the printer is\n" + " \n" * 5_000 + "on fire")
+    assert rule is not None and rule.name == "physical_danger"
+
+
 def _readme_rules() -> dict[str, tuple[str, str]]:
     """The never-miss table in the README's triage section: rule name -> (category, priority)."""
     rows = re.findall(r"^\| `([a-z_]+)` \|[^|]*\| (\w+) \| (P\d) \|", README.read_text(), re.M)
