@@ -276,8 +276,9 @@ RULES: tuple[Rule, ...] = (
         pattern=_rule_pattern(
             r"ransom",
             r"files?\s+(?:\w{1,40}\s+){0,4}?(?:are|have been|has been|got|were|was)\s+"
-            r"(?:all\s+)?encrypted",
-            r"(?:data|documents|drive|everything)\s+(?:has been|have been|is|was|got)\s+encrypted",
+            r"(?:all\s+|still\s+|now\s+|suddenly\s+){0,3}encrypted",
+            r"(?:data|documents|drive|everything)\s+(?:has been|have been|is|was|got)\s+"
+            r"(?:all\s+|still\s+|now\s+){0,3}encrypted",
             r"encrypted\s+(?:all\s+)?(?:my|our|the)\s+(?:files|documents|data)",
             r"\bpay(?:ment)?\b\s+(?:\w{1,40}\s+){0,3}(?:bitcoin|btc|crypto)",
             r"(?:pay|buy|purchase)\b.{0,40}decrypt",
