@@ -177,6 +177,14 @@ def test_transfer_release_help_and_take_over(desk: Desk) -> None:
         team.transfer(boss.id, "nobody")
 
 
+def test_a_case_transferred_to_security_is_raised_to_p2(desk: Desk) -> None:
+    dana = desk.add("dana")
+    desk.user("new starter needs access to the payroll share")
+    desk.app.team.desk.claim(dana.id, "T-1001")
+    assert "queued for security" in desk.app.team.desk.transfer(dana.id, "security").text
+    assert (desk.ticket().category, desk.ticket().priority) == ("security", "P2")
+
+
 def test_the_user_can_cancel_and_the_homeworker_is_told(desk: Desk) -> None:
     dana = desk.add("dana")
     desk.user(OUTAGE)

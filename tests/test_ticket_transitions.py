@@ -171,10 +171,18 @@ def test_transfers_move_the_case_to_a_colleague_or_a_skill() -> None:
     assert ticket.transfer_to_agent(DANA, KIM, NOW).detail == "to kim"
     assert (ticket.assignee_id, ticket.awaiting_agent_since) == (KIM.id, NOW)
     event = ticket.transfer_to_skill(KIM, "security", NOW)
-    assert event.detail == "to skill security; category network to security"
+    assert event.detail == "to skill security; category network to security; P3 to P2"
     assert (ticket.category, ticket.assignee_id, ticket.status) == ("security", None, "queued")
+    assert ticket.priority == "P2"  # a security case is never below P2
     ticket.claim(DANA, NOW)
     assert ticket.transfer_to_skill(DANA, "security", NOW).detail == "to skill security"
+
+
+def test_a_transfer_to_another_skill_keeps_the_priority() -> None:
+    ticket = ticket_in(TicketStatus.ASSIGNED)
+    event = ticket.transfer_to_skill(DANA, "hardware", NOW)
+    assert event.detail == "to skill hardware; category network to hardware"
+    assert (ticket.category, ticket.priority) == ("hardware", "P3")
 
 
 def test_resolving_records_the_labels_and_the_user_rates_or_reopens() -> None:

@@ -28,6 +28,13 @@ class Priority(StrEnum):
 
 
 DEFAULT_PRIORITY = Priority.P3
+LEAST_URGENT = {"security": Priority.P2}  # a security case is never below P2
+
+
+def floored(category: str | None, priority: Priority) -> Priority:
+    """The priority, raised to its category's floor (a security case is at least P2)."""
+    floor = LEAST_URGENT.get(category or "")
+    return floor if floor is not None and priority.rank > floor.rank else priority
 
 
 class ConversationStatus(StrEnum):

@@ -16,6 +16,7 @@ from bot.core.domain import (
     Priority,
     ShownArticle,
     TextPart,
+    floored,
     text_parts,
 )
 from bot.errors import TransitionNotAllowed
@@ -359,11 +360,17 @@ class Ticket:
         )
 
     def transfer_to_skill(self, agent: Agent, skill: str, now: datetime) -> TicketEvent:
-        """The holder puts the case back in the queue under that skill, now its category."""
-        detail = "; ".join(filter(None, (f"to skill {skill}", self._category_change(skill))))
+        """The holder puts the case back in the queue under that skill, now its category (a
+        security case is raised to P2 at least)."""
+        before, after = self.priority, floored(skill, self.priority)
+        raised = f"{before} to {after}" if after != before else ""
+        detail = "; ".join(
+            filter(None, (f"to skill {skill}", self._category_change(skill), raised))
+        )
 
         def change() -> None:
             self.category = skill
+            self.priority = after
             self._unassign()
 
         return self._move(Move.TRANSFER_TO_SKILL, agent.actor, now, change, detail)
