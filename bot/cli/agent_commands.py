@@ -15,9 +15,9 @@ from bot.doors.terminal_io import replace_undecodable
 from bot.errors import Refused
 
 agents_app = typer.Typer(
-    help="Register and manage homeworkers and supervisors.", no_args_is_help=True
+    help="Register and manage homeworkers and supervisors."
 )
-sla_app = typer.Typer(help="Service levels.", no_args_is_help=True)
+sla_app = typer.Typer(help="Service levels.")
 
 SkillsOption = Annotated[
     str | None, typer.Option("--skills", help="Categories, comma-separated (none: every one).")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -11,6 +12,7 @@ import typer
 from bot.cli.agent_commands import agents_app, desk, sla_app
 from bot.cli.common import console, desk_app, wiring
 from bot.cli.demo_commands import demo_app
+from bot.cli.entry import run_command
 from bot.cli.kb_commands import kb_app
 from bot.cli.model_commands import (
     classify_command,
@@ -29,7 +31,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,  # a traceback must never print a user's message
 )
-db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
+db_app = typer.Typer(help="Manage the database.")
 app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
 app.add_typer(models_app, name="models")
@@ -80,6 +82,6 @@ def db_upgrade() -> None:
     console.print("database is up to date", markup=False, soft_wrap=True)
 
 
-def main() -> None:
-    """Entry point of the `triage` console script."""
-    app()
+def main(args: Sequence[str] | None = None, prog_name: str = "triage") -> None:
+    """Entry point of the `triage` console script: every error is one line on stderr."""
+    sys.exit(run_command(typer.main.get_command(app), args, prog_name))

@@ -22,7 +22,7 @@ from classifier.learning import learn_from_tickets, merged_csv, write_merged
 from classifier.service import evaluate_version, train_and_register
 
 models_app = typer.Typer(
-    help="List, inspect, activate and roll back model versions.", no_args_is_help=True
+    help="List, inspect, activate and roll back model versions."
 )
 
 TextColumn_ = Annotated[
@@ -254,6 +254,8 @@ def classify_command(
     With no active model yet (a fresh install), the default model is trained first, with a
     spinner on stderr, as `triage chat` does.
     """
+    if not text.strip():
+        raise fail("nothing to classify: give a user's message, e.g. triage classify 'vpn is down'")
     with wiring() as wired, spinner("loading the triage model") as say:
         verdict = wired.triage(progress=say).assess(text)
     if as_json:

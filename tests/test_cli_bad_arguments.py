@@ -1,0 +1,196 @@
+"""Every `triage` command, given missing, malformed or wrong arguments, answers in one line.
+
+The commands are read from typer's command tree, so a new command fails
+`test_every_command_has_its_bad_arguments` until its rows are added to BAD_ARGUMENTS.
+Each row runs in-process, as the `triage` console script does, on a fresh SQLite file
+and an empty models folder: exit status 2, one line on stderr, nothing on stdout, and
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import typer
+from sqlalchemy import create_engine
+from typer.testing import CliRunner
+
+from bot.cli.app import app, main
+from bot.storage.database import upgrade_schema
+from knowledge_base import ARTICLES_DIR
+
+# Placeholders, filled in per test: {empty} an empty folder, {file} a plain file,
+# {articles} the live knowledge base, {csv} a CSV with other columns than the command asks.
+BAD_ARGUMENTS: dict[str, list[tuple[str, ...]]] = {
+    "chat": [("--user",)],
+    "desk": [(), ("--agent",), ("--agent", "nobody")],
+    "run": [(), ("--webhook",)],
+    "train": [
+        ("--data", "/no/such.csv"),
+        ("--data", "{empty}"),
+        ("--data", "{csv}"),
+        ("--features", "words"),
+    ],
+    "evaluate": [
+        (),
+        ("--since", "2026-11-01"),
+        ("--drift", "--since", "last week"),
+        ("--data", "/no/such.csv"),
+        ("--data", "{csv}", "--model", "nope"),
+    ],
+    "classify": [(), ("   ",)],
+    "report": [
+        ("--since", "yesterday"),
+        ("--until", "2026-13-01"),
+        ("--since", "2026-12-01", "--until", "2026-11-01"),
+        ("--format", "xml"),
+        ("--charts", "{file}"),
+    ],
+    "db upgrade": [("now",)],
+    "kb validate": [("--dir", "/no/such/folder"), ("--dir", "{empty}"), ("--dir", "{file}")],
+    "kb search": [
+        (),
+        ("   ",),
+        ("vpn", "--limit", "0"),
+        ("vpn", "--limit", "many"),
+        ("vpn", "--dir", "/no/such/folder"),
+        ("vpn", "--dir", "{empty}"),
+    ],
+    "kb gaps": [("--since", "soon"), ("--min-size", "0")],
+    "kb draft": [
+        (),
+        ("hello",),
+        ("T-9999",),
+        ("T-9999", "--out", "{articles}"),
+        ("T-9999", "--out", "{articles}/network"),
+        ("T-9999", "--out", "{file}"),
+    ],
+    "models list": [("all",)],
+    "models show": [("nope",), ("../..",)],
+    "models activate": [(), ("nope",)],
+    "models rollback": [(), ("nope",)],
+    "agents add": [
+        (),
+        ("   ",),
+        ("dana", "--capacity", "lots"),
+        ("dana", "--capacity", "0"),
+        ("dana", "--role", "boss"),
+        ("dana", "--hours", "25:00-26:00"),
+        ("dana", "--timezone", "Mars/Olympus"),
+        ("dana", "--skills", "plumbing"),
+    ],
+    "agents update": [(), ("nobody", "--capacity", "4"), ("nobody",), ("nobody", "--hours", "x")],
+    "agents remove": [(), ("nobody",)],
+    "agents list": [("everyone",)],
+    "sla check": [("now",)],
+    "demo seed": [("--days", "0"), ("--days", "many"), ("--seed", "x")],
+}
+
+
+def _command_paths(command: object, path: tuple[str, ...] = ()) -> Iterator[str]:
+    subcommands = getattr(command, "commands", None)
+    if not subcommands:
+        yield " ".join(path)
+        return
+    for name, subcommand in subcommands.items():
+        yield from _command_paths(subcommand, (*path, name))
+
+
+def _group_paths(command: object, path: tuple[str, ...] = ()) -> Iterator[str]:
+    subcommands = getattr(command, "commands", None)
+    if subcommands:
+        if path:
+            yield " ".join(path)
+        for name, subcommand in subcommands.items():
+            yield from _group_paths(subcommand, (*path, name))
+
+
+TREE = typer.main.get_command(app)
+COMMANDS = sorted(_command_paths(TREE))
+CASES = [
+    pytest.param(command, args, id=" ".join((command, *args)) or "(none)")
+    for command, rows in BAD_ARGUMENTS.items()
+    for args in rows
+]
+# For every command, whatever its table says: an option it does not have.
+CASES += [pytest.param(command, ("--no-such-option",), id=f"{command} --no-such-option") for command in COMMANDS]
+CASES += [pytest.param(group, (), id=f"{group} (no command)") for group in _group_paths(TREE)]
+CASES += [pytest.param("", ("bogus",), id="bogus")]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    stdout: str
+    stderr: str
+
+
+def triage(*args: str) -> Outcome:
+    """Run `triage ARGS` in this process, as the console script does."""
+    runner = CliRunner()
+    with runner.isolation(input="") as (out, err, _):
+        try:
+            main(list(args))
+            status = 0
+        except SystemExit as done:
+            status = done.code if isinstance(done.code, int) else 1
+        sys.stdout.flush()
+        sys.stderr.flush()
+        return Outcome(status, out.getvalue().decode(), err.getvalue().decode())
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with every migration applied, copied for each row."""
+    path = tmp_path_factory.mktemp("db") / "triage.db"
+    engine = create_engine(f"sqlite:///{path}")
+    upgrade_schema(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def places(tmp_path: Path, migrated: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    database = tmp_path / "triage.db"
+    shutil.copy(migrated, database)
+    monkeypatch.setenv("TRIAGE_DATABASE_URL", f"sqlite:///{database}")
+    (tmp_path / "no-models").mkdir()
+    monkeypatch.setenv("TRIAGE_MODELS_DIR", str(tmp_path / "no-models"))
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "plain.txt").write_text("not a folder\n", encoding="utf-8")
+    (tmp_path / "other.csv").write_text("subject,body\nvpn,it fails\n", encoding="utf-8")
+    return {
+        "empty": str(tmp_path / "empty"),
+        "file": str(tmp_path / "plain.txt"),
+        "csv": str(tmp_path / "other.csv"),
+        "articles": str(ARTICLES_DIR),
+    }
+
+
+def test_every_command_has_its_bad_arguments() -> None:
+    assert sorted(BAD_ARGUMENTS) == COMMANDS
+
+
+@pytest.mark.parametrize(("command", "args"), CASES)
+def test_bad_arguments_get_one_line_and_status_2(
+    places: dict[str, str], command: str, args: tuple[str, ...]
+) -> None:
+    words = [*command.split(), *(arg.format(**places) for arg in args)]
+    outcome = triage(*words)
+    shown = f"triage {' '.join(words)}\nstdout: {outcome.stdout}\nstderr: {outcome.stderr}"
+    assert "Traceback" not in outcome.stdout + outcome.stderr, shown
+    assert outcome.status == 2, shown
+    assert outcome.stdout == "", shown
+    [line] = outcome.stderr.splitlines()
+    assert line.startswith("triage"), shown
+
+
+def test_plain_triage_shows_what_it_can_do() -> None:
+    outcome = triage()
+    assert outcome.status == 0
+    assert "kb" in outcome.stdout and "report" in outcome.stdout
