@@ -118,7 +118,10 @@ CASES = [
     for args in rows
 ]
 # For every command, whatever its table says: an option it does not have.
-CASES += [pytest.param(command, ("--no-such-option",), id=f"{command} --no-such-option") for command in COMMANDS]
+CASES += [
+    pytest.param(command, ("--no-such-option",), id=f"{command} --no-such-option")
+    for command in COMMANDS
+]
 CASES += [pytest.param(group, (), id=f"{group} (no command)") for group in _group_paths(TREE)]
 CASES += [pytest.param("", ("bogus",), id="bogus")]
 

@@ -14,9 +14,7 @@ from bot.doors.terminal_desk import HELP, PROMPT, DeskSession
 from bot.doors.terminal_io import replace_undecodable
 from bot.errors import Refused
 
-agents_app = typer.Typer(
-    help="Register and manage homeworkers and supervisors."
-)
+agents_app = typer.Typer(help="Register and manage homeworkers and supervisors.")
 sla_app = typer.Typer(help="Service levels.")
 
 SkillsOption = Annotated[

@@ -21,9 +21,7 @@ from classifier.drift import Agreement, drift_report
 from classifier.learning import learn_from_tickets, merged_csv, write_merged
 from classifier.service import evaluate_version, train_and_register
 
-models_app = typer.Typer(
-    help="List, inspect, activate and roll back model versions."
-)
+models_app = typer.Typer(help="List, inspect, activate and roll back model versions.")
 
 TextColumn_ = Annotated[
     str, typer.Option("--text-col", help="The column holding the message text.")
