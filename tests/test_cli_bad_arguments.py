@@ -10,19 +10,17 @@ never a traceback.
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import typer
 from sqlalchemy import create_engine
-from typer.testing import CliRunner
 
-from bot.cli.app import app, main
+from bot.cli.app import app
 from bot.storage.database import upgrade_schema
 from knowledge_base import ARTICLES_DIR
+from tests.cli_in_process import triage
 
 # Placeholders, filled in per test: {empty} an empty folder, {file} a plain file,
 # {articles} the live knowledge base, {csv} a CSV with other columns than the command asks.
@@ -124,27 +122,6 @@ CASES += [
 ]
 CASES += [pytest.param(group, (), id=f"{group} (no command)") for group in _group_paths(TREE)]
 CASES += [pytest.param("", ("bogus",), id="bogus")]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: int
-    stdout: str
-    stderr: str
-
-
-def triage(*args: str) -> Outcome:
-    """Run `triage ARGS` in this process, as the console script does."""
-    runner = CliRunner()
-    with runner.isolation(input="") as (out, err, _):
-        try:
-            main(list(args))
-            status = 0
-        except SystemExit as done:
-            status = done.code if isinstance(done.code, int) else 1
-        sys.stdout.flush()
-        sys.stderr.flush()
-        return Outcome(status, out.getvalue().decode(), err.getvalue().decode())
 
 
 @pytest.fixture(scope="module")

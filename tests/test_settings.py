@@ -184,7 +184,7 @@ def test_service_level_targets_read_as_json_or_as_pairs(
 def test_a_bad_service_level_target_is_one_line_on_the_command_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from tests.test_cli_bad_arguments import triage
+    from tests.cli_in_process import triage
 
     monkeypatch.setenv("TRIAGE_SLA_CLAIM_MINUTES", "P1=5")
     outcome = triage("sla", "check")
