@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bot.cli.common import console, errors, fail, load_settings, wiring
+from bot.cli.common import console, errors, fail, load_settings, print_table, wiring
 from bot.cli.report_commands import parse_moment
 from bot.core.domain import ArticleMatch
 from bot.core.tickets import Ticket, TicketStatus, ticket_id_from_reference
@@ -75,7 +75,7 @@ def search(
         return
     table = Table(title=f"Best articles (answer threshold {library.min_score:.2f})")
     for column in ("score", "id", "title", "category"):
-        table.add_column(column, no_wrap=column in ("score", "id"))
+        table.add_column(column, overflow="fold" if column == "id" else "ellipsis")
     for match in matches:
         mark = "" if match.score >= library.min_score else " (below threshold)"
         table.add_row(
@@ -84,7 +84,7 @@ def search(
             match.article.title,
             match.article.category,
         )
-    console.print(table)
+    print_table(table)
 
 
 def _matches_json(matches: Sequence[ArticleMatch], min_score: float) -> dict[str, Any]:
@@ -139,7 +139,7 @@ def gaps(
         soft_wrap=True,
     )
     if clusters:
-        console.print(_gaps_table(clusters))
+        print_table(_gaps_table(clusters))
 
 
 def _article_texts(directory: Path) -> list[str]:

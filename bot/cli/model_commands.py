@@ -12,13 +12,14 @@ import typer
 from rich.table import Table
 
 from bot.bootstrap import Wiring
-from bot.cli.common import console, fail, spinner, wiring
+from bot.cli.common import console, fail, print_table, spinner, wiring
 from bot.cli.report_commands import parse_moment
 from bot.storage.learning_queries import read_judgements, read_ticket_labels
 from classifier import DEFAULT_TRAINING_DATA
 from classifier.dataset import Dataset, read_dataset
 from classifier.drift import Agreement, drift_report
 from classifier.learning import learn_from_tickets, merged_csv, write_merged
+from classifier.registry import Manifest
 from classifier.service import evaluate_version, train_and_register
 
 models_app = typer.Typer(help="List, inspect, activate and roll back model versions.")
@@ -55,7 +56,7 @@ def _print_metrics(metrics: dict[str, Any], title: str) -> None:
         if key in metrics:
             value = metrics[key]
             summary.add_row(key.replace("_", " "), str(value) if key == "rows" else _percent(value))
-    console.print(summary)
+    print_table(summary)
     per_class = Table(title="Per class")
     for column in ("class", "precision", "recall", "support"):
         per_class.add_column(column, justify="left" if column == "class" else "right")
@@ -66,14 +67,14 @@ def _print_metrics(metrics: dict[str, Any], title: str) -> None:
             _percent(figures["recall"]),
             str(figures["support"]),
         )
-    console.print(per_class)
+    print_table(per_class)
     if metrics["most_confused"]:
         confused = Table(title="Most confused pairs")
         for column in ("true", "predicted as", "count"):
             confused.add_column(column)
         for pair in metrics["most_confused"]:
             confused.add_row(pair["true"], pair["predicted"], str(pair["count"]))
-        console.print(confused)
+        print_table(confused)
 
 
 class Features(StrEnum):
@@ -208,14 +209,14 @@ def print_drift(since: datetime | None, as_json: bool) -> None:
         markup=False,
         soft_wrap=True,
     )
-    console.print(_agreement_table(drift.per_version, drift.overall))
+    print_table(_agreement_table(drift.per_version, drift.overall))
     if drift.confusion:
         changed = Table(title="Categories second line changed")
         for column in ("model said", "second line said", "cases"):
             changed.add_column(column, justify="right" if column == "cases" else "left")
         for said, corrected, count in drift.confusion:
             changed.add_row(said, corrected, str(count))
-        console.print(changed)
+        print_table(changed)
 
 
 def _fraction(share: float | None, part: int, whole: int) -> str:
@@ -262,19 +263,25 @@ def classify_command(
     table = Table(show_header=False, title="Triage verdict")
     for key, value in verdict.as_dict().items():
         table.add_row(key.replace("_", " "), "-" if value is None or value == [] else str(value))
-    console.print(table)
+    print_table(table)
 
 
 @models_app.command("list")
-def list_models() -> None:
+def list_models(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the versions as JSON.")] = False,
+) -> None:
     """Every saved version, the active one marked."""
     with wiring() as wired:
         registry = wired.registry
     active = registry.active_version()
+    versions = registry.versions()
+    if as_json:
+        typer.echo(json.dumps(_models_json(str(registry.root), active, versions), indent=2))
+        return
     table = Table(title=f"Models in {registry.root}")
     for column in ("", "version", "created", "rows", "labels", "score", "scikit-learn"):
-        table.add_column(column)
-    for manifest in registry.versions():
+        table.add_column(column, overflow="fold", no_wrap=column != "version")
+    for manifest in versions:
         table.add_row(
             "*" if manifest.version == active else "",
             manifest.version,
@@ -284,7 +291,26 @@ def list_models() -> None:
             _percent(manifest.metrics.get("score")),
             manifest.libraries.get("scikit-learn", "?"),
         )
-    console.print(table)
+    print_table(table)
+
+
+def _models_json(root: str, active: str | None, versions: list[Manifest]) -> dict[str, Any]:
+    return {
+        "folder": root,
+        "active": active,
+        "versions": [
+            {
+                "version": manifest.version,
+                "active": manifest.version == active,
+                "created": manifest.created,
+                "rows": manifest.training_data.get("rows"),
+                "labels": list(manifest.labels),
+                "score": manifest.metrics.get("score"),
+                "scikit_learn": manifest.libraries.get("scikit-learn"),
+            }
+            for manifest in versions
+        ],
+    }
 
 
 @models_app.command("show")

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import console, errors, fail, wiring
+from bot.cli.common import console, errors, fail, print_table, wiring
 from bot.core.clock import utc_now
 from bot.core.metrics import DeskReport, Period, report
 from bot.private_files import private_folder
@@ -87,7 +87,7 @@ def report_command(
         write_csv(desk_report, sys.stdout)
     else:
         for table in all_tables(desk_report):
-            console.print(table)
+            print_table(table)
     if charts is not None:
         from bot.reports.charts import write_charts
 
