@@ -30,7 +30,12 @@ from bot.core.service_levels import ServiceLevelCheck
 from bot.errors import StorageError, TriageError
 from bot.logging_masking import MaskingLogFilter
 from bot.settings import Settings
-from bot.storage.database import make_engine, make_session_factory, upgrade_schema
+from bot.storage.database import (
+    SchemaUpgrade,
+    make_engine,
+    make_session_factory,
+    upgrade_schema,
+)
 from bot.storage.metrics_queries import SqlMetricsReader
 from bot.storage.unit_of_work import sql_units_of_work
 from classifier.default_model import ensure_default_model
@@ -109,6 +114,7 @@ class Wiring:
         self._triage = triage
         self._given_engine = engine
         self._app: App | None = None
+        self.schema_upgrade: SchemaUpgrade | None = None  # what opening the database did
         configure_logging(settings.log_level, desk_secrets(settings))
 
     @cached_property
@@ -118,7 +124,7 @@ class Wiring:
             return self._given_engine
         engine = make_engine(self.settings.database_url)
         try:
-            upgrade_schema(engine)
+            self.schema_upgrade = upgrade_schema(engine)
         except SQLAlchemyError as error:
             engine.dispose()
             detail = str(error.orig if hasattr(error, "orig") else error).splitlines()[0]

@@ -24,6 +24,7 @@ from bot.cli.report_commands import report_command
 from bot.cli.run_command import run
 from bot.core.tickets import Notice
 from bot.doors.terminal_chat import run_interactive, run_scripted, terminal_sender
+from bot.storage.database import database_location
 
 app = typer.Typer(
     help="A first-line IT service desk in chat.",
@@ -79,7 +80,10 @@ def db_upgrade() -> None:
     """Apply all database migrations."""
     with wiring() as wired:
         _ = wired.engine  # opening the database applies every migration
-    console.print("database is up to date", markup=False, soft_wrap=True)
+        done = wired.schema_upgrade
+        where = database_location(wired.settings.database_url)
+    said = done.describe(where) if done else f"The database at {where} was opened as it is."
+    console.print(said, markup=False, highlight=False, soft_wrap=True)
 
 
 def main(args: Sequence[str] | None = None, prog_name: str = "triage") -> None:
