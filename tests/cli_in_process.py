@@ -17,12 +17,13 @@ class Outcome:
     status: int
     stdout: str
     stderr: str
+    output: str  # both, in the order printed: what a terminal shows
 
 
 def triage(*args: str, stdin: str = "") -> Outcome:
     """Run `triage ARGS` through the console script's entry point, in this process."""
     runner = CliRunner()
-    with runner.isolation(input=stdin) as (out, err, _):
+    with runner.isolation(input=stdin) as (out, err, both):
         try:
             main(list(args))
             status = 0
@@ -30,4 +31,6 @@ def triage(*args: str, stdin: str = "") -> Outcome:
             status = done.code if isinstance(done.code, int) else 1
         sys.stdout.flush()
         sys.stderr.flush()
-        return Outcome(status, out.getvalue().decode(), err.getvalue().decode())
+        return Outcome(
+            status, out.getvalue().decode(), err.getvalue().decode(), both.getvalue().decode()
+        )

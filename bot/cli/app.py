@@ -54,6 +54,11 @@ def _default_user() -> str:
         return "terminal-user"
 
 
+def typed_at_a_terminal() -> bool:
+    """Whether a person types at the keyboard (an interactive chat), rather than a script."""
+    return sys.stdin.isatty()
+
+
 @app.command()
 def chat(
     user: Annotated[
@@ -69,7 +74,7 @@ def chat(
         def notices() -> list[Notice]:
             return whole.team.notices.collect_for_user(sender)
 
-        if sys.stdin.isatty():
+        if typed_at_a_terminal():
             run_interactive(whole.desk, name, sys.stdin, sys.stdout, notices)
         else:
             run_scripted(whole.desk, name, sys.stdin, sys.stdout, notices)

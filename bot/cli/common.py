@@ -79,7 +79,13 @@ def wiring(settings: Settings | None = None) -> Iterator[Wiring]:
 
 @contextmanager
 def spinner(first: str, on: Console = errors) -> Iterator[Callable[[str], None]]:
-    """A transient spinner with elapsed time; yields a function that says the current stage."""
+    """A transient spinner with elapsed time; yields a function that says the current stage.
+
+    Off a terminal (a pipe, a log file) there is nothing to animate: no spinner, no blank line.
+    """
+    if not on.is_terminal:
+        yield lambda _stage: None
+        return
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
