@@ -15,13 +15,17 @@ from pathlib import Path
 
 import pytest
 import typer
-from sqlalchemy import create_engine
 
+from bot.bootstrap import Wiring
 from bot.cli.app import app
-from bot.storage.database import upgrade_schema
+from bot.core.tickets import Agent, Role
+from bot.settings import Settings
 from knowledge_base import ARTICLES_DIR
 from tests.cli_in_process import triage
+from tests.conftest import ALICE, FIXTURE_ARTICLES
+from tests.fakes import FakeTriage
 
+# Each row runs on a database where dana is registered and alice has talked to the desk.
 # Placeholders, filled in per test: {empty} an empty folder, {file} a plain file,
 # {articles} the live knowledge base, {csv} a CSV with other columns than the command asks.
 BAD_ARGUMENTS: dict[str, list[tuple[str, ...]]] = {
@@ -75,18 +79,26 @@ BAD_ARGUMENTS: dict[str, list[tuple[str, ...]]] = {
     "agents add": [
         (),
         ("   ",),
-        ("dana", "--capacity", "lots"),
-        ("dana", "--capacity", "0"),
-        ("dana", "--role", "boss"),
-        ("dana", "--hours", "25:00-26:00"),
-        ("dana", "--timezone", "Mars/Olympus"),
-        ("dana", "--skills", "plumbing"),
+        ("erin", "--capacity", "lots"),
+        ("erin", "--capacity", "0"),
+        ("erin", "--role", "boss"),
+        ("erin", "--hours", "25:00-26:00"),
+        ("erin", "--timezone", "Mars/Olympus"),
+        ("erin", "--skills", "plumbing"),
+        ("dana",),
     ],
-    "agents update": [(), ("nobody", "--capacity", "4"), ("nobody",), ("nobody", "--hours", "x")],
+    "agents update": [
+        (),
+        ("nobody", "--capacity", "4"),
+        ("dana",),
+        ("dana", "--hours", "x"),
+        ("dana", "--capacity", "-1"),
+        ("dana", "--role", "boss"),
+    ],
     "agents remove": [(), ("nobody",)],
     "agents list": [("everyone",)],
     "sla check": [("now",)],
-    "demo seed": [("--days", "0"), ("--days", "many"), ("--seed", "x")],
+    "demo seed": [(), ("--days", "0"), ("--days", "many"), ("--seed", "x")],
 }
 
 
@@ -126,11 +138,14 @@ CASES += [pytest.param("", ("bogus",), id="bogus")]
 
 @pytest.fixture(scope="module")
 def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database with every migration applied, copied for each row."""
+    """A database with one homeworker (dana) and one conversation, copied for each row."""
     path = tmp_path_factory.mktemp("db") / "triage.db"
-    engine = create_engine(f"sqlite:///{path}")
-    upgrade_schema(engine)
-    engine.dispose()
+    settings = Settings(
+        database_url=f"sqlite:///{path}", kb_dir=FIXTURE_ARTICLES, models_dir=path.parent
+    )
+    with Wiring(settings, triage=FakeTriage()) as wired:
+        wired.team.roster.add(Agent(id=0, name="dana", role=Role.HOMEWORKER, skills=()))
+        wired.app().desk.handle(ALICE, "how do I connect to the VPN from home")
     return path
 
 
