@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 import pytest
 
+from classifier import DEFAULT_TRAINING_DATA
 from tests.cli_in_process import triage
 from tests.conftest import FIXTURE_ARTICLES
 
@@ -78,3 +80,25 @@ def test_kb_search_in_a_pipe_and_as_json() -> None:
     assert best["id"] in table.stdout and best["answers"] is True
     assert best["score"] >= found["min_score"] > 0
     assert [match["category"] for match in found["matches"]][:1] == ["network"]
+
+
+def test_train_as_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    models = tmp_path / "models"
+    monkeypatch.setenv("TRIAGE_MODELS_DIR", str(models))
+    with DEFAULT_TRAINING_DATA.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    taken: dict[str, int] = {}
+    with (tmp_path / "small.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "category"])
+        for row in rows:
+            taken[row["category"]] = taken.get(row["category"], 0) + 1
+            if taken[row["category"]] <= 30:
+                writer.writerow([row["text"], row["category"]])
+    outcome = triage("train", "--data", str(tmp_path / "small.csv"), "--json")
+    assert outcome.status == 0, outcome.stderr
+    trained = json.loads(outcome.stdout)
+    assert trained["activated"] is True
+    assert (models / "ACTIVE").read_text().strip() == trained["model"]
+    assert trained["rows"] == trained["held_out"] > 0
+    assert set(trained["per_class"]) == set(taken)

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from bot.bootstrap import Wiring
-from bot.cli.common import console, fail, print_table, spinner, wiring
+from bot.cli.common import console, errors, fail, print_table, spinner, wiring
 from bot.cli.report_commands import parse_moment
 from bot.storage.learning_queries import read_judgements, read_ticket_labels
 from classifier import DEFAULT_TRAINING_DATA
@@ -114,16 +115,34 @@ def train_command(
             "(needs the optional 'embeddings' extra).",
         ),
     ] = Features.TFIDF,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the outcome and figures as JSON.")
+    ] = False,
 ) -> None:
     """Train a new model version on a CSV; activate it if it is no worse than the active one."""
+    notes = errors if as_json else console  # with --json, stdout holds the JSON alone
     with wiring() as wired:
         dataset = read_dataset(data or DEFAULT_TRAINING_DATA, text_col, label_col)
         if from_tickets:
-            dataset = _with_ticket_rows(dataset, wired)
-        with spinner("reading data", on=console) as say:
+            dataset = _with_ticket_rows(dataset, wired, notes)
+        with spinner("reading data", on=notes) as say:
             outcome = train_and_register(
                 wired.registry, dataset, oos_label, force, progress=say, features=features.value
             )
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "model": outcome.manifest.version,
+                    "activated": outcome.activated,
+                    "reason": outcome.reason,
+                    "held_out": len(outcome.run.held_out),
+                    **outcome.run.metrics,
+                },
+                indent=2,
+            )
+        )
+        return
     _print_metrics(outcome.run.metrics, f"Validation on {len(outcome.run.held_out)} held-back rows")
     state = "activated" if outcome.activated else "saved, not activated"
     console.print(
@@ -131,19 +150,19 @@ def train_command(
     )
 
 
-def _with_ticket_rows(base: Dataset, wired: Wiring) -> Dataset:
+def _with_ticket_rows(base: Dataset, wired: Wiring, notes: Console) -> Dataset:
     """The base data plus second line's new rows, kept under the models folder; or exit."""
     with wired.sessions() as session:
         tickets = read_ticket_labels(session)
     if not tickets:
-        console.print("No resolved tickets to learn from yet; nothing was trained.", markup=False)
+        notes.print("No resolved tickets to learn from yet; nothing was trained.", markup=False)
         raise typer.Exit(0)
     learning = learn_from_tickets(base, tickets)
     if not learning.rows:
-        console.print(f"{learning.describe()}; nothing new to train on.", markup=False)
+        notes.print(f"{learning.describe()}; nothing new to train on.", markup=False)
         raise typer.Exit(0)
     merged = write_merged(wired.registry.root, merged_csv(base, learning.rows))
-    console.print(f"{learning.describe()}; training on {merged}", markup=False, soft_wrap=True)
+    notes.print(f"{learning.describe()}; training on {merged}", markup=False, soft_wrap=True)
     return read_dataset(merged)
 
 
