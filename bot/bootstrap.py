@@ -10,6 +10,7 @@ top of :class:`App` by `triage run` (bot/cli/run_command.py).
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 from functools import cached_property
 from types import TracebackType
@@ -30,7 +31,12 @@ from bot.core.service_levels import ServiceLevelCheck
 from bot.errors import StorageError, TriageError
 from bot.logging_masking import MaskingLogFilter
 from bot.settings import Settings
-from bot.storage.database import make_engine, make_session_factory, upgrade_schema
+from bot.storage.database import (
+    SchemaUpgrade,
+    make_engine,
+    make_session_factory,
+    upgrade_schema,
+)
 from bot.storage.metrics_queries import SqlMetricsReader
 from bot.storage.unit_of_work import sql_units_of_work
 from classifier.default_model import ensure_default_model
@@ -41,6 +47,8 @@ from knowledge_base import DEFAULT_CATEGORIES
 from knowledge_base.library import ArticleLibrary
 
 log = logging.getLogger(__name__)
+STDERR_HANDLER = "triage-stderr"
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 
 @dataclass(frozen=True)
@@ -68,15 +76,35 @@ class App:
 
 
 def configure_logging(level: str, secrets: tuple[str, ...] = ()) -> None:
-    """Log at ``level``, with credentials and personal data masked in every record, and
-    ``secrets`` (the bot token, the webhook secret) removed by their exact value."""
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:
+    """Log at ``level`` to stderr, never stdout (where a chat's conversation goes), with
+    credentials and personal data masked in every record, and ``secrets`` (the bot token,
+    the webhook secret) removed by their exact value."""
+    root = logging.getLogger()
+    root.setLevel(level)
+    if not any(handler.get_name() == STDERR_HANDLER for handler in root.handlers):
+        to_stderr = logging.StreamHandler(CurrentStderr())
+        to_stderr.set_name(STDERR_HANDLER)
+        to_stderr.setFormatter(logging.Formatter(LOG_FORMAT))
+        root.addHandler(to_stderr)
+    for handler in root.handlers:
         masking = next((f for f in handler.filters if isinstance(f, MaskingLogFilter)), None)
         if masking is None:
             handler.addFilter(MaskingLogFilter(secrets))
         else:
             masking.hide(*secrets)
+
+
+class CurrentStderr:
+    """Writes to ``sys.stderr`` as it is at the time: a spinner's live display, a test's
+    capture. A handler given ``sys.stderr`` itself keeps the stream of its first day."""
+
+    def write(self, text: str) -> int:
+        """Write to the current stderr."""
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        """Flush the current stderr."""
+        sys.stderr.flush()
 
 
 def desk_secrets(settings: Settings) -> tuple[str, ...]:
@@ -109,6 +137,7 @@ class Wiring:
         self._triage = triage
         self._given_engine = engine
         self._app: App | None = None
+        self.schema_upgrade: SchemaUpgrade | None = None  # what opening the database did
         configure_logging(settings.log_level, desk_secrets(settings))
 
     @cached_property
@@ -118,7 +147,7 @@ class Wiring:
             return self._given_engine
         engine = make_engine(self.settings.database_url)
         try:
-            upgrade_schema(engine)
+            self.schema_upgrade = upgrade_schema(engine)
         except SQLAlchemyError as error:
             engine.dispose()
             detail = str(error.orig if hasattr(error, "orig") else error).splitlines()[0]
@@ -170,7 +199,9 @@ class Wiring:
                 ensure_default_model(self.registry, progress)
             except TriageError as error:
                 log.error("could not train the default triage model: %s", error)
-            self._triage = ModelTriage(self.registry)
+            model_triage = ModelTriage(self.registry)
+            model_triage.problem()  # loaded now: a refusal is logged before any conversation
+            self._triage = model_triage
         return self._triage
 
     def app(self, progress: Progress | None = None) -> App:
