@@ -10,6 +10,7 @@ top of :class:`App` by `triage run` (bot/cli/run_command.py).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from types import TracebackType
@@ -29,6 +30,7 @@ from bot.core.second_line import SecondLineDesk
 from bot.core.service_levels import ServiceLevelCheck
 from bot.errors import StorageError, TriageError
 from bot.logging_masking import MaskingLogFilter
+from bot.ops.json_logs import JsonLogFormatter
 from bot.settings import Settings
 from bot.storage.database import make_engine, make_session_factory, upgrade_schema
 from bot.storage.metrics_queries import SqlMetricsReader
@@ -67,11 +69,14 @@ class App:
     team: Team
 
 
-def configure_logging(level: str, secrets: tuple[str, ...] = ()) -> None:
+def configure_logging(level: str, secrets: tuple[str, ...] = (), log_format: str = "text") -> None:
     """Log at ``level``, with credentials and personal data masked in every record, and
-    ``secrets`` (the bot token, the webhook secret) removed by their exact value."""
+    ``secrets`` (the bot token, the webhook secret) removed by their exact value; as text
+    lines, or as one JSON object a line (``log_format="json"``)."""
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
+        if log_format == "json":
+            handler.setFormatter(JsonLogFormatter())
         masking = next((f for f in handler.filters if isinstance(f, MaskingLogFilter)), None)
         if masking is None:
             handler.addFilter(MaskingLogFilter(secrets))
@@ -109,7 +114,8 @@ class Wiring:
         self._triage = triage
         self._given_engine = engine
         self._app: App | None = None
-        configure_logging(settings.log_level, desk_secrets(settings))
+        self._observed: Callable[[Triage], Triage] = lambda triage: triage
+        configure_logging(settings.log_level, desk_secrets(settings), settings.log_format)
 
     @cached_property
     def engine(self) -> Engine:
@@ -171,12 +177,17 @@ class Wiring:
             self._triage = ModelTriage(self.registry)
         return self._triage
 
+    def observe_triage(self, observed: Callable[[Triage], Triage]) -> None:
+        """Give the desk ``observed(triage)`` instead of the triage (e.g. timed for metrics);
+        call it before :meth:`app`."""
+        self._observed = observed
+
     def app(self, progress: Progress | None = None) -> App:
         """The whole desk: database upgraded, knowledge base indexed, triage ready."""
         if self._app is None:
             desk = FirstLineDesk(
                 self.knowledge,
-                self.triage(progress),
+                self._observed(self.triage(progress)),
                 self.units_of_work,
                 clock=self.clock,
                 max_message_chars=self.settings.max_message_chars,

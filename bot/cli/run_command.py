@@ -12,6 +12,9 @@ from telegram.error import InvalidToken, NetworkError
 from bot.cli.common import desk_app, errors, fail, load_settings, wiring
 from bot.doors.telegram.application import TelegramOptions, build_bot, check_token
 from bot.doors.telegram.receiving import WebhookEndpoint
+from bot.doors.telegram.watching import TelegramWatch
+from bot.ops.metrics import OpsMetrics
+from bot.ops.wiring import ops_server
 from bot.settings import Settings
 from bot.storage.telegram_updates import SqlUpdateLog
 
@@ -67,7 +70,11 @@ def run(
     except NetworkError as error:
         raise fail(f"{unreachable}: {error}") from None
     with wiring(current) as wired:
-        bot = build_bot(desk_app(wired), SqlUpdateLog(wired.sessions), options)
+        metrics = OpsMetrics()
+        wired.observe_triage(metrics.timed)
+        app = desk_app(wired)
+        bot = build_bot(app, SqlUpdateLog(wired.sessions), options, TelegramWatch(metrics))
+        ops = ops_server(current, metrics, app, wired.triage())
         endpoint = None
         if webhook is not None:
             assert current.webhook_secret is not None
@@ -76,7 +83,7 @@ def run(
             endpoint = WebhookEndpoint(webhook, secret, *listening)
         errors.print(f"triage: running as @{username}; Ctrl-C stops", markup=False, highlight=False)
         try:
-            bot.run(endpoint)
+            bot.run(endpoint, ops, stop_within=current.stop_timeout)
         except InvalidToken:
             raise fail(REJECTED) from None
         except NetworkError as error:
