@@ -12,6 +12,7 @@ An aiohttp site in the bot's own event loop, beside the webhook server.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Mapping
 
 from aiohttp import web
@@ -68,7 +69,8 @@ class OpsServer:
             self._runner = None
             raise OpsPortUnavailable(
                 f"cannot serve TRIAGE_OPS_PORT {self._port} on TRIAGE_OPS_HOST {self._host}: "
-                f"{error.strerror or error} (choose another port, or 0 to turn it off)"
+                f"{os.strerror(error.errno) if error.errno else error} "
+                "(choose another port, or 0 to turn it off)"
             ) from None
 
     async def stop(self) -> None:

@@ -69,7 +69,7 @@ async def bounded_stop(
                 await stack.aclose()
         except TimeoutError:
             log.warning(
-                "stopping took over %.0f s (TRIAGE_STOP_TIMEOUT); the updates not finished "
+                "stopping took over %g s (TRIAGE_STOP_TIMEOUT); the updates not finished "
                 "are taken up at the next start",
                 seconds,
             )
