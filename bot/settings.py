@@ -70,7 +70,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     log_format: Literal["text", "json"] = "text"
     ops_host: str = "127.0.0.1"  # /healthz, /readyz and /metrics of `triage run`
-    ops_port: int = Field(default=9464, ge=0, le=65535)  # 0: not served
+    ops_port: int = Field(default=0, ge=0, le=65535)  # 0: not served; e.g. 9464
     stop_timeout: float = Field(default=10.0, gt=0.0, le=600.0)  # seconds to drain on SIGTERM
 
     @field_validator("telegram_token")

@@ -12,7 +12,6 @@ import pytest
 
 from bot.bootstrap import configure_logging
 from bot.ops import log_context
-from bot.settings import Settings
 
 TOKEN = "123456:TEST-TOKEN-not-real"
 log = logging.getLogger("bot.doors.telegram.handlers")
@@ -25,7 +24,7 @@ def json_log() -> Iterator[io.StringIO]:
     handlers, level = root.handlers[:], root.level
     written = io.StringIO()
     root.handlers = [logging.StreamHandler(written)]
-    configure_logging("INFO", (TOKEN,), Settings(log_format="JSON").log_format)
+    configure_logging("INFO", (TOKEN,), "json")
     root.setLevel(logging.INFO)
     about = log_context.update_id.set(None), log_context.ticket.set(None)
     try:
@@ -41,9 +40,7 @@ def lines(written: io.StringIO) -> list[dict[str, Any]]:
     return [json.loads(line) for line in written.getvalue().splitlines()]
 
 
-def test_each_record_is_one_json_object_with_the_update_and_ticket(
-    json_log: io.StringIO
-) -> None:
+def test_each_record_is_one_json_object_with_the_update_and_ticket(json_log: io.StringIO) -> None:
     log_context.about_update(4242)
     log_context.about_ticket("T-1007")
     log.info("relayed a reply\nover two lines")
@@ -57,17 +54,13 @@ def test_each_record_is_one_json_object_with_the_update_and_ticket(
     assert (second["update_id"], second["ticket"]) == (4243, "T-1001")
 
 
-def test_a_line_without_an_update_has_no_update_id(
-    json_log: io.StringIO
-) -> None:
+def test_a_line_without_an_update_has_no_update_id(json_log: io.StringIO) -> None:
     log.error("service-level check failed")
     [line] = lines(json_log)
     assert "update_id" not in line and "ticket" not in line
 
 
-def test_json_lines_hold_masked_text_only(
-    json_log: io.StringIO
-) -> None:
+def test_json_lines_hold_masked_text_only(json_log: io.StringIO) -> None:
     secret = "my password is Hunter2-Blue!"
     log.warning("user wrote: %s (via %s/sendMessage)", secret, f"https://api/bot{TOKEN}")
     try:

@@ -169,13 +169,15 @@ async def test_metrics_move_as_a_message_is_handled_and_a_case_is_queued(
     triage = watch.metrics.timed(FakeTriage({OUTAGE: escalating("network", "P1")}))
     app = make_app(triage=triage)
     register(app, telegram_standin, "dana", DANA, skills=("network",))
-    async with watched_bot(app, telegram_standin, watch):
-        async with serving(desk_server(app, watch.metrics)) as base:
-            before = samples((await get(f"{base}/metrics"))[1])
-            telegram_standin.user_sends_text(ALICE, OUTAGE)
-            await said_to(telegram_standin, ALICE, "Your reference is T-1001")
-            await said_to(telegram_standin, DANA, "New case waiting")
-            status, page = await get(f"{base}/metrics")
+    async with (
+        watched_bot(app, telegram_standin, watch),
+        serving(desk_server(app, watch.metrics)) as base,
+    ):
+        before = samples((await get(f"{base}/metrics"))[1])
+        telegram_standin.user_sends_text(ALICE, OUTAGE)
+        await said_to(telegram_standin, ALICE, "Your reference is T-1001")
+        await said_to(telegram_standin, DANA, "New case waiting")
+        status, page = await get(f"{base}/metrics")
     after = samples(page)
     assert status == 200
     assert value(before, "triage_updates_received_total") == 0
