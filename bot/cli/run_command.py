@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Annotated
 from urllib.parse import urlparse
 
@@ -18,6 +19,7 @@ from bot.ops.wiring import ops_server
 from bot.settings import Settings
 from bot.storage.telegram_updates import SqlUpdateLog
 
+log = logging.getLogger(__name__)
 REJECTED = "Telegram rejected TRIAGE_TELEGRAM_TOKEN (Unauthorized): check it with @BotFather"
 NO_TOKEN = (
     "TRIAGE_TELEGRAM_TOKEN is not set: create a bot with @BotFather in Telegram and put its "
@@ -81,7 +83,11 @@ def run(
             secret = current.webhook_secret.get_secret_value()
             listening = (current.webhook_listen, current.webhook_port)
             endpoint = WebhookEndpoint(webhook, secret, *listening)
-        errors.print(f"triage: running as @{username}; Ctrl-C stops", markup=False, highlight=False)
+        started = f"running as @{username}; Ctrl-C stops"
+        if current.log_format == "json":
+            log.info(started)  # stderr holds JSON lines only
+        else:
+            errors.print(f"triage: {started}", markup=False, highlight=False)
         try:
             bot.run(endpoint, ops, stop_within=current.stop_timeout)
         except InvalidToken:
