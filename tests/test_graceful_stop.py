@@ -1,7 +1,7 @@
 """`triage run` as a service manager runs it: probed, scraped, then stopped with SIGTERM.
 
 One subprocess against the Bot API stand-in: /healthz, /readyz and /metrics answer on
-TRIAGE_OPS_PORT; the log is JSON lines with the token masked; and SIGTERM while an answer is
+TRIAGE_OPS_PORT; the log is JSON lines with the token and a user's password masked; and SIGTERM while an answer is
 still on its way to Telegram (held longer than TRIAGE_STOP_TIMEOUT) ends the process with
 status 0 within the bound.
 """
@@ -21,6 +21,7 @@ from tests.test_telegram_run import _free_port, _wait_until, triage_run
 
 ALICE = 4601
 VPN = "how do I connect to the VPN from home"
+PASSWORD = "my password is Hunter2-Blue!"
 STOP_TIMEOUT = 1.0
 SLACK = 3.0  # seconds for the interpreter to exit after the bound
 
@@ -60,7 +61,7 @@ def test_sigterm_while_an_answer_is_in_flight_exits_0_within_the_bound(
     }
     with triage_run(standin, **env) as process:
         assert _wait_until(lambda: fetch(f"{base}/healthz")[0] == 200)
-        standin.user_sends_text(ALICE, VPN)
+        standin.user_sends_text(ALICE, f"{VPN}? {PASSWORD}")
         standin.wait_for_message_sync(ALICE, _vpn_answer, timeout=60)
         status, body = fetch(f"{base}/readyz")
         assert status == 200, body
@@ -82,4 +83,4 @@ def test_sigterm_while_an_answer_is_in_flight_exits_0_within_the_bound(
     assert any(line["message"].startswith("running as @") for line in logged)
     assert any("update_id" in line for line in logged)
     assert any("TRIAGE_STOP_TIMEOUT" in line["message"] for line in logged)
-    assert standin.token not in stderr
+    assert standin.token not in stderr and "Hunter2-Blue!" not in stderr
