@@ -1,9 +1,9 @@
 """`triage run` as a service manager runs it: probed, scraped, then stopped with SIGTERM.
 
 One subprocess against the Bot API stand-in: /healthz, /readyz and /metrics answer on
-TRIAGE_OPS_PORT; the log is JSON lines with the token and a user's password masked; and SIGTERM while an answer is
-still on its way to Telegram (held longer than TRIAGE_STOP_TIMEOUT) ends the process with
-status 0 within the bound.
+TRIAGE_OPS_PORT; the log is JSON lines, the token and a user's password masked; and SIGTERM
+while an answer is still on its way to Telegram (held longer than TRIAGE_STOP_TIMEOUT) ends
+the process with status 0 within the bound.
 """
 
 from __future__ import annotations
