@@ -69,6 +69,13 @@ def sends(watch: TelegramWatch, outcome: str) -> float:
     return counted or 0.0
 
 
+def handled(watch: TelegramWatch) -> float:
+    counted = watch.metrics.registry.get_sample_value(
+        "triage_updates_handled_total", {"outcome": "ok"}
+    )
+    return counted or 0.0
+
+
 def value(found: Mapping[Any, float], name: str, **labels: str) -> float:
     return found[(name, tuple(sorted(labels.items())))]
 
@@ -177,6 +184,7 @@ async def test_metrics_move_as_a_message_is_handled_and_a_case_is_queued(
         telegram_standin.user_sends_text(ALICE, OUTAGE)
         await said_to(telegram_standin, ALICE, "Your reference is T-1001")
         await said_to(telegram_standin, DANA, "New case waiting")
+        await telegram_standin.wait_for(lambda: handled(watch) or None)  # the update's turn ends
         status, page = await get(f"{base}/metrics")
     after = samples(page)
     assert status == 200
