@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from types import TracebackType
@@ -30,6 +31,7 @@ from bot.core.second_line import SecondLineDesk
 from bot.core.service_levels import ServiceLevelCheck
 from bot.errors import StorageError, TriageError
 from bot.logging_masking import MaskingLogFilter
+from bot.ops.json_logs import JsonLogFormatter
 from bot.settings import Settings
 from bot.storage.database import (
     SchemaUpgrade,
@@ -75,10 +77,11 @@ class App:
     team: Team
 
 
-def configure_logging(level: str, secrets: tuple[str, ...] = ()) -> None:
+def configure_logging(level: str, secrets: tuple[str, ...] = (), log_format: str = "text") -> None:
     """Log at ``level`` to stderr, never stdout (where a chat's conversation goes), with
     credentials and personal data masked in every record, and ``secrets`` (the bot token,
-    the webhook secret) removed by their exact value."""
+    the webhook secret) removed by their exact value; as text lines, or as one JSON object
+    a line (``log_format="json"``)."""
     root = logging.getLogger()
     root.setLevel(level)
     if not any(handler.get_name() == STDERR_HANDLER for handler in root.handlers):
@@ -87,6 +90,8 @@ def configure_logging(level: str, secrets: tuple[str, ...] = ()) -> None:
         to_stderr.setFormatter(logging.Formatter(LOG_FORMAT))
         root.addHandler(to_stderr)
     for handler in root.handlers:
+        if log_format == "json":
+            handler.setFormatter(JsonLogFormatter())
         masking = next((f for f in handler.filters if isinstance(f, MaskingLogFilter)), None)
         if masking is None:
             handler.addFilter(MaskingLogFilter(secrets))
@@ -138,7 +143,8 @@ class Wiring:
         self._given_engine = engine
         self._app: App | None = None
         self.schema_upgrade: SchemaUpgrade | None = None  # what opening the database did
-        configure_logging(settings.log_level, desk_secrets(settings))
+        self._observed: Callable[[Triage], Triage] = lambda triage: triage
+        configure_logging(settings.log_level, desk_secrets(settings), settings.log_format)
 
     @cached_property
     def engine(self) -> Engine:
@@ -204,12 +210,17 @@ class Wiring:
             self._triage = model_triage
         return self._triage
 
+    def observe_triage(self, observed: Callable[[Triage], Triage]) -> None:
+        """Give the desk ``observed(triage)`` instead of the triage (e.g. timed for metrics);
+        call it before :meth:`app`."""
+        self._observed = observed
+
     def app(self, progress: Progress | None = None) -> App:
         """The whole desk: database upgraded, knowledge base indexed, triage ready."""
         if self._app is None:
             desk = FirstLineDesk(
                 self.knowledge,
-                self.triage(progress),
+                self._observed(self.triage(progress)),
                 self.units_of_work,
                 clock=self.clock,
                 max_message_chars=self.settings.max_message_chars,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from pathlib import Path
@@ -92,6 +93,10 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
+    log_format: Literal["text", "json"] = "text"
+    ops_host: str = "127.0.0.1"  # /healthz, /readyz and /metrics of `triage run`
+    ops_port: int = Field(default=0, ge=0, le=65535)  # 0: not served; e.g. 9464
+    stop_timeout: float = Field(default=10.0, gt=0.0, le=600.0)  # seconds to drain on SIGTERM
 
     @field_validator("telegram_token")
     @classmethod
@@ -164,6 +169,22 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("ops_host")
+    @classmethod
+    def _ip_address(cls, value: str) -> str:
+        if value == "localhost":
+            return value
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise ValueError("must be an IP address to listen on, e.g. 127.0.0.1") from None
+        return value
 
 
 def load_settings() -> Settings:

@@ -56,6 +56,12 @@ class ModelTriage:
                         )
         return self._loaded
 
+    def unavailable_because(self) -> str | None:
+        """Why there is no usable model (loading it first if not tried yet); None if loaded."""
+        if self._model() is not None:
+            return None
+        return self._refusal or MODEL_UNAVAILABLE
+
     def _explain(self, model: TriageModel, text: str) -> Prediction | None:
         """The model's reading, or None (and the model set aside) if it cannot run here."""
         try:
