@@ -23,7 +23,7 @@ from bot.core.agent_stats import AgentStats
 from bot.core.clock import utc_now
 from bot.core.desk import FirstLineDesk
 from bot.core.notices import NoticeBoard
-from bot.core.ports import Clock, Triage, UnitOfWorkFactory
+from bot.core.ports import Clock, ReplyReader, Triage, UnitOfWorkFactory
 from bot.core.roster import Roster
 from bot.core.second_line import SecondLineDesk
 from bot.core.service_levels import ServiceLevelCheck
@@ -35,6 +35,7 @@ from bot.storage.metrics_queries import SqlMetricsReader
 from bot.storage.unit_of_work import sql_units_of_work
 from classifier.default_model import ensure_default_model
 from classifier.registry import ModelRegistry
+from classifier.replies import default_reply_reader
 from classifier.training import Progress
 from classifier.triage import ModelTriage
 from knowledge_base import DEFAULT_CATEGORIES
@@ -91,7 +92,8 @@ def desk_secrets(settings: Settings) -> tuple[str, ...]:
 class Wiring:
     """The one bootstrap: settings in; the database, model, articles and services on demand.
 
-    ``triage`` replaces the rules-and-model triage (tests, the demo); ``engine`` is an
+    ``triage`` replaces the rules-and-model triage (tests, the demo); ``replies`` replaces
+    the reply model (trained from classifier/data/replies.csv on first use); ``engine`` is an
     engine already open on the settings' database (a benchmark with a pool of its own),
     used as it is and left open by :meth:`close`.
     """
@@ -103,10 +105,12 @@ class Wiring:
         triage: Triage | None = None,
         clock: Clock = utc_now,
         engine: Engine | None = None,
+        replies: ReplyReader | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self._triage = triage
+        self._replies = replies
         self._given_engine = engine
         self._app: App | None = None
         configure_logging(settings.log_level, desk_secrets(settings))
@@ -171,6 +175,11 @@ class Wiring:
             self._triage = ModelTriage(self.registry)
         return self._triage
 
+    @property
+    def replies(self) -> ReplyReader:
+        """How users' replies are read: the reply model, trained when a message first needs it."""
+        return self._replies or default_reply_reader()
+
     def app(self, progress: Progress | None = None) -> App:
         """The whole desk: database upgraded, knowledge base indexed, triage ready."""
         if self._app is None:
@@ -182,6 +191,7 @@ class Wiring:
                 max_message_chars=self.settings.max_message_chars,
                 levels=self.settings.service_levels(),
                 keep_unmasked=self.settings.keep_unmasked_messages,
+                replies=self.replies,
             )
             self._app = App(
                 self.settings, self.engine, self.sessions, self.knowledge, desk, self.team

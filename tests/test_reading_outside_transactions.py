@@ -15,8 +15,8 @@ from bot.storage.unit_of_work import sql_units_of_work
 from tests.conftest import ALICE, said
 from tests.fakes import FakeTriage, escalating
 
-LEAK = "the espresso machine on floor 3 is leaking"
-PUDDLE = "it is making a puddle near the kitchen"
+LEAK = "my docking station makes a buzzing noise"
+PUDDLE = "it gets louder when the usb hub is plugged in"
 OUTAGE = "the whole office has no network"
 
 

@@ -8,12 +8,19 @@ from datetime import datetime
 from bot.core import texts
 from bot.core.clock import utc_now
 from bot.core.dialogue import Dialogue, Turn
-from bot.core.domain import Attachment, ConversationStatus, Direction, Reply, Sender
-from bot.core.intents import Intent, read_intent
+from bot.core.domain import Attachment, ConversationStatus, Direction, Reply, Sender, Stage
+from bot.core.intents import Expecting, FastPathReader, Intent, ReplyReading
 from bot.core.masking import contains_credentials, mask_sensitive
-from bot.core.ports import Clock, KnowledgeBase, Triage, UnitOfWork, UnitOfWorkFactory
+from bot.core.ports import (
+    Clock,
+    KnowledgeBase,
+    ReplyReader,
+    Triage,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from bot.core.reading import Reading
-from bot.core.tickets import DEFAULT_SERVICE_LEVELS, ServiceLevels
+from bot.core.tickets import DEFAULT_SERVICE_LEVELS, ServiceLevels, TicketStatus
 from bot.core.user_cases import UserCases
 
 MAX_MESSAGE_CHARS = 4000
@@ -59,7 +66,9 @@ class FirstLineDesk:
         max_message_chars: int = MAX_MESSAGE_CHARS,
         levels: ServiceLevels = DEFAULT_SERVICE_LEVELS,
         keep_unmasked: bool = False,
+        replies: ReplyReader | None = None,
     ) -> None:
+        self._replies: ReplyReader = replies or FastPathReader()
         self._dialogue = Dialogue(knowledge)
         self._triage = triage
         self._unit_of_work = unit_of_work
@@ -79,20 +88,37 @@ class FirstLineDesk:
         crash): it is recorded with the answer, and the same one again gets no answer.
         """
         incoming = IncomingText.read(raw_text, self._max_chars)
-        intent = read_intent(incoming.text)
-        if intent is Intent.EMPTY:
+        reply = self._replies.read(incoming.text, self._expecting(sender))
+        if reply.intent is Intent.EMPTY:
             return [Reply(texts.EMPTY)]
-        reading = self._read(sender, intent, incoming.text)
+        reading = self._read(sender, reply.intent, incoming.text)
         if reading.verdict is not None and reading.verdict.from_rule:
-            intent = Intent.QUESTION  # "no, and now it's smoking": danger is never a reply
+            reply = ReplyReading(Intent.QUESTION)  # "no, and now it's smoking": never a reply
         now = self._clock()
         with self._unit_of_work() as uow:
             if delivery is not None and not uow.deliveries.first_time(delivery, now):
                 return []
             user_id = uow.users.ensure(sender, now)
-            replies = self._handle(uow, sender, user_id, intent, incoming, reading, now)
+            replies = self._handle(uow, sender, user_id, reply, incoming, reading, now)
             uow.commit()
         return replies
+
+    def _expecting(self, sender: Sender) -> Expecting:
+        """What the sender's conversation waits for, which decides what a short reply means."""
+        with self._unit_of_work(read_only=True) as uow:
+            user_id = uow.users.find(sender)
+            conversation = None if user_id is None else uow.conversations.open_for(user_id)
+            if conversation is None:
+                return Expecting.NOTHING
+            if conversation.status is ConversationStatus.NEEDS_HUMAN:
+                ticket = uow.tickets.for_conversation(conversation.id)
+                resolved = ticket is not None and ticket.status is TicketStatus.RESOLVED
+                return Expecting.RATING if resolved else Expecting.CASE
+        if conversation.stage is Stage.AWAITING_FEEDBACK:
+            return Expecting.ANSWER
+        if conversation.stage is Stage.AWAITING_DETAIL:
+            return Expecting.DETAIL
+        return Expecting.NOTHING
 
     def _read(self, sender: Sender, intent: Intent, text: str) -> Reading:
         """Triage every message a person wrote (whatever state the conversation is in), and
@@ -142,11 +168,12 @@ class FirstLineDesk:
         uow: UnitOfWork,
         sender: Sender,
         user_id: int,
-        intent: Intent,
+        reply: ReplyReading,
         incoming: IncomingText,
         reading: Reading,
         now: datetime,
     ) -> list[Reply]:
+        intent = reply.intent
         warning = [Reply(texts.CREDENTIALS_WARNING)] if incoming.has_credentials else []
         conversation = uow.conversations.open_for(user_id)
         if conversation is None or conversation.status is not ConversationStatus.NEEDS_HUMAN:
@@ -156,7 +183,7 @@ class FirstLineDesk:
                 return [Reply(texts.NOTHING_TO_CANCEL)]
         if conversation is not None and conversation.status is ConversationStatus.NEEDS_HUMAN:
             answer = self._cases.on_message(
-                uow, conversation, intent, incoming.text, now, reading.verdict
+                uow, conversation, reply, incoming.text, now, reading.verdict
             )
             if answer is not None:
                 self._store_in(uow, conversation.id, incoming, now)

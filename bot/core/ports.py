@@ -18,6 +18,7 @@ from bot.core.domain import (
     Sender,
     TriageVerdict,
 )
+from bot.core.intents import Expecting, ReplyReading
 from bot.core.metrics import DeskFacts, Period
 from bot.core.tickets import (
     Agent,
@@ -54,6 +55,14 @@ class Triage(Protocol):
 
     def assess(self, text: str) -> TriageVerdict:
         """The verdict for one message; never raises for a missing model."""
+        ...
+
+
+class ReplyReader(Protocol):
+    """Reads what a user's message is: a yes, a rating, a request for a person, a question..."""
+
+    def read(self, text: str, expecting: Expecting = Expecting.NOTHING) -> ReplyReading:
+        """The reading of one (masked) message, for what the conversation expects."""
         ...
 
 
