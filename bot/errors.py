@@ -10,6 +10,7 @@ TriageError            base; ``str(error)`` is safe to show to a person
 │                      a claimed case, rating an open one, ...); the ticket is unchanged
 ├── AlreadyHandled     this delivery (a channel's id for one incoming update) was acted on
 │                      before, by this process or another: nothing is done again
+├── AlreadyPolling     another process is polling Telegram for this bot on this database
 ├── ArticleError       (knowledge_base.articles_io) an article file is malformed; the
 │                      message says what to fix
 └── ClassifierError    (classifier.errors) the triage classifier's errors
@@ -44,3 +45,7 @@ class TransitionNotAllowed(Refused):
 
 class AlreadyHandled(TriageError):
     """The update behind this call was handled before; nothing was done again."""
+
+
+class AlreadyPolling(TriageError):
+    """Another process already polls Telegram for this bot: two would answer twice."""

@@ -43,7 +43,9 @@ from bot.core.routing import queue_order
 from bot.core.tickets import (
     HELD_STATUSES,
     Agent,
+    LiveOffer,
     Notice,
+    NoticeKind,
     PendingNotice,
     Ticket,
     TicketEvent,
@@ -105,6 +107,8 @@ class StoredNotice:
     notice: Notice
     created_at: datetime
     delivered_at: datetime | None = None
+    sent_as: str | None = None
+    withdrawn_at: datetime | None = None
 
 
 @dataclass
@@ -362,8 +366,30 @@ class MemoryOutbox:
         for notice_id, stored in self._undelivered():
             address = self._address(stored.notice, channel)
             if address is not None:
-                found.append((PendingNotice(notice_id, stored.notice), address))
+                offer = self._state.outbox.get(stored.notice.withdraws or 0)
+                replaces = offer.sent_as if offer is not None else None
+                found.append((PendingNotice(notice_id, stored.notice, replaces), address))
         return found[:limit]
+
+    def sent_as(self, notice_id: int, reference: str) -> None:
+        if notice_id in self._state.outbox:
+            self._state.outbox[notice_id].sent_as = reference
+
+    def live_offers(self, ticket_id: int) -> list[LiveOffer]:
+        return [
+            LiveOffer(notice_id, stored.notice.agent_id, stored.delivered_at is not None)
+            for notice_id, stored in sorted(self._state.outbox.items())
+            if stored.notice.ticket_id == ticket_id
+            and stored.notice.kind is NoticeKind.OFFER
+            and stored.withdrawn_at is None
+            and stored.notice.agent_id is not None
+        ]
+
+    def withdraw(self, notice_ids: Sequence[int], now: datetime) -> None:
+        for notice_id in notice_ids:
+            stored = self._state.outbox[notice_id]
+            stored.withdrawn_at = now
+            stored.delivered_at = stored.delivered_at or now
 
     def take(self, notice_id: int, now: datetime) -> bool:
         stored = self._state.outbox.get(notice_id)

@@ -83,3 +83,28 @@ def test_the_unread_helper_column_goes_and_tickets_stay(database_url: str) -> No
         assert "helper_id" in _ticket_columns(engine)
     finally:
         engine.dispose()
+
+
+def test_notices_queued_before_offers_could_be_withdrawn_are_kept_as_messages(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    try:
+        _migrate(engine, "0007")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO outbox (id, text, choices, created_at) "
+                    "VALUES (1, 'New case waiting', '[]', '2026-12-01 08:00:00+00:00')"
+                )
+            )
+        upgrade_schema(engine)
+        with engine.connect() as connection:
+            kept = connection.execute(text("SELECT id, kind, withdrawn_at FROM outbox")).all()
+        assert [tuple(row) for row in kept] == [(1, "message", None)]
+
+        _migrate(engine, "0007", down=True)
+        columns = {column["name"] for column in inspect(engine).get_columns("outbox")}
+        assert "kind" not in columns and "sent_as" not in columns
+    finally:
+        engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -10,7 +11,15 @@ import pytest
 
 from bot.core.domain import Attachment, ConversationStatus, Direction, Priority, Sender
 from bot.core.ports import UnitOfWork, UnitOfWorkFactory
-from bot.core.tickets import Agent, HandoffPacket, Notice, Ticket, TicketStatus
+from bot.core.tickets import (
+    Agent,
+    HandoffPacket,
+    LiveOffer,
+    Notice,
+    NoticeKind,
+    Ticket,
+    TicketStatus,
+)
 from bot.storage.database import make_engine, make_session_factory, upgrade_schema
 from bot.storage.unit_of_work import sql_units_of_work
 from tests.memory_storage import MemoryStore
@@ -212,3 +221,79 @@ def test_agents_are_found_by_name_and_telegram_id_until_removed(
         assert uow.agents.all() == [erin]
         uow.agents.save(Agent(erin.id, "erin", on_shift=True))
         assert uow.agents.get(erin.id) == Agent(erin.id, "erin", on_shift=True)
+
+
+@pytest.mark.parametrize("storage", ["sqlite", "postgresql"])
+def test_two_processes_meeting_a_new_user_at_once_both_get_the_same_one(
+    units: UnitOfWorkFactory,
+) -> None:
+    newcomer = Sender("telegram", "777", "Newcomer")
+    second: list[int | BaseException] = []
+
+    def the_other_process() -> None:
+        try:
+            with units() as uow:
+                second.append(uow.users.ensure(newcomer, NOW))
+                uow.commit()
+        except BaseException as error:
+            second.append(error)
+
+    with units() as uow:
+        first = uow.users.ensure(newcomer, NOW)
+        other = threading.Thread(target=the_other_process)
+        other.start()
+        other.join(timeout=0.5)  # it looked, found nobody, and now waits on our insert
+        uow.commit()
+    other.join(timeout=10)
+    assert second == [first]
+    with units(read_only=True) as uow:
+        assert uow.users.find(newcomer) == first
+
+
+def test_offers_are_withdrawn_once_and_a_withdrawal_knows_where_its_offer_went(
+    units: UnitOfWorkFactory,
+) -> None:
+    with units() as uow:
+        ticket = _ticket(uow, Priority.P2, NOW)
+        dana = uow.agents.add(Agent(0, "dana", telegram_id="777"), NOW)
+        sam = uow.agents.add(Agent(0, "sam", telegram_id="888"), NOW)
+        for agent in (dana, sam):
+            offer = Notice(
+                "New case waiting",
+                agent_id=agent.id,
+                ticket_id=ticket.id,
+                kind=NoticeKind.OFFER,
+                case_status=TicketStatus.QUEUED,
+            )
+            uow.outbox.add(offer, NOW)
+        uow.outbox.add(Notice("not an offer", agent_id=dana.id, ticket_id=ticket.id), NOW)
+        uow.commit()
+    with units() as uow:
+        (danas, _), (sams, _), _ = uow.outbox.pending_on("telegram", limit=10)
+        assert danas.notice.kind is NoticeKind.OFFER
+        assert danas.notice.case_status is TicketStatus.QUEUED
+        assert uow.outbox.take(danas.id, NOW)
+        uow.outbox.sent_as(danas.id, "777:42")
+        assert uow.outbox.live_offers(ticket.id) == [
+            LiveOffer(danas.id, dana.id, delivered=True),
+            LiveOffer(sams.id, sam.id, delivered=False),
+        ]
+        uow.outbox.withdraw([danas.id, sams.id], NOW)
+        withdrawal = Notice(
+            "T-1001 claimed by sam.",
+            agent_id=dana.id,
+            kind=NoticeKind.WITHDRAWAL,
+            withdraws=danas.id,
+        )
+        uow.outbox.add(withdrawal, NOW)
+        uow.commit()
+    with units() as uow:
+        assert uow.outbox.live_offers(ticket.id) == []
+        due = [
+            (p.notice.text, p.replaces, p.notice.withdraws)
+            for p, _ in uow.outbox.pending_on("telegram", 10)
+        ]
+        assert due == [
+            ("not an offer", None, None),
+            ("T-1001 claimed by sam.", "777:42", danas.id),
+        ]

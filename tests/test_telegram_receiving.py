@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import socket
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -89,8 +90,9 @@ async def test_a_webhook_post_gets_its_200_only_once_the_update_is_safe() -> Non
 
 @pytest.mark.asyncio
 async def test_polling_rides_out_a_bad_gateway_from_get_updates(
-    telegram_standin: TelegramStandIn,
+    telegram_standin: TelegramStandIn, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     telegram_standin.fail_next("getUpdates", status=502)
     keeper = UpdateKeeper(MemoryStore(), grace=0.05)
     queue: asyncio.Queue[object] = asyncio.Queue()
@@ -112,6 +114,11 @@ async def test_polling_rides_out_a_bad_gateway_from_get_updates(
     failed = [c for c in telegram_standin.calls_of("getUpdates") if c.status == 502]
     assert len(failed) == 1
     assert telegram_standin.pending_update_count == 0  # confirmed by the offset at stop
+    # a transient failure is one warning line, not an error with a traceback
+    assert [r.levelname for r in caplog.records if "getUpdates failed" in r.getMessage()] == [
+        "WARNING"
+    ]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
 @pytest.mark.asyncio

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Annotated
 from urllib.parse import urlparse
 
@@ -12,7 +13,9 @@ from telegram.error import InvalidToken, NetworkError
 from bot.cli.common import desk_app, errors, fail, load_settings, wiring
 from bot.doors.telegram.application import TelegramOptions, build_bot, check_token
 from bot.doors.telegram.receiving import WebhookEndpoint
+from bot.errors import AlreadyPolling
 from bot.settings import Settings
+from bot.storage.poller_lock import polling_lock
 from bot.storage.telegram_updates import SqlUpdateLog
 
 REJECTED = "Telegram rejected TRIAGE_TELEGRAM_TOKEN (Unauthorized): check it with @BotFather"
@@ -66,7 +69,12 @@ def run(
         raise fail(REJECTED) from None
     except NetworkError as error:
         raise fail(f"{unreachable}: {error}") from None
-    with wiring(current) as wired:
+    with wiring(current) as wired, contextlib.ExitStack() as polling:
+        if webhook is None:
+            try:
+                polling.enter_context(polling_lock(wired.engine, options.token.split(":")[0]))
+            except AlreadyPolling as refused:
+                raise fail(str(refused)) from None
         bot = build_bot(desk_app(wired), SqlUpdateLog(wired.sessions), options)
         endpoint = None
         if webhook is not None:

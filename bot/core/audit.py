@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from bot.core.offers import leaves_the_queue, withdraw_offers
 from bot.core.ports import UnitOfWork
 from bot.core.tickets import Ticket, TicketEvent
 
 
 def store(uow: UnitOfWork, ticket: Ticket, event: TicketEvent) -> None:
-    """Save the ticket's new state and add the event to its trail, in the same unit of work."""
+    """Save the ticket's new state and add the event to its trail, in the same unit of work;
+    a case that left the queue has its open offers withdrawn with it."""
     uow.tickets.save(ticket)
     uow.events.add(event)
+    if leaves_the_queue(event):
+        withdraw_offers(uow, ticket, event)
 
 
 def done_with(uow: UnitOfWork, agent_id: int | None, ticket_id: int) -> None:

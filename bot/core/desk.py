@@ -81,16 +81,24 @@ class FirstLineDesk:
         """The greeting a door may show before the user writes anything."""
         return Reply(texts.WELCOME)
 
-    def handle(self, sender: Sender, raw_text: str, delivery: str | None = None) -> list[Reply]:
+    def handle(
+        self,
+        sender: Sender,
+        raw_text: str,
+        delivery: str | None = None,
+        about: str | None = None,
+    ) -> list[Reply]:
         """Answer one message from ``sender``; the exchange is stored before returning.
 
         ``delivery`` names this message where its channel may deliver it again (after a
         crash): it is recorded with the answer, and the same one again gets no answer.
+        ``about`` is set when the message is a quick answer (a button) bound to what it
+        answered (:attr:`Choice.about`): once that is no longer asked, it changes nothing.
         """
         incoming = IncomingText.read(raw_text, self._max_chars)
-        reply = self._replies.read(incoming.text, self._expecting(sender))
-        if reply.intent is Intent.EMPTY:
+        if not incoming.text:
             return [Reply(texts.EMPTY)]
+        reply = self._replies.read(incoming.text, self._expecting(sender))
         reading = self._read(sender, reply.intent, incoming.text)
         if reading.verdict is not None and reading.verdict.from_rule:
             reply = ReplyReading(Intent.QUESTION)  # "no, and now it's smoking": never a reply
@@ -99,9 +107,27 @@ class FirstLineDesk:
             if delivery is not None and not uow.deliveries.first_time(delivery, now):
                 return []
             user_id = uow.users.ensure(sender, now)
+            if about is not None and not self._still_asked(uow, user_id, about):
+                return [Reply(texts.BUTTON_OUT_OF_DATE)]  # recorded as handled, nothing else
             replies = self._handle(uow, sender, user_id, reply, incoming, reading, now)
             uow.commit()
         return replies
+
+    @staticmethod
+    def _still_asked(uow: UnitOfWork, user_id: int, about: str) -> bool:
+        """Whether the question a button answers (an article's "did that solve it?", a
+        case's rating) is still the one the user's conversation is waiting on."""
+        conversation = uow.conversations.open_for(user_id)
+        if conversation is None:
+            return False
+        if about.startswith(texts.ARTICLE_ASKED):
+            return conversation.current_article_id == about.removeprefix(texts.ARTICLE_ASKED)
+        ticket = uow.tickets.for_conversation(conversation.id)
+        return (
+            ticket is not None
+            and ticket.reference == about
+            and ticket.status is TicketStatus.RESOLVED
+        )
 
     def _expecting(self, sender: Sender) -> Expecting:
         """What the sender's conversation waits for, which decides what a short reply means."""
@@ -186,12 +212,16 @@ class FirstLineDesk:
                 uow, conversation, reply, incoming.text, now, reading.verdict
             )
             if answer is not None:
+                if incoming.truncated:
+                    answer.insert(0, Reply(texts.TRUNCATED.format(limit=self._max_chars)))
                 self._store_in(uow, conversation.id, incoming, now)
                 self._store_out(uow, conversation.id, [*warning, *answer], now)
                 uow.conversations.save(conversation, now)
                 return [*warning, *answer]
             uow.conversations.save(conversation, now)
             conversation = None
+        if intent is Intent.EMPTY:  # nothing for first line to read; a person's case takes it
+            return [Reply(texts.EMPTY)]
         if conversation is None:
             conversation = uow.conversations.start(user_id, now)
         self._store_in(uow, conversation.id, incoming, now)

@@ -113,7 +113,10 @@ class Dialogue:
 
     def _thanks(self, conversation: Conversation, turn: Turn) -> None:
         if conversation.stage is Stage.AWAITING_FEEDBACK:
-            turn.replies.append(Reply(texts.YOU_ARE_WELCOME_ASK, texts.FEEDBACK_CHOICES))
+            article_id = conversation.current_article_id or ""
+            turn.replies.append(
+                Reply(texts.YOU_ARE_WELCOME_ASK, texts.feedback_choices(article_id))
+            )
         else:
             turn.replies.append(Reply(texts.YOU_ARE_WELCOME))
 
@@ -190,7 +193,7 @@ class Dialogue:
         conversation.stage = Stage.AWAITING_FEEDBACK
         answer = texts.article_answer(match.article)
         text = f"{intro}\n\n{answer}" if intro else answer
-        turn.replies.append(Reply(text, texts.FEEDBACK_CHOICES))
+        turn.replies.append(Reply(text, texts.feedback_choices(match.article.id)))
 
     def _close_pending(
         self, conversation: Conversation, outcome: FeedbackOutcome, turn: Turn

@@ -9,7 +9,7 @@ from bot.core.cards import handoff_card
 from bot.core.domain import Attachment, Choice, Reply
 from bot.core.ports import UnitOfWork
 from bot.core.routing import offer_targets
-from bot.core.tickets import Agent, Notice, Role, ServiceLevels, Ticket
+from bot.core.tickets import Agent, Notice, NoticeKind, Role, ServiceLevels, Ticket
 
 
 def claim_choice(ticket: Ticket) -> Choice:
@@ -23,7 +23,7 @@ def case_card(uow: UnitOfWork, ticket: Ticket, now: datetime) -> str:
 
 
 def case_attachments(uow: UnitOfWork, ticket: Ticket) -> tuple[Attachment, ...]:
-    """The photos and documents the user sent in the case's conversation."""
+    """The photos and documents sent in the case's conversation, by the user or the team."""
     return tuple(
         line.attachment
         for line in uow.messages.transcript(ticket.conversation_id)
@@ -60,6 +60,8 @@ def offer_case(
                 agent_id=agent.id,
                 ticket_id=ticket.id,
                 choices=(claim_choice(ticket),),
+                kind=NoticeKind.OFFER,
+                case_status=ticket.status,
             ),
             now,
         )
@@ -73,6 +75,10 @@ def alert_supervisors(
     """Send every supervisor a message about a case."""
     supervisors = [agent for agent in uow.agents.all() if agent.role is Role.SUPERVISOR]
     text = f"{message}\n{case_card(uow, ticket, now)}" if with_card else message
+    shown = ticket.status if with_card else None
     for supervisor in supervisors:
-        uow.outbox.add(Notice(text=text, agent_id=supervisor.id, ticket_id=ticket.id), now)
+        uow.outbox.add(
+            Notice(text=text, agent_id=supervisor.id, ticket_id=ticket.id, case_status=shown),
+            now,
+        )
     return supervisors

@@ -68,10 +68,15 @@ class Sender:
 
 @dataclass(frozen=True)
 class Choice:
-    """A quick answer a door may render as a button."""
+    """A quick answer a door may render as a button.
+
+    ``about`` names what the answer is about (a ticket reference for a rating, an article
+    for "did that solve it?"): a door binds its button to it, and the desk refuses a press
+    once that question is no longer being asked (an old button, or one pressed twice)."""
 
     label: str
     value: str
+    about: str = ""
 
 
 @dataclass(frozen=True)

@@ -227,7 +227,7 @@ def read_intent(text: str) -> Intent:
         return _COMMANDS[command]
     phrase = normalize(stripped)
     if not phrase:
-        return Intent.QUESTION  # emoji or punctuation alone: words for the model to read
+        return Intent.EMPTY
     for phrases, intent in (
         (_YES, Intent.YES),
         (_NO, Intent.NO),

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.clock import utc_now
 from bot.core.domain import Reply, Sender
-from bot.core.ports import Clock, UnitOfWorkFactory
-from bot.core.tickets import Notice
+from bot.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.core.tickets import Notice, NoticeKind, PendingNotice
 
 
 @dataclass(frozen=True)
 class Delivery:
-    """A notice to send on a channel, and the address it goes to there."""
+    """A notice to send on a channel, and the address it goes to there; ``replaces`` is the
+    channel's reference of a message to show it in instead (an offer it withdraws)."""
 
     id: int
     notice: Notice
     address: str
+    replaces: str | None = None
 
 
 class NoticeBoard:
-    """Hands each door what the desk queued for the person it serves, once."""
+    """Hands each door what the desk queued for the person it serves, once, as of now."""
 
     def __init__(self, unit_of_work: UnitOfWorkFactory, clock: Clock = utc_now) -> None:
         self._unit_of_work = unit_of_work
@@ -31,24 +33,22 @@ class NoticeBoard:
         now = self._clock()
         with self._unit_of_work() as uow:
             pending = uow.outbox.pending(user_id=uow.users.ensure(sender, now))
-            uow.outbox.delivered([item.id for item in pending], now)
+            notices = _taken(uow, pending, self._clock)
             uow.commit()
-        return [item.notice for item in pending]
+        return notices
 
     def collect_for_agent(self, agent_id: int) -> list[Notice]:
         """The agent's undelivered notices, marked delivered."""
-        now = self._clock()
         with self._unit_of_work() as uow:
-            pending = uow.outbox.pending(agent_id=agent_id)
-            uow.outbox.delivered([item.id for item in pending], now)
+            notices = _taken(uow, uow.outbox.pending(agent_id=agent_id), self._clock)
             uow.commit()
-        return [item.notice for item in pending]
+        return notices
 
     def due_on(self, channel: str, limit: int = 50) -> list[Delivery]:
         """Undelivered notices for people reachable on ``channel``, oldest first."""
         with self._unit_of_work(read_only=True) as uow:  # asked every second by each bot
             return [
-                Delivery(pending.id, pending.notice, address)
+                Delivery(pending.id, as_of_now(uow, pending.notice), address, pending.replaces)
                 for pending, address in uow.outbox.pending_on(channel, limit)
             ]
 
@@ -58,6 +58,15 @@ class NoticeBoard:
             taken = uow.outbox.take(delivery.id, self._clock())
             uow.commit()
         return taken
+
+    def sent(self, delivery: Delivery, reference: str) -> None:
+        """Note where an offer was delivered (the channel's reference for the message), so
+        it can be withdrawn there; other notices need no reference."""
+        if delivery.notice.kind is not NoticeKind.OFFER:
+            return
+        with self._unit_of_work() as uow:
+            uow.outbox.sent_as(delivery.id, reference)
+            uow.commit()
 
     def give_back(self, delivery: Delivery) -> None:
         """Return a delivery that could not be sent, so it is tried again."""
@@ -73,3 +82,26 @@ class NoticeBoard:
             for reply in replies:
                 uow.outbox.add(Notice(reply.text, user_id=user_id, choices=reply.choices), now)
             uow.commit()
+
+
+def _taken(uow: UnitOfWork, pending: list[PendingNotice], clock: Clock) -> list[Notice]:
+    """The notices this reader took, as of now: one another reader took first is not shown
+    twice."""
+    now = clock()
+    return [as_of_now(uow, item.notice) for item in pending if uow.outbox.take(item.id, now)]
+
+
+def as_of_now(uow: UnitOfWork, notice: Notice) -> Notice:
+    """A notice whose card shows a case that has moved on since, saying where it is now (an
+    offer no longer open loses its Claim choice)."""
+    if notice.ticket_id is None or notice.case_status is None:
+        return notice
+    ticket = uow.tickets.get(notice.ticket_id)
+    if ticket is None or ticket.status is notice.case_status:
+        return notice
+    update = f"Update: {ticket.reference} is now {ticket.status.value.replace('_', ' ')}"
+    holder = uow.agents.get(ticket.assignee_id) if ticket.assignee_id is not None else None
+    if holder is not None and ticket.is_open:
+        update += f", held by {holder.name}"
+    choices = () if notice.kind is NoticeKind.OFFER else notice.choices
+    return replace(notice, text=f"{notice.text}\n{update}.", choices=choices)

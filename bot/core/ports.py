@@ -22,6 +22,7 @@ from bot.core.intents import Expecting, ReplyReading
 from bot.core.metrics import DeskFacts, Period
 from bot.core.tickets import (
     Agent,
+    LiveOffer,
     Notice,
     PendingNotice,
     Ticket,
@@ -207,7 +208,20 @@ class OutboxRepository(Protocol):
         ...
 
     def pending_on(self, channel: str, limit: int) -> list[tuple[PendingNotice, str]]:
-        """Undelivered notices for people reachable on a channel, with their address there."""
+        """Undelivered notices for people reachable on a channel, with their address there
+        (and, for a withdrawal, the reference of the offer it replaces, as sent)."""
+        ...
+
+    def sent_as(self, notice_id: int, reference: str) -> None:
+        """Record the door's reference of the message a notice was delivered as."""
+        ...
+
+    def live_offers(self, ticket_id: int) -> list[LiveOffer]:
+        """The case's offers not yet withdrawn, oldest first."""
+        ...
+
+    def withdraw(self, notice_ids: Sequence[int], now: datetime) -> None:
+        """Mark offers withdrawn; one not yet delivered never will be."""
         ...
 
     def take(self, notice_id: int, now: datetime) -> bool:

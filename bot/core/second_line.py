@@ -19,7 +19,7 @@ from bot.core.dispatch import (
     claim_choice,
     offer_case,
 )
-from bot.core.domain import Direction, Reply
+from bot.core.domain import Attachment, Direction, Reply
 from bot.core.masking import mask_sensitive
 from bot.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.core.routing import can_take, queue_order
@@ -37,8 +37,6 @@ from bot.core.tickets import (
     ticket_id_from_reference,
 )
 from bot.errors import AlreadyHandled, Refused
-
-RATING_CHOICES = texts.RATING_CHOICES
 
 
 class SecondLineDesk:
@@ -165,6 +163,7 @@ class SecondLineDesk:
             if was_queued:
                 if not self._won_claim(uow, agent, ticket, taken, now):
                     raise Refused(self._lost_claim(uow, ticket))
+                self._tell_user_picked_up(uow, agent, ticket, now)
             else:
                 store(uow, ticket, taken)
             if previous is not None:
@@ -224,6 +223,44 @@ class SecondLineDesk:
             store(uow, ticket, ticket.agent_replied(agent, message, now))
             uow.commit()
         return Reply(f"Sent to the user on {ticket.reference}.")
+
+    def send_attachment(
+        self,
+        agent_id: int,
+        attachment: Attachment,
+        caption: str = "",
+        reference: str | None = None,
+        *,
+        delivery: str | None = None,
+    ) -> Reply:
+        """Pass a photo or document to the user of the agent's current (or named) case."""
+        said = mask_sensitive(_written(caption, "caption")).text
+        now = self._clock()
+        with self._acting(delivery, now) as uow:
+            agent = self._agent(uow, agent_id)
+            ticket = self._workable(uow, agent, reference)
+            sender = agent.display_name or texts.TEAM_NAME
+            uow.messages.add(
+                ticket.conversation_id,
+                Direction.OUTBOUND,
+                f"{attachment.describe()} {said}".strip(),
+                now,
+                author=agent.actor,
+                attachment=attachment,
+            )
+            heading = f"{sender} ({ticket.reference})"
+            uow.outbox.add(
+                Notice(
+                    f"{heading}: {said}" if said else f"{heading} sent a {attachment.kind}.",
+                    user_id=ticket.user_id,
+                    ticket_id=ticket.id,
+                    attachment=attachment,
+                ),
+                now,
+            )
+            store(uow, ticket, ticket.agent_replied(agent, said or attachment.kind, now))
+            uow.commit()
+        return Reply(f"Sent the {attachment.kind} to the user on {ticket.reference}.")
 
     def note(
         self, agent_id: int, text: str, reference: str | None = None, *, delivery: str | None = None
@@ -320,7 +357,7 @@ class SecondLineDesk:
                     texts.resolved(ticket.reference, resolution),
                     user_id=ticket.user_id,
                     ticket_id=ticket.id,
-                    choices=RATING_CHOICES,
+                    choices=texts.rating_choices(ticket.reference),
                 ),
                 now,
             )
@@ -455,6 +492,12 @@ class SecondLineDesk:
 
     def _after_claim(self, uow: UnitOfWork, agent: Agent, ticket: Ticket, now: datetime) -> Reply:
         uow.agents.save(agent.working_on(ticket.id))
+        self._tell_user_picked_up(uow, agent, ticket, now)
+        return case_reply(uow, ticket, now)
+
+    @staticmethod
+    def _tell_user_picked_up(uow: UnitOfWork, agent: Agent, ticket: Ticket, now: datetime) -> None:
+        """The one notice the user gets when someone takes their case from the queue."""
         uow.outbox.add(
             Notice(
                 texts.picked_up(ticket.reference, agent.display_name),
@@ -463,7 +506,6 @@ class SecondLineDesk:
             ),
             now,
         )
-        return case_reply(uow, ticket, now)
 
     def _transfer_to_agent(
         self, uow: UnitOfWork, agent: Agent, colleague: Agent, ticket: Ticket, now: datetime
@@ -483,6 +525,7 @@ class SecondLineDesk:
                 f"{case_card(uow, ticket, now)}",
                 agent_id=colleague.id,
                 ticket_id=ticket.id,
+                case_status=ticket.status,
             ),
             now,
         )

@@ -8,6 +8,21 @@ SOLVED = Choice("Yes, solved", "yes")
 NOT_SOLVED = Choice("No", "no")
 TALK_TO_PERSON = Choice("Talk to a person", "talk to a person")
 FEEDBACK_CHOICES = (SOLVED, NOT_SOLVED, TALK_TO_PERSON)
+ARTICLE_ASKED = "article:"
+BUTTON_OUT_OF_DATE = (
+    "That button belongs to a question that has already been answered or closed, so I've "
+    "ignored it. Write to me if you need anything."
+)
+
+
+def feedback_choices(article_id: str) -> tuple[Choice, ...]:
+    """Solved / No / Talk to a person, bound to the article they answer."""
+    return tuple(Choice(c.label, c.value, f"{ARTICLE_ASKED}{article_id}") for c in FEEDBACK_CHOICES)
+
+
+def rating_choices(reference: str) -> tuple[Choice, ...]:
+    """The 1-5 rating buttons, bound to the case they rate."""
+    return tuple(Choice(c.label, c.value, reference) for c in RATING_CHOICES)
 
 WELCOME = (
     "Hi! I'm the IT help desk assistant. Tell me what's going wrong in your own words, "
@@ -105,6 +120,10 @@ CREDENTIALS_WARNING = (
 QUEUED_ADDED = (
     "Your request {reference} is in the queue (priority {priority}, {position} of {waiting} "
     "waiting). I've added your message to it."
+)
+EDIT_NOT_USED = (
+    "I can't pass on changes to a message already sent, so nobody has seen this edit. "
+    "Please send the corrected text as a new message."
 )
 ADDED_FOR_TEAM = "I've passed your message on to the person handling {reference}."
 PRIORITY_RAISED = (

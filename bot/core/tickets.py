@@ -530,9 +530,21 @@ def _unchanged() -> None:
     """The change of a move that only records something."""
 
 
+class NoticeKind(StrEnum):
+    """What a notice is for, beyond its text."""
+
+    MESSAGE = "message"
+    OFFER = "offer"  # a queued case offered with a Claim choice, withdrawn once it moves on
+    WITHDRAWAL = "withdrawal"  # an offer delivered earlier is no longer open, and why
+
+
 @dataclass(frozen=True)
 class Notice:
-    """A message for a user or an agent, delivered by whichever door reaches them."""
+    """A message for a user or an agent, delivered by whichever door reaches them.
+
+    ``case_status`` is the case's status as the card in the text shows it, so a notice read
+    after the case moved on can say so; ``withdraws`` is the offer a withdrawal is about.
+    """
 
     text: str
     user_id: int | None = None
@@ -540,14 +552,28 @@ class Notice:
     ticket_id: int | None = None
     choices: tuple[Choice, ...] = ()
     attachment: Attachment | None = None
+    kind: NoticeKind = NoticeKind.MESSAGE
+    case_status: TicketStatus | None = None
+    withdraws: int | None = None
 
 
 @dataclass(frozen=True)
 class PendingNotice:
-    """A stored notice not yet delivered."""
+    """A stored notice not yet delivered; ``replaces`` is the door's reference of the message
+    it takes the place of (the offer a withdrawal withdraws, as that door sent it)."""
 
     id: int
     notice: Notice
+    replaces: str | None = None
+
+
+@dataclass(frozen=True)
+class LiveOffer:
+    """An offer of a case not yet withdrawn, and whether it has reached the person."""
+
+    id: int
+    agent_id: int
+    delivered: bool
 
 
 @dataclass(frozen=True)

@@ -195,7 +195,7 @@ class UserCases:
         if ticket.status is TicketStatus.RESOLVED:
             return Reply(
                 f"{ref} was resolved: {ticket.resolution_note}",
-                texts.RATING_CHOICES,
+                texts.rating_choices(ref),
             )
         return Reply(f"{ref} is {ticket.status.value}. Write any time if you need more help.")
 

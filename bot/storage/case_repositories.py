@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.core.domain import DEFAULT_PRIORITY, Choice, Priority
 from bot.core.routing import queue_order
@@ -15,7 +15,9 @@ from bot.core.tickets import (
     HELD_STATUSES,
     Agent,
     HandoffPacket,
+    LiveOffer,
     Notice,
+    NoticeKind,
     PendingNotice,
     Role,
     Ticket,
@@ -290,7 +292,7 @@ class SqlEvents:
         )
 
 
-def _pending(row: OutboxRow) -> PendingNotice:
+def _pending(row: OutboxRow, replaces: str | None = None) -> PendingNotice:
     return PendingNotice(
         row.id,
         Notice(
@@ -298,9 +300,13 @@ def _pending(row: OutboxRow) -> PendingNotice:
             user_id=row.user_id,
             agent_id=row.agent_id,
             ticket_id=row.ticket_id,
-            choices=tuple(Choice(label, value) for label, value in row.choices),
+            choices=tuple(Choice(*choice) for choice in row.choices),
             attachment=attachment_from_json(row.attachment),
+            kind=NoticeKind(row.kind),
+            case_status=TicketStatus(row.case_status) if row.case_status else None,
+            withdraws=row.withdraws,
         ),
+        replaces,
     )
 
 
@@ -315,9 +321,12 @@ class SqlOutbox:
                 agent_id=notice.agent_id,
                 ticket_id=notice.ticket_id,
                 text=notice.text,
-                choices=[[choice.label, choice.value] for choice in notice.choices],
+                choices=[[choice.label, choice.value, choice.about] for choice in notice.choices],
                 attachment=attachment_to_json(notice.attachment),
                 created_at=now,
+                kind=notice.kind.value,
+                case_status=notice.case_status.value if notice.case_status else None,
+                withdraws=notice.withdraws,
             )
         )
 
@@ -333,15 +342,58 @@ class SqlOutbox:
 
     def pending_on(self, channel: str, limit: int) -> list[tuple[PendingNotice, str]]:
         address = func.coalesce(UserRow.external_id, AgentRow.telegram_id)
+        offer = aliased(OutboxRow)
         query = (
-            select(OutboxRow, address)
+            select(OutboxRow, address, offer.sent_as)
             .outerjoin(UserRow, (UserRow.id == OutboxRow.user_id) & (UserRow.channel == channel))
             .outerjoin(AgentRow, AgentRow.id == OutboxRow.agent_id)
+            .outerjoin(offer, offer.id == OutboxRow.withdraws)
             .where(OutboxRow.delivered_at.is_(None), address.is_not(None))
             .order_by(OutboxRow.id)
             .limit(limit)
         )
-        return [(_pending(row), str(to)) for row, to in self._session.execute(query)]
+        return [
+            (_pending(row, replaces), str(to)) for row, to, replaces in self._session.execute(query)
+        ]
+
+    def sent_as(self, notice_id: int, reference: str) -> None:
+        self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == notice_id)
+            .values(sent_as=reference)
+            .execution_options(synchronize_session=False)
+        )
+
+    def live_offers(self, ticket_id: int) -> list[LiveOffer]:
+        rows = self._session.execute(
+            select(OutboxRow.id, OutboxRow.agent_id, OutboxRow.delivered_at)
+            .where(
+                OutboxRow.ticket_id == ticket_id,
+                OutboxRow.kind == NoticeKind.OFFER.value,
+                OutboxRow.withdrawn_at.is_(None),
+                OutboxRow.agent_id.is_not(None),
+            )
+            .order_by(OutboxRow.id)
+        )
+        return [
+            LiveOffer(notice_id, agent_id, delivered_at is not None)
+            for notice_id, agent_id, delivered_at in rows
+            if agent_id is not None
+        ]
+
+    def withdraw(self, notice_ids: Sequence[int], now: datetime) -> None:
+        if not notice_ids:
+            return
+        self._session.flush()
+        self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(list(notice_ids)))
+            .values(
+                withdrawn_at=now,
+                delivered_at=func.coalesce(OutboxRow.delivered_at, now),
+            )
+            .execution_options(synchronize_session=False)
+        )
 
     def take(self, notice_id: int, now: datetime) -> bool:
         result = self._session.execute(

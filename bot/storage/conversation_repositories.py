@@ -21,7 +21,7 @@ from bot.core.domain import (
     Stage,
 )
 from bot.core.tickets import TranscriptLine
-from bot.storage.database import insert_if_new
+from bot.storage.database import insert_if_new, insert_unique
 from bot.storage.schema import (
     ConversationRow,
     DeliveryRow,
@@ -52,7 +52,7 @@ _conversations = table_of(ConversationRow)
 _FIND_USER = select(_users.c.id, _users.c.display_name).where(
     _users.c.channel == bindparam("by_channel"), _users.c.external_id == bindparam("by_external")
 )
-_INSERT_USER = insert(_users)
+_USER_KEY = ("channel", "external_id")
 _RENAME_USER = update(_users).where(_users.c.id == bindparam("by_id"))
 _OPEN_CONVERSATION = (
     select(_conversations)
@@ -104,20 +104,19 @@ class SqlUsers(_CoreStatements):
         return None if found is None else int(found.id)
 
     def ensure(self, sender: Sender, now: datetime) -> int:
-        found = self._run(
-            _FIND_USER, {"by_channel": sender.channel, "by_external": sender.external_id}
-        ).first()
+        by = {"by_channel": sender.channel, "by_external": sender.external_id}
+        found = self._run(_FIND_USER, by).first()
         if found is None:
-            inserted = self._run(
-                _INSERT_USER,
-                {
-                    "channel": sender.channel,
-                    "external_id": sender.external_id,
-                    "display_name": sender.display_name,
-                    "created_at": now,
-                },
-            )
-            return _inserted_id(inserted)
+            values = {
+                "channel": sender.channel,
+                "external_id": sender.external_id,
+                "display_name": sender.display_name,
+                "created_at": now,
+            }
+            new_id = insert_unique(self._connection(), _users, values, _USER_KEY)
+            if new_id is not None:
+                return new_id
+            found = self._run(_FIND_USER, by).one()  # another process made them meanwhile
         user_id, display_name = found.id, found.display_name
         if sender.display_name and display_name != sender.display_name:
             self._run(_RENAME_USER, {"by_id": user_id, "display_name": sender.display_name})

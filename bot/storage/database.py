@@ -179,6 +179,24 @@ def insert_if_new(connection: Connection, table: Table, values: dict[str, Any]) 
     return True
 
 
+def insert_unique(
+    connection: Connection, table: Table, values: dict[str, Any], unique: tuple[str, ...]
+) -> int | None:
+    """Insert a row unless one with the same ``unique`` columns exists: the new row's id,
+    or None when another transaction had inserted it (even one not committed yet: on
+    SQLite and PostgreSQL the statement waits for it, then skips, so it cannot race)."""
+    [key] = table.primary_key.columns
+    statement: Executable
+    if connection.dialect.name == "sqlite":
+        statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(unique))
+    elif connection.dialect.name == "postgresql":
+        statement = postgresql_insert(table).on_conflict_do_nothing(index_elements=list(unique))
+    else:
+        statement = insert(table)
+    row = connection.execute(statement.returning(key), values).first()
+    return None if row is None else int(row[0])
+
+
 def insert_all_new(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert the rows whose primary keys are not there yet: on SQLite and PostgreSQL in one
     statement for all of them (one round trip), elsewhere one by one."""

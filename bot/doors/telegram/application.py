@@ -153,7 +153,11 @@ def build_bot(app: App, updates: UpdateStore, options: TelegramOptions) -> Teleg
     )
     application: AnyApplication = builder.build()
     private = filters.ChatType.PRIVATE
-    application.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, door.on_message))
+    new_message = private & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL
+    application.add_handler(MessageHandler(new_message, door.on_message))
+    application.add_handler(
+        MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, door.on_edited)
+    )
     application.add_handler(CallbackQueryHandler(door.on_button))
     application.add_error_handler(door.on_error)
     _schedule(application, app, signer, keeper, options)

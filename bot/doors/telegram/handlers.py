@@ -28,7 +28,7 @@ from bot.core.notices import NoticeBoard
 from bot.core.second_line import SecondLineDesk
 from bot.core.tickets import Agent
 from bot.doors.desk_commands import desk_help, run_desk_command
-from bot.doors.telegram.buttons import ButtonSigner
+from bot.doors.telegram.buttons import ButtonSigner, Pressed
 from bot.doors.telegram.sending import ChatSender, SendResult
 from bot.doors.telegram.updates import delivery_key
 from bot.doors.telegram.user_turns import UserTurns
@@ -43,7 +43,10 @@ MY_ID = (
     "Your Telegram user id is {user_id}. To work cases here, ask your admin to run "
     "`triage agents add YOUR-NAME --telegram-id {user_id}`."
 )
-_NOT_FOR_AGENTS = "Homeworkers send text and commands here; files from second line aren't relayed."
+_NOT_FOR_AGENTS = (
+    "Homeworkers send text, commands, photos and documents here; other kinds of message "
+    "aren't relayed to the user."
+)
 
 
 @dataclass(frozen=True)
@@ -88,14 +91,24 @@ class TelegramDoor:
             )
             await self._reply(context, update.update_id, message.chat_id, answer)
 
+    async def on_edited(self, update: Update, context: Context) -> None:
+        """An edit of a message sent before: never acted on. Its case may not be the current
+        one any more, and a command must not run twice, so the sender is asked to send the
+        correction as a new message."""
+        message = update.edited_message
+        if message is None:
+            return
+        log.info("an edited message was not acted on (update %s)", update.update_id)
+        await self.sender_for(context.bot).try_send(message.chat_id, Reply(texts.EDIT_NOT_USED))
+
     async def on_button(self, update: Update, context: Context) -> None:
         """A quick-answer button: checked, then handled as if the answer had been typed."""
         query, user = update.callback_query, update.effective_user
         if query is None or user is None or query.message is None:
             return
         chat_id = query.message.chat.id
-        value = self.signer.verify(chat_id, query.data)
-        if value is None:
+        pressed = self.signer.verify(chat_id, query.data)
+        if pressed is None:
             await query.answer("That button isn't valid any more.")
             return
         try:
@@ -105,7 +118,7 @@ class TelegramDoor:
             log.info("could not settle the pressed button: %s", error)  # or too old
         async with self._turns.turn(user.id):
             answer = await self._in_worker(
-                self._answer_button, _sender(user), value, delivery_key(update.update_id)
+                self._answer_button, _sender(user), pressed, delivery_key(update.update_id)
             )
             await self._reply(context, update.update_id, chat_id, answer)
 
@@ -139,16 +152,17 @@ class TelegramDoor:
         replies = self.desk.handle_attachment(sender, attachment, message.caption or "", delivery)
         return Answer(replies, sender, True)
 
-    def _answer_button(self, sender: Sender, value: str, delivery: str) -> Answer:
+    def _answer_button(self, sender: Sender, pressed: Pressed, delivery: str) -> Answer:
         agent = self.team.agent_with_telegram_id(sender.external_id)
         if agent is not None:
-            return _acting(lambda: self._agent_command(agent, value, delivery))
-        return Answer(self.desk.handle(sender, value, delivery), sender, True)
+            return _acting(lambda: self._agent_command(agent, pressed.value, delivery))
+        replies = self.desk.handle(sender, pressed.value, delivery, about=pressed.about or None)
+        return Answer(replies, sender, True)
 
     def _agent_message(self, agent: Agent, message: Message, delivery: str) -> Answer:
         text = message.text
         if text is None:
-            return Answer([Reply(_NOT_FOR_AGENTS)])
+            return self._agent_attachment(agent, message, delivery)
         if text.startswith("/"):
             command, _, rest = text[1:].partition(" ")
             line = f"{command.split('@')[0]} {rest}".strip()
@@ -157,6 +171,18 @@ class TelegramDoor:
             return _acting(lambda: self._agent_command(agent, line, delivery))
         reference = _replied_reference(message)
         return _acting(lambda: self.team.reply(agent.id, text, reference, delivery=delivery))
+
+    def _agent_attachment(self, agent: Agent, message: Message, delivery: str) -> Answer:
+        """A homeworker's photo or document goes to the user of the case, like their text."""
+        attachment = _attachment(message)
+        if attachment is None:
+            return Answer([Reply(_NOT_FOR_AGENTS)])
+        caption, reference = message.caption or "", _replied_reference(message)
+        return _acting(
+            lambda: self.team.send_attachment(
+                agent.id, attachment, caption, reference, delivery=delivery
+            )
+        )
 
     def _agent_command(self, agent: Agent, line: str, delivery: str) -> Reply:
         return run_desk_command(self.team, agent, line, self.stats, delivery)

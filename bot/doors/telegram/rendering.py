@@ -64,7 +64,7 @@ def keyboard(
     buttons = [
         InlineKeyboardButton(choice.label, callback_data=data)
         for choice in choices
-        if (data := signer.sign(chat_id, choice.value)) is not None
+        if (data := signer.sign(chat_id, choice.value, choice.about)) is not None
     ]
     if not buttons:
         return None

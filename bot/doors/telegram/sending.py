@@ -3,6 +3,9 @@
 - Sent, or timed out (Telegram may have got it): never sent again, so nothing arrives twice.
 - 429, 5xx or no connection: not sent; the notice goes back to the outbox and is retried.
 - Blocked by the user, or a chat that no longer exists: logged, and not retried.
+
+An offer is remembered by its message ("chat:message"), so that once the case has moved on
+its withdrawal is shown in its place, without the Claim button (editMessageText).
 """
 
 from __future__ import annotations
@@ -47,19 +50,34 @@ class ChatSender:
         self._bot = bot
         self._signer = signer
 
-    async def send(self, chat_id: int, reply: Reply, attachment: Attachment | None = None) -> None:
-        """Send a reply: text in pieces under the limit, buttons on the last piece, then files."""
+    async def send(self, chat_id: int, reply: Reply, attachment: Attachment | None = None) -> str:
+        """Send a reply: text in pieces under the limit, buttons on the last piece, then files;
+        the reference of the piece with the buttons."""
         pieces = split_html(reply.text)
         markup = keyboard(reply.choices, self._signer, chat_id)
+        reference = ""
         for number, piece in enumerate(pieces, start=1):
-            await self._bot.send_message(
+            sent = await self._bot.send_message(
                 chat_id,
                 piece,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup if number == len(pieces) else None,
             )
+            reference = message_reference(sent)
         for item in (*reply.attachments, *([attachment] if attachment else [])):
             await self._send_file(chat_id, item)
+        return reference
+
+    async def replace(self, reference: str, text: str) -> None:
+        """Show ``text`` in place of a message sent before, without its buttons."""
+        chat_id, message_id = parse_reference(reference)
+        await self._bot.edit_message_text(
+            split_html(text)[0],
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=None,
+        )
 
     async def _send_file(self, chat_id: int, attachment: Attachment) -> Message:
         if attachment.kind == "photo":
@@ -110,8 +128,23 @@ class OutboxCourier:
             return SendResult.GIVE_UP
         reply = Reply(notice.text, notice.choices)
         try:
-            await self._sender.send(chat_id, reply, notice.attachment)
+            if delivery.replaces is not None:
+                await self._sender.replace(delivery.replaces, notice.text)
+                return SendResult.SENT
+            reference = await self._sender.send(chat_id, reply, notice.attachment)
         except TelegramError as error:
             log.warning("delivering notice %s failed: %s", delivery.id, error)
             return classify(error)
+        await asyncio.to_thread(self._notices.sent, delivery, reference)
         return SendResult.SENT
+
+
+def message_reference(message: Message) -> str:
+    """How the desk names a message the bot sent: "chat:message"."""
+    return f"{message.chat_id}:{message.message_id}"
+
+
+def parse_reference(reference: str) -> tuple[int, int]:
+    """The chat and message ids behind :func:`message_reference`'s name."""
+    chat, _, message = reference.partition(":")
+    return int(chat), int(message)
