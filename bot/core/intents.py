@@ -93,8 +93,12 @@ PLAIN_QUESTION = 0.6
 # out of scope only when the reading is at least this sure ...
 LIKELY_OFF_TOPIC = 0.7
 # ... and after "tell me more", where a detail ("it gets louder when the hub is plugged
-# in") may read like anything, off-topic or small talk only when it is at least this sure.
+# in", "for the architecture diagrams") may read like anything, it is taken for one of these
+# only when the reading is at least this sure.
 SURE_OFF_TOPIC = 0.9
+_NOT_A_DETAIL = frozenset(
+    {Intent.OUT_OF_SCOPE, Intent.SMALL_TALK, Intent.THANKS, Intent.GREETING, Intent.YES}
+)
 
 _YES = {
     "y",
@@ -271,12 +275,11 @@ def in_context(reading: ReplyReading, text: str, expecting: Expecting) -> ReplyR
         return ReplyReading(Intent.RATING, reading.confidence, rating_value(text))
     if intent is Intent.NO and expecting is not Expecting.ANSWER and len(text.split()) > 1:
         return ReplyReading(Intent.QUESTION, reading.confidence)  # "it doesn't work": a problem
-    if intent in (Intent.OUT_OF_SCOPE, Intent.SMALL_TALK):
-        detail = expecting is Expecting.DETAIL
-        if intent is Intent.SMALL_TALK and not detail:
-            return reading
-        if reading.confidence < (SURE_OFF_TOPIC if detail else LIKELY_OFF_TOPIC):
+    if expecting is Expecting.DETAIL and intent in _NOT_A_DETAIL:
+        if reading.confidence < SURE_OFF_TOPIC:
             return ReplyReading(Intent.QUESTION, reading.confidence)
+    elif intent is Intent.OUT_OF_SCOPE and reading.confidence < LIKELY_OFF_TOPIC:
+        return ReplyReading(Intent.QUESTION, reading.confidence)
     return reading
 
 
