@@ -21,10 +21,10 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from bot.core.intents import (
+from bot.core.intents import Intent
+from bot.core.reply_reading import (
     LEARNED_INTENTS,
     Expecting,
-    Intent,
     ReplyReading,
     in_context,
     quick_reading,

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.intents import Expecting, FastPathReader, Intent, ReplyReading
+from bot.core.intents import Intent
+from bot.core.reply_reading import Expecting, FastPathReader, ReplyReading
 from classifier.errors import DatasetError
 from classifier.replies import (
     DEFAULT_REPLY_DATA,
@@ -91,11 +92,11 @@ def test_every_intent_has_at_least_40_varied_training_examples() -> None:
     assert len(counts) == 12
 
 
-def test_the_model_trains_well_under_a_second() -> None:
+def test_the_model_trains_in_under_a_second() -> None:
     examples = read_reply_examples()
-    started = time.perf_counter()
+    started = time.process_time()  # this process's CPU: other work on the machine adds none
     train_reply_model(examples)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < 1.0
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from bot.core import texts
 from bot.core.clock import utc_now
 from bot.core.dialogue import Dialogue, Turn
 from bot.core.domain import Attachment, ConversationStatus, Direction, Reply, Sender, Stage
-from bot.core.intents import Expecting, FastPathReader, Intent, ReplyReading
+from bot.core.intents import Intent
 from bot.core.masking import contains_credentials, mask_sensitive
 from bot.core.ports import (
     Clock,
@@ -20,6 +20,7 @@ from bot.core.ports import (
     UnitOfWorkFactory,
 )
 from bot.core.reading import Reading
+from bot.core.reply_reading import Expecting, FastPathReader, ReplyReading
 from bot.core.tickets import DEFAULT_SERVICE_LEVELS, ServiceLevels, TicketStatus
 from bot.core.user_cases import UserCases
 

@@ -18,8 +18,8 @@ from bot.core.domain import (
     Sender,
     TriageVerdict,
 )
-from bot.core.intents import Expecting, ReplyReading
 from bot.core.metrics import DeskFacts, Period
+from bot.core.reply_reading import Expecting, ReplyReading
 from bot.core.tickets import (
     Agent,
     LiveOffer,

@@ -19,8 +19,9 @@ from bot.core.domain import (
     Stage,
     TriageVerdict,
 )
-from bot.core.intents import PLAIN_QUESTION, Intent, ReplyReading
+from bot.core.intents import Intent
 from bot.core.ports import UnitOfWork
+from bot.core.reply_reading import PLAIN_QUESTION, ReplyReading
 from bot.core.routing import expected_wait, queue_order
 from bot.core.summary import summarize
 from bot.core.tickets import (
@@ -267,7 +268,7 @@ class UserCases:
         if not plainly_new and conversation.stage is not Stage.RATING_ASKED_AGAIN:
             conversation.stage = Stage.RATING_ASKED_AGAIN
             again = texts.RATE_AGAIN.format(reference=ticket.reference)
-            return [Reply(again, texts.RATING_CHOICES)]
+            return [Reply(again, texts.rating_choices(ticket.reference))]
         store(uow, ticket, ticket.close_unrated(now))
         conversation.status = ConversationStatus.RESOLVED
         conversation.stage = Stage.IDLE
