@@ -153,12 +153,14 @@ class Wiring:
 
     @cached_property
     def team(self) -> Team:
-        """Second line's services: no model, no articles."""
+        """Second line's services: no model; the articles are indexed when first sent."""
         levels = self.settings.service_levels()
         units = self.units_of_work
         return Team(
             self.engine,
-            SecondLineDesk(units, DEFAULT_CATEGORIES, levels, self.clock),
+            SecondLineDesk(
+                units, DEFAULT_CATEGORIES, levels, self.clock, knowledge=lambda: self.knowledge
+            ),
             Roster(units, DEFAULT_CATEGORIES, self.clock),
             ServiceLevelCheck(units, levels, self.clock),
             NoticeBoard(units, self.clock),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from bot.core.domain import DEFAULT_PRIORITY, Priority, TriageVerdict
+from bot.core.domain import DEFAULT_PRIORITY, Priority, TriageVerdict, floored
 from classifier.errors import ClassifierError
 from classifier.model import Prediction, TriageModel
 from classifier.registry import Manifest, ModelRegistry
@@ -68,7 +68,7 @@ class ModelTriage:
             return TriageVerdict(
                 category=rule.category,
                 confidence=1.0,
-                priority=Priority(rule.priority),
+                priority=floored(rule.category, rule.priority),
                 escalate=True,
                 signal=f"rule:{rule.name}",
                 reason=rule.reason,
@@ -98,10 +98,11 @@ class ModelTriage:
             if escalate and probability is not None
             else "the model rates it a first-line enquiry"
         )
+        category = None if prediction.out_of_scope else prediction.category
         return TriageVerdict(
-            category=None if prediction.out_of_scope else prediction.category,
+            category=category,
             confidence=prediction.confidence,
-            priority=Priority(prediction.priority or DEFAULT_PRIORITY),
+            priority=floored(category, Priority(prediction.priority or DEFAULT_PRIORITY)),
             escalate=escalate,
             signal="model",
             reason=reason,

@@ -49,7 +49,7 @@ def memory_app(
     store = store or MemoryStore()
     units = store.units()
     team = MemoryTeam(
-        SecondLineDesk(units, DEFAULT_CATEGORIES, levels, clock),
+        SecondLineDesk(units, DEFAULT_CATEGORIES, levels, clock, knowledge=lambda: knowledge),
         Roster(units, DEFAULT_CATEGORIES, clock),
         ServiceLevelCheck(units, levels, clock),
         NoticeBoard(units, clock),

@@ -43,6 +43,7 @@ from bot.core.routing import queue_order
 from bot.core.tickets import (
     HELD_STATUSES,
     Agent,
+    DeliveryOutcome,
     LiveOffer,
     Notice,
     NoticeKind,
@@ -109,6 +110,10 @@ class StoredNotice:
     delivered_at: datetime | None = None
     sent_as: str | None = None
     withdrawn_at: datetime | None = None
+    taken_until: datetime | None = None
+    caused_by: str | None = None
+    outcome: DeliveryOutcome | None = None
+    pieces_sent: int = 0
 
 
 @dataclass
@@ -338,13 +343,44 @@ class MemoryEvents:
     def add(self, event: TicketEvent) -> None:
         self._state.events.append(event)
 
+    def for_ticket(self, ticket_id: int) -> list[TicketEvent]:
+        return [event for event in self._state.events if event.ticket_id == ticket_id]
+
 
 class MemoryOutbox:
     def __init__(self, state: MemoryState) -> None:
         self._state = state
 
-    def add(self, notice: Notice, now: datetime) -> None:
-        self._state.outbox[self._state.next_id(self._state.outbox)] = StoredNotice(notice, now)
+    def add(
+        self,
+        notice: Notice,
+        now: datetime,
+        caused_by: str | None = None,
+        reserved_until: datetime | None = None,
+    ) -> None:
+        stored = StoredNotice(notice, now, taken_until=reserved_until, caused_by=caused_by)
+        self._state.outbox[self._state.next_id(self._state.outbox)] = stored
+
+    def caused_by(self, key: str, now: datetime) -> list[PendingNotice]:
+        return [
+            PendingNotice(notice_id, stored.notice, None, stored.pieces_sent)
+            for notice_id, stored in self._undelivered()
+            if stored.caused_by == key and stored.taken_until is not None
+            and stored.taken_until > now
+        ]
+
+    def lease(self, notice_id: int, now: datetime, until: datetime) -> bool:
+        stored = self._state.outbox.get(notice_id)
+        if stored is None or stored.delivered_at is not None:
+            return False
+        if stored.taken_until is not None and stored.taken_until > now:
+            return False
+        stored.taken_until = until
+        return True
+
+    def progress(self, notice_id: int, pieces_sent: int) -> None:
+        if notice_id in self._state.outbox:
+            self._state.outbox[notice_id].pieces_sent = pieces_sent
 
     def pending(
         self, user_id: int | None = None, agent_id: int | None = None
@@ -356,19 +392,30 @@ class MemoryOutbox:
             and (agent_id is None or stored.notice.agent_id == agent_id)
         ]
 
-    def delivered(self, notice_ids: Sequence[int], now: datetime) -> None:
+    def delivered(
+        self,
+        notice_ids: Sequence[int],
+        now: datetime,
+        outcome: DeliveryOutcome = DeliveryOutcome.SENT,
+    ) -> None:
         for notice_id in notice_ids:
             stored = self._state.outbox[notice_id]
-            stored.delivered_at = stored.delivered_at or now
+            if stored.delivered_at is None:
+                stored.delivered_at, stored.outcome = now, outcome
 
-    def pending_on(self, channel: str, limit: int) -> list[tuple[PendingNotice, str]]:
+    def pending_on(
+        self, channel: str, limit: int, now: datetime | None = None
+    ) -> list[tuple[PendingNotice, str]]:
         found = []
         for notice_id, stored in self._undelivered():
+            if now is not None and stored.taken_until is not None and stored.taken_until > now:
+                continue
             address = self._address(stored.notice, channel)
             if address is not None:
                 offer = self._state.outbox.get(stored.notice.withdraws or 0)
                 replaces = offer.sent_as if offer is not None else None
-                found.append((PendingNotice(notice_id, stored.notice, replaces), address))
+                pending = PendingNotice(notice_id, stored.notice, replaces, stored.pieces_sent)
+                found.append((pending, address))
         return found[:limit]
 
     def sent_as(self, notice_id: int, reference: str) -> None:
@@ -400,7 +447,7 @@ class MemoryOutbox:
 
     def give_back(self, notice_id: int) -> None:
         if notice_id in self._state.outbox:
-            self._state.outbox[notice_id].delivered_at = None
+            self._state.outbox[notice_id].taken_until = None
 
     def _undelivered(self) -> list[tuple[int, StoredNotice]]:
         return [(i, s) for i, s in sorted(self._state.outbox.items()) if s.delivered_at is None]

@@ -65,7 +65,7 @@ async def test_an_old_rating_button_rates_nothing_and_a_press_counts_once(
         telegram_standin.user_sends_text(ALICE_ID, OUTAGE)
         await said_to(telegram_standin, ALICE_ID, "Your reference is T-1001")
         telegram_standin.user_sends_text(DANA_ID, "/claim T-1001")
-        await said_to(telegram_standin, DANA_ID, "Why second line")
+        await said_to(telegram_standin, DANA_ID, "T-1001 · P1 · network · assigned")
         telegram_standin.user_sends_text(DANA_ID, "/resolve breaker reset")
         first = await said_to(telegram_standin, ALICE_ID, "How would you rate the help")
         old_poor = first.callback_data("1 poor")
@@ -73,7 +73,7 @@ async def test_an_old_rating_button_rates_nothing_and_a_press_counts_once(
         telegram_standin.user_sends_text(ALICE_ID, PRINTERS)  # a new problem, not a rating
         await said_to(telegram_standin, ALICE_ID, "Your reference is T-1002")
         telegram_standin.user_sends_text(DANA_ID, "/claim T-1002")
-        await said_to(telegram_standin, DANA_ID, "T-1002 · P2")
+        await said_to(telegram_standin, DANA_ID, "T-1002 · P2 · network · assigned")
         telegram_standin.user_sends_text(DANA_ID, "/resolve print server restarted")
         second = await said_to(telegram_standin, ALICE_ID, "How would you rate the help")
         excellent = second.callback_data("5 excellent")

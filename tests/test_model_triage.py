@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from classifier.errors import ClassifierError
-from classifier.model import TriageModel
+from classifier.model import Prediction, TriageModel
 from classifier.registry import ARTIFACT, MANIFEST, ModelRegistry, file_sha256
 from classifier.triage import MODEL_UNAVAILABLE, ModelTriage
 
@@ -101,3 +101,53 @@ def test_an_unloadable_model_still_lets_a_rule_escalate(
         True,
         "rule:ransomware",
     )
+
+
+def _model_says(monkeypatch: pytest.MonkeyPatch, category: str, priority: str) -> None:
+    """The model reads every message as ``category`` at ``priority``, a first-line enquiry."""
+
+    def explain(self: TriageModel, text: str) -> Prediction:
+        return Prediction(category, 0.9, ((category, 0.9),), False, 0.1, priority, ())
+
+    monkeypatch.setattr(TriageModel, "explain", explain)
+
+
+@pytest.mark.parametrize(
+    ("predicted", "expected"), [("P4", "P2"), ("P3", "P2"), ("P2", "P2"), ("P1", "P1")]
+)
+def test_a_security_verdict_of_the_model_is_never_below_p2(
+    trained_models_dir: Path, monkeypatch: pytest.MonkeyPatch, predicted: str, expected: str
+) -> None:
+    _model_says(monkeypatch, "security", predicted)
+    verdict = ModelTriage(ModelRegistry(trained_models_dir)).assess("is this email genuine?")
+    assert (verdict.category, verdict.priority, verdict.signal) == ("security", expected, "model")
+
+
+def test_other_categories_keep_the_models_priority(
+    trained_models_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _model_says(monkeypatch, "printing", "P4")
+    verdict = ModelTriage(ModelRegistry(trained_models_dir)).assess("how do I print in colour")
+    assert (verdict.category, verdict.priority) == ("printing", "P4")
+
+
+def test_the_printer_on_fire_escalates_as_a_p1_safety_incident_with_safety_advice(
+    trained_models_dir: Path,
+) -> None:
+    verdict = ModelTriage(ModelRegistry(trained_models_dir)).assess(
+        "the printer is on fire literally smoke coming out"
+    )
+    assert (verdict.category, verdict.priority, verdict.escalate) == ("hardware", "P1", True)
+    assert verdict.signal == "rule:physical_danger"
+    assert "emergency" in verdict.advice and "step away" in verdict.advice
+
+
+def test_a_fake_it_caller_asking_for_a_code_escalates_as_security_with_what_to_do_now(
+    trained_models_dir: Path,
+) -> None:
+    verdict = ModelTriage(ModelRegistry(trained_models_dir)).assess(
+        "a caller from IT asked me for my authenticator code"
+    )
+    assert (verdict.category, verdict.priority, verdict.escalate) == ("security", "P2", True)
+    assert verdict.signal == "rule:social_engineering"
+    assert "don't give any password or code" in verdict.advice

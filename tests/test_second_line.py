@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from bot.core.domain import Sender
 from bot.core.tickets import Role, WorkingHours
+from bot.doors.terminal_chat import render
 from bot.errors import AlreadyHandled, Refused
 from bot.storage.schema import MessageRow
-from tests.conftest import AppFactory
+from tests.conftest import AppFactory, said
 from tests.desk_fixtures import ALICE, BOB, OUTAGE, Desk
 
 pytestmark = pytest.mark.memory
@@ -176,6 +177,14 @@ def test_transfer_release_help_and_take_over(desk: Desk) -> None:
         team.transfer(boss.id, "nobody")
 
 
+def test_a_case_transferred_to_security_is_raised_to_p2(desk: Desk) -> None:
+    dana = desk.add("dana")
+    desk.user("new starter needs access to the payroll share")
+    desk.app.team.desk.claim(dana.id, "T-1001")
+    assert "queued for security" in desk.app.team.desk.transfer(dana.id, "security").text
+    assert (desk.ticket().category, desk.ticket().priority) == ("security", "P2")
+
+
 def test_the_user_can_cancel_and_the_homeworker_is_told(desk: Desk) -> None:
     dana = desk.add("dana")
     desk.user(OUTAGE)
@@ -261,3 +270,109 @@ def test_a_refused_command_is_not_recorded_as_handled(desk: Desk) -> None:
     team.set_shift(dana.id, True)
     assert "T-1001" in team.claim(dana.id, "T-1001", delivery="test:3").text
     assert desk.ticket().assignee_id == dana.id
+
+
+def test_the_rating_question_offers_a_rating_and_not_fixed_alike(desk: Desk) -> None:
+    dana = desk.add("dana")
+    desk.user(OUTAGE)
+    desk.app.team.desk.claim(dana.id, "T-1001")
+    desk.news_for()
+    desk.app.team.desk.resolve(dana.id, "power is back")
+    (asked,) = desk.app.team.notices.collect_for_user(ALICE)
+    assert asked.text.endswith(
+        "How would you rate the help you got with T-1001? Rate it from 1 (poor) to "
+        '5 (excellent), or write "not fixed" if the problem is still there.'
+    )
+    assert render(asked).endswith("(answer: 1 / 2 / 3 / 4 / 5 / not fixed)")
+    assert [choice.label for choice in asked.choices][-1] == "Not fixed"
+
+    status = desk.app.desk.handle(ALICE, "/status")
+    assert 'or write "not fixed"' in said(status) and status[-1].choices == asked.choices
+    assert "I've reopened T-1001" in desk.user(asked.choices[-1].value)
+    assert desk.ticket().status == "assigned"
+
+
+def test_transfer_and_resolve_store_second_lines_category_on_the_case(desk: Desk) -> None:
+    dana = desk.add("dana")
+    team = desk.app.team.desk
+    desk.user("new starter needs access to the payroll share")  # triage: account
+    team.claim(dana.id, "T-1001")
+
+    team.transfer(dana.id, "network")
+    assert desk.ticket().category == "network"
+    card = team.view(dana.id, "T-1001").text
+    assert card.startswith("T-1001 · P3 · network · queued")
+    assert "Category: network, set by second line (triage: account (93%); runner-ups:" in card
+
+    team.claim(dana.id, "T-1001")
+    team.resolve(dana.id, "it was a phishing mail", corrected_category="security")
+    ticket = desk.ticket()
+    assert (ticket.category, ticket.corrected_category) == ("security", "security")
+    assert "I've reopened T-1001" in desk.user("not fixed")
+    assert desk.ticket().category == "security"
+
+
+NOTES = [
+    "Internal notes and help requests (2; the user never sees these):",
+    "  10:05 dana noted: breaker tripped, facilities called",
+    "  10:07 dana asked the supervisors: is this a facilities job?",
+]
+
+
+def notes_in(card: str) -> list[str]:
+    """The card's section of internal notes and help requests (empty when it has none)."""
+    lines = card.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("Internal notes")), None)
+    if start is None:
+        return []
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("Transcript"))
+    return lines[start:end]
+
+
+def test_notes_and_help_requests_show_on_the_card_for_its_holder_and_supervisors(
+    desk: Desk,
+) -> None:
+    dana = desk.add("dana")
+    erin = desk.add("erin")
+    boss = desk.add("boss", role=Role.SUPERVISOR)
+    team = desk.app.team.desk
+    desk.user(OUTAGE)
+    team.claim(dana.id, "T-1001")
+    desk.clock.advance(minutes=5)
+    team.note(dana.id, "breaker tripped, facilities called")
+    desk.news_for_agent("boss")
+    desk.clock.advance(minutes=2)
+    team.ask_for_help(dana.id, "is this a facilities job?")
+
+    asked = desk.news_for_agent("boss")
+    assert asked.startswith("dana asks for help with T-1001: is this a facilities job?")
+    assert notes_in(asked) == [NOTES[0].replace("(2;", "(1;"), NOTES[1]]
+    assert notes_in(team.view(boss.id, "T-1001").text) == NOTES
+    assert notes_in(team.view(dana.id, "T-1001").text) == NOTES
+    with pytest.raises(Refused, match="T-1001 is not yours to view"):
+        team.view(erin.id, "T-1001")
+
+    desk.news_for_agent("dana")
+    team.release(dana.id)  # queued: anyone may read the card, not the notes
+    offer = desk.news_for_agent("erin")
+    assert "New case waiting" in offer and notes_in(offer) == []
+    assert notes_in(team.view(erin.id, "T-1001").text) == []
+    assert notes_in(team.view(dana.id, "T-1001").text) == []  # no longer dana's case
+    assert notes_in(team.claim(erin.id, "T-1001").text) == NOTES  # erin's case now
+    team.transfer(erin.id, "dana")
+    assert notes_in(desk.news_for_agent("dana")) == NOTES
+
+    told_the_user = "\n".join([*desk.news_for(), desk.user("/status")])
+    assert "breaker" not in told_the_user and "facilities job" not in told_the_user
+    assert not any("breaker" in text for text, _ in desk.stored.messages())
+
+
+def test_notes_from_an_earlier_day_carry_the_date(desk: Desk) -> None:
+    dana = desk.add("dana")
+    desk.user(OUTAGE)
+    desk.app.team.desk.claim(dana.id, "T-1001")
+    desk.app.team.desk.note(dana.id, "waiting for the\nfacilities team")
+    desk.clock.advance(days=1)
+    assert notes_in(desk.app.team.desk.view(dana.id, "T-1001").text)[1:] == [
+        "  Nov 23 10:00 dana noted: waiting for the ⏎ facilities team"
+    ]

@@ -13,11 +13,13 @@ from bot.core.domain import Attachment, ConversationStatus, Direction, Priority,
 from bot.core.ports import UnitOfWork, UnitOfWorkFactory
 from bot.core.tickets import (
     Agent,
+    DeliveryOutcome,
     HandoffPacket,
     LiveOffer,
     Notice,
     NoticeKind,
     Ticket,
+    TicketEvent,
     TicketStatus,
 )
 from bot.storage.database import make_engine, make_session_factory, upgrade_schema
@@ -121,7 +123,10 @@ def test_the_transcript_keeps_the_order_messages_were_added(units: UnitOfWorkFac
     assert lines[2].attachment == photo
 
 
-def test_a_notice_is_taken_once_and_can_be_given_back(units: UnitOfWorkFactory) -> None:
+def test_a_notice_is_leased_sent_once_and_taken_up_when_its_lease_runs_out(
+    units: UnitOfWorkFactory,
+) -> None:
+    lease = timedelta(seconds=60)
     with units() as uow:
         alice, bob = uow.users.ensure(ALICE, NOW), uow.users.ensure(BOB, NOW)
         dana = uow.agents.add(Agent(0, "dana", telegram_id="777"), NOW)
@@ -131,17 +136,53 @@ def test_a_notice_is_taken_once_and_can_be_given_back(units: UnitOfWorkFactory) 
         uow.commit()
     with units() as uow:
         assert [p.notice.text for p in uow.outbox.pending(user_id=alice)] == ["for alice"]
-        due = uow.outbox.pending_on("telegram", limit=10)
+        due = uow.outbox.pending_on("telegram", limit=10, now=NOW)
         assert [(p.notice.text, to) for p, to in due] == [("for bob", "555"), ("for dana", "777")]
         bobs = due[0][0].id
-        assert uow.outbox.take(bobs, NOW)
-        assert not uow.outbox.take(bobs, NOW)
-        uow.outbox.give_back(bobs)
-        assert uow.outbox.take(bobs, NOW)
-        uow.outbox.delivered([p.id for p in uow.outbox.pending(agent_id=dana.id)], NOW)
+        assert uow.outbox.lease(bobs, NOW, NOW + lease)
+        assert not uow.outbox.lease(bobs, NOW, NOW + lease)  # another sender holds it
+        assert [p.notice.text for p, _ in uow.outbox.pending_on("telegram", 10, NOW)] == [
+            "for dana"
+        ]
+        uow.outbox.progress(bobs, 2)
+        uow.outbox.give_back(bobs)  # failed, worth retrying: free again, progress kept
+        [(again, _), _] = uow.outbox.pending_on("telegram", 10, NOW)
+        assert (again.id, again.pieces_sent) == (bobs, 2)
+        assert uow.outbox.lease(bobs, NOW, NOW + lease)
+        later = NOW + lease + timedelta(seconds=1)  # the sender crashed: anyone takes it up
+        assert uow.outbox.lease(bobs, later, later + lease)
+        uow.outbox.delivered([bobs], later, DeliveryOutcome.TIMED_OUT)
+        assert not uow.outbox.lease(bobs, later + lease * 2, later + lease * 3)
+        [alices] = uow.outbox.pending(user_id=alice)
+        assert uow.outbox.take(alices.id, NOW)  # a terminal shows it at once
+        assert not uow.outbox.take(alices.id, NOW)
         uow.commit()
     with units() as uow:
-        assert [p.notice.text for p in uow.outbox.pending()] == ["for alice"]
+        assert [p.notice.text for p in uow.outbox.pending()] == ["for dana"]
+
+
+def test_the_answers_to_an_update_are_reserved_for_its_door_until_the_lease_ends(
+    units: UnitOfWorkFactory,
+) -> None:
+    lease = timedelta(seconds=60)
+    with units() as uow:
+        alice = uow.users.ensure(ALICE, NOW)
+        for text in ("first answer", "second answer"):
+            uow.outbox.add(
+                Notice(text, user_id=alice), NOW, caused_by="telegram:7", reserved_until=NOW + lease
+            )
+        uow.commit()
+    with units() as uow:
+        kept = uow.outbox.caused_by("telegram:7", NOW)
+        assert [p.notice.text for p in kept] == ["first answer", "second answer"]
+        assert uow.outbox.pending_on("test", 10, NOW) == []  # couriers leave them alone
+        uow.outbox.delivered([kept[0].id], NOW)
+        uow.commit()
+    with units() as uow:
+        after_a_crash = NOW + lease + timedelta(seconds=1)
+        assert uow.outbox.caused_by("telegram:7", after_a_crash) == []
+        due = uow.outbox.pending_on("test", 10, after_a_crash)
+        assert [p.notice.text for p, _ in due] == ["second answer"]
 
 
 def test_a_delivery_is_recorded_the_first_time_only(units: UnitOfWorkFactory) -> None:
@@ -204,6 +245,29 @@ def test_a_changed_ticket_is_stored_only_when_saved(units: UnitOfWorkFactory) ->
         assert uow.tickets.get(ticket.id) == replace(ticket, rating=None)
         uow.tickets.save(ticket)
         assert uow.tickets.get(ticket.id) == ticket
+
+
+def test_a_tickets_trail_comes_back_whole_in_the_order_it_was_written(
+    units: UnitOfWorkFactory,
+) -> None:
+    with units() as uow:
+        first, second = _ticket(uow, Priority.P2, NOW), _ticket(uow, Priority.P3, NOW)
+        written = [
+            TicketEvent(first.id, NOW, "user", "queued", None, "queued", "asked"),
+            TicketEvent(second.id, NOW, "user", "queued", None, "queued"),
+            TicketEvent(first.id, NOW, "homeworker:dana", "note", "assigned", "assigned", "a\nb"),
+        ]
+        for event in written:
+            uow.events.add(event)
+        assert uow.events.for_ticket(first.id) == [written[0], written[2]]
+        uow.commit()
+    with units(read_only=True) as uow:
+        assert uow.events.for_ticket(first.id) == [written[0], written[2]]
+        assert uow.events.for_ticket(second.id) == [written[1]]
+    with units() as uow:
+        uow.events.add(TicketEvent(second.id, NOW, "user", "cancelled"))  # never committed
+    with units(read_only=True) as uow:
+        assert uow.events.for_ticket(second.id) == [written[1]]
 
 
 def test_agents_are_found_by_name_and_telegram_id_until_removed(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -85,6 +87,59 @@ async def test_a_question_is_answered_with_buttons_and_closed_when_solved(
     ]
 
 
+MARKUP_FIXTURE = Path(__file__).parent / "fixtures" / "article_markup"
+
+
+@pytest.fixture
+def markup_app(make_app: AppFactory, tmp_path: Path) -> App:
+    """A desk whose knowledge base is the article-markup fixture alone."""
+    shutil.copy(MARKUP_FIXTURE / "article.md", tmp_path / "article.md")
+    return make_app(kb_dir=tmp_path, kb_min_score=0.3)
+
+
+@pytest.mark.asyncio
+async def test_an_article_arrives_as_telegram_html_with_its_markup_rendered(
+    markup_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    async with running(markup_app, telegram_standin):
+        telegram_standin.user_sends_text(ALICE, "how do I add the follow me printer")
+        answer = await said_to(telegram_standin, ALICE, "Did that solve it?")
+    article_html = (MARKUP_FIXTURE / "telegram.html").read_text(encoding="utf-8").rstrip("\n")
+    assert answer.parse_mode == "HTML"
+    assert answer.raw_text == f"{article_html}\n\nDid that solve it?"
+    assert "1. Open Settings > Bluetooth & devices > Printers & scanners.\n" in (answer.text or "")
+    assert "**" not in (answer.text or "") and "`" not in (answer.text or "")
+
+
+@pytest.mark.asyncio
+async def test_a_homeworker_sends_an_article_found_with_kb_and_the_user_gets_it_formatted(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    register(desk_app, telegram_standin, "dana", DANA)
+    async with running(desk_app, telegram_standin):
+        telegram_standin.user_sends_text(ALICE, "talk to a person")
+        offer = await said_to(telegram_standin, DANA, "New case waiting")
+        telegram_standin.user_presses(DANA, offer, "Claim T-1001")
+        await said_to(telegram_standin, DANA, "Why second line")
+
+        telegram_standin.user_sends_text(DANA, "/kb vpn at home")
+        found = await said_to(telegram_standin, DANA, "Articles for 'vpn at home'")
+        assert "1. vpn-connect-from-home · Connect to the VPN from home" in (found.text or "")
+        telegram_standin.user_presses(DANA, found, "1. vpn-connect-from-home")
+        await said_to(telegram_standin, DANA, "Sent vpn-connect-from-home")
+        article = await said_to(telegram_standin, ALICE, "sent you this article")
+    assert article.parse_mode == "HTML"
+    assert (article.raw_text or "").startswith(
+        "Support team (T-1001) sent you this article:\n\n<b>Connect to the VPN from home</b>\n\n"
+    )
+    assert "\n1. Make sure your home internet works" in (article.text or "")
+    menu = dict(telegram_standin.commands({"type": "chat", "chat_id": DANA}))
+    assert (
+        menu["kb"]
+        == "Send the user a knowledge-base article, or search for one: /kb QUERY|ARTICLE-ID"
+    )
+
+
 @pytest.mark.asyncio
 async def test_a_case_is_offered_claimed_relayed_resolved_and_rated(
     desk_app: App, telegram_standin: TelegramStandIn
@@ -116,6 +171,8 @@ async def test_a_case_is_offered_claimed_relayed_resolved_and_rated(
         telegram_standin.user_sends_text(DANA, "/resolve breaker reset by facilities")
         await said_to(telegram_standin, DANA, "T-1001 resolved")
         rating = await said_to(telegram_standin, ALICE, "How would you rate the help")
+        assert 'or write "not fixed" if the problem is still there' in (rating.text or "")
+        assert rating.button_texts == ["1 poor", "2", "3", "4", "5 excellent", "Not fixed"]
         telegram_standin.user_presses(ALICE, rating, "5 excellent")
         await said_to(telegram_standin, ALICE, "Thank you for rating the help 5/5")
         telegram_standin.user_sends_text(DANA, "/mystats")
@@ -229,7 +286,7 @@ async def test_long_replies_are_split_under_telegrams_limit(
         await said_to(telegram_standin, ALICE, "Support team (T-1001)")
         await telegram_standin.wait_for(lambda: len(telegram_standin.messages_to(ALICE)) >= 4)
     pieces = [m for m in telegram_standin.messages_to(ALICE) if "step <one>" in (m.text or "")]
-    assert len(pieces) == 3  # 4,000 characters, about 6,300 once escaped for HTML
+    assert len(pieces) == 2  # 4,000 characters, about 6,300 once escaped for HTML
     assert all(len(m.raw_text or "") <= 4096 for m in pieces)
     assert " ".join(m.text or "" for m in pieces).endswith("step <one> & two")
 
@@ -263,7 +320,7 @@ async def test_a_restart_mid_conversation_resumes_where_it_was(
 
 
 @pytest.mark.asyncio
-async def test_a_failed_send_is_retried_from_the_outbox_and_arrives_once(
+async def test_a_failed_send_is_retried_from_the_outbox_and_arrives_once_still_formatted(
     desk_app: App, telegram_standin: TelegramStandIn
 ) -> None:
     telegram_standin.fail_next("sendMessage", status=502, chat_id=ALICE)
@@ -275,6 +332,7 @@ async def test_a_failed_send_is_retried_from_the_outbox_and_arrives_once(
         m for m in telegram_standin.messages_to(ALICE) if "Connect to the VPN" in (m.text or "")
     ]
     assert len(answers) == 1
+    assert (answers[0].raw_text or "").startswith("<b>Connect to the VPN from home</b>\n\n")
 
 
 @pytest.mark.asyncio

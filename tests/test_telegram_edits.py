@@ -44,11 +44,11 @@ async def test_an_edit_reaches_nobody_and_runs_nothing(
         await said_to(telegram_standin, CAROL, "Your reference is T-1002")
 
         telegram_standin.user_sends_text(DANA, "/claim T-1001")
-        await said_to(telegram_standin, DANA, "Why second line")
+        await said_to(telegram_standin, DANA, "T-1001 · P1 · network · assigned")
         to_bob = telegram_standin.user_sends_text(DANA, "Is the light on the router green?")
         await said_to(telegram_standin, BOB, "Is the light on the router green?")
         claim = telegram_standin.user_sends_text(DANA, "/claim T-1002")
-        await said_to(telegram_standin, DANA, "T-1002 · P1")
+        await said_to(telegram_standin, DANA, "T-1002 · P1 · network · assigned")
 
         # dana corrects the message she wrote on Bob's case, and her claim, after the fact
         telegram_standin.user_edits_text(DANA, to_bob, "Carol, you are next on my list")

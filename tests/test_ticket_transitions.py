@@ -39,6 +39,7 @@ VERBS: dict[Move, Callable[[Ticket], TicketEvent]] = {
     Move.TRANSFER_TO_AGENT: lambda t: t.transfer_to_agent(DANA, KIM, NOW),
     Move.TRANSFER_TO_SKILL: lambda t: t.transfer_to_skill(DANA, "security", NOW),
     Move.AGENT_REPLIED: lambda t: t.agent_replied(DANA, "Is the light on?", NOW),
+    Move.SEND_ARTICLE: lambda t: t.send_article(DANA, "vpn-connect-from-home", NOW),
     Move.USER_REPLIED: lambda t: t.user_replied(NOW),
     Move.NOTE: lambda t: t.note(DANA, "checked the logs", NOW),
     Move.ASK_FOR_HELP: lambda t: t.ask_for_help(DANA, "facilities job?", NOW),
@@ -169,8 +170,19 @@ def test_transfers_move_the_case_to_a_colleague_or_a_skill() -> None:
         ticket.transfer_to_agent(DANA, DANA, NOW)
     assert ticket.transfer_to_agent(DANA, KIM, NOW).detail == "to kim"
     assert (ticket.assignee_id, ticket.awaiting_agent_since) == (KIM.id, NOW)
-    assert ticket.transfer_to_skill(KIM, "security", NOW).detail == "to skill security"
+    event = ticket.transfer_to_skill(KIM, "security", NOW)
+    assert event.detail == "to skill security; category network to security; P3 to P2"
     assert (ticket.category, ticket.assignee_id, ticket.status) == ("security", None, "queued")
+    assert ticket.priority == "P2"  # a security case is never below P2
+    ticket.claim(DANA, NOW)
+    assert ticket.transfer_to_skill(DANA, "security", NOW).detail == "to skill security"
+
+
+def test_a_transfer_to_another_skill_keeps_the_priority() -> None:
+    ticket = ticket_in(TicketStatus.ASSIGNED)
+    event = ticket.transfer_to_skill(DANA, "hardware", NOW)
+    assert event.detail == "to skill hardware; category network to hardware"
+    assert (ticket.category, ticket.priority) == ("hardware", "P3")
 
 
 def test_resolving_records_the_labels_and_the_user_rates_or_reopens() -> None:
@@ -184,6 +196,10 @@ def test_resolving_records_the_labels_and_the_user_rates_or_reopens() -> None:
     )
     ticket.reopen(NOW, holder_available=False)
     assert (ticket.status, ticket.assignee_id, ticket.resolved_at) == ("queued", None, None)
+    ticket.claim(DANA, NOW)
+    event = ticket.resolve(DANA, "it was the badge reader", "hardware", False, NOW)
+    assert event.detail == "category network to hardware; second line needed: False"
+    assert (ticket.category, ticket.corrected_category) == ("hardware", "hardware")
 
     rated = ticket_in(TicketStatus.RESOLVED)
     with pytest.raises(TransitionNotAllowed, match="from 1 to 5"):
@@ -211,8 +227,9 @@ def test_the_priority_is_only_ever_raised() -> None:
     assert (ticket.priority, ticket.category, event.detail) == ("P2", "network", "P3 to P2")
     with pytest.raises(TransitionNotAllowed, match="T-1001 is P2 already; P4 is not higher"):
         ticket.raise_priority(Priority.P4, None, "system", NOW)
-    ticket.raise_priority(Priority.P1, "security", "system", NOW)
+    event = ticket.raise_priority(Priority.P1, "security", "system", NOW)
     assert (ticket.priority, ticket.category) == (Priority.P1, "security")
+    assert event.detail == "P2 to P1; category network to security"
 
 
 def test_an_agent_has_one_current_case_and_lets_go_of_it_once() -> None:

@@ -15,7 +15,12 @@ from bot.cli.common import console, errors, fail, load_settings, wiring
 from bot.cli.report_commands import parse_moment
 from bot.core.tickets import Ticket, TicketStatus, ticket_id_from_reference
 from bot.private_files import write_private
-from bot.storage.gap_queries import GapEnquiry, read_gap_enquiries
+from bot.storage.gap_queries import (
+    GapEnquiry,
+    MissedArticle,
+    read_gap_enquiries,
+    read_missed_articles,
+)
 from knowledge_base.articles_io import ArticleError, load_articles
 from knowledge_base.drafts import DraftSource, draft_article
 from knowledge_base.gaps import GapCluster, find_gaps
@@ -84,14 +89,21 @@ def gaps(
     start = parse_moment(since, "--since") if since else None
     with wiring() as wired, wired.sessions() as session:
         enquiries = read_gap_enquiries(session, start)
+        missed = read_missed_articles(session, start)
         kb_dir = wired.settings.kb_dir
     clusters = find_gaps(
         [enquiry.question for enquiry in enquiries], min_size, background=_article_texts(kb_dir)
     )
     period = f" since {start:%Y-%m-%d %H:%M} UTC" if start else ""
     if as_json:
-        typer.echo(json.dumps(_gaps_json(enquiries, clusters, start, min_size), indent=2))
+        report = _gaps_json(enquiries, clusters, start, min_size)
+        report["answered_by_existing_articles"] = [
+            {"conversation": m.conversation_id, "article": m.article_id, "question": m.question}
+            for m in missed
+        ]
+        typer.echo(json.dumps(report, indent=2))
         return
+    _print_missed(missed)
     if not enquiries:
         console.print(
             f"No enquiry ended in a handoff without a fitting article{period}.", markup=False
@@ -107,6 +119,20 @@ def gaps(
     )
     if clusters:
         console.print(_gaps_table(clusters))
+
+
+def _print_missed(missed: list[MissedArticle]) -> None:
+    """Enquiries second line answered with an existing article: wording retrieval missed."""
+    if not missed:
+        return
+    console.print(
+        f"{len(missed)} enquiries second line answered with an existing article (`kb` on the "
+        "case); add their wording to that article's questions:",
+        markup=False,
+        soft_wrap=True,
+    )
+    for item in missed:
+        console.print(f"- {item.article_id}: {item.question}", markup=False, soft_wrap=True)
 
 
 def _article_texts(directory: Path) -> list[str]:

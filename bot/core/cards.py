@@ -7,10 +7,23 @@ from datetime import datetime
 
 from bot.core.domain import ShownArticle
 from bot.core.metrics import minutes_text
-from bot.core.tickets import Ticket, TranscriptLine
+from bot.core.tickets import (
+    TRANSITIONS,
+    Agent,
+    Move,
+    Ticket,
+    TicketEvent,
+    TranscriptLine,
+)
 
 TRANSCRIPT_LINES = 30
+INTERNAL_LINES = 10
 BOT_LINE_CHARS = 120
+PERSON_LINE_CHARS = 500
+_INTERNAL_ACTIONS = {
+    TRANSITIONS[Move.NOTE].action: "noted",
+    TRANSITIONS[Move.ASK_FOR_HELP].action: "asked the supervisors",
+}
 
 
 def waited(since: datetime, now: datetime) -> str:
@@ -44,9 +57,14 @@ def _tried(shown: ShownArticle) -> str:
 
 def _one_line(line: TranscriptLine) -> str:
     """A message on one line; the bot's own words cut short, the user's kept."""
-    limit = 500 if line.direction == "in" or line.author else BOT_LINE_CHARS
-    text = " ⏎ ".join(part.strip() for part in line.text.splitlines() if part.strip())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    limit = PERSON_LINE_CHARS if line.direction == "in" or line.author else BOT_LINE_CHARS
+    return _squeezed(line.text, limit)
+
+
+def _squeezed(text: str, limit: int) -> str:
+    """Text on one line, cut to ``limit`` characters."""
+    joined = " ⏎ ".join(part.strip() for part in text.splitlines() if part.strip())
+    return joined if len(joined) <= limit else joined[: limit - 1].rstrip() + "…"
 
 
 def _author(line: TranscriptLine) -> str:
@@ -55,22 +73,67 @@ def _author(line: TranscriptLine) -> str:
     return "user" if line.direction == "in" else "bot"
 
 
-def handoff_card(ticket: Ticket, transcript: Sequence[TranscriptLine], now: datetime) -> str:
-    """Everything first line knew about a case, for the homeworker who takes it."""
+def reads_internal_notes(reader: Agent | None, ticket: Ticket) -> bool:
+    """Whether the card shown to ``reader`` includes internal notes and help requests: only
+    for the homeworker holding the case and for supervisors (never other homeworkers or users)."""
+    return reader is not None and (reader.is_supervisor or reader.id == ticket.assignee_id)
+
+
+def _person(actor: str) -> str:
+    """``homeworker:dana`` as ``dana``, ``supervisor:sam`` as ``sam (supervisor)``."""
+    role, _, name = actor.partition(":")
+    return f"{name} ({role})" if role == "supervisor" else name or role
+
+
+def _internal_section(events: Sequence[TicketEvent], now: datetime) -> list[str]:
+    """Notes and help requests, newest last; times UTC, with the day when it is not today."""
+    internal = [event for event in events if event.action in _INTERNAL_ACTIONS]
+    if not internal:
+        return []
+    lines = [f"Internal notes and help requests ({len(internal)}; the user never sees these):"]
+    shown = internal[-INTERNAL_LINES:]
+    if len(internal) > len(shown):
+        lines.append(f"  … {len(internal) - len(shown)} earlier")
+    for event in shown:
+        when = f"{event.at:%H:%M}" if event.at.date() == now.date() else f"{event.at:%b %d %H:%M}"
+        what = _INTERNAL_ACTIONS[event.action]
+        text = _squeezed(event.detail, PERSON_LINE_CHARS)
+        lines.append(f"  {when} {_person(event.actor)} {what}: {text}")
+    return lines
+
+
+def _category_line(ticket: Ticket) -> str:
+    """Triage's category with its confidence; second line's first when it changed it."""
     packet = ticket.packet
     runner_ups = ", ".join(f"{name} {p:.0%}" for name, p in packet.runner_ups) or "none"
     confidence = f" ({packet.confidence:.0%})" if packet.category else ""
+    triage = f"{packet.category or 'not sure'}{confidence}; runner-ups: {runner_ups}"
+    if ticket.category == packet.category:
+        return f"Category: {triage}"
+    return f"Category: {ticket.category or 'uncategorised'}, set by second line (triage: {triage})"
+
+
+def handoff_card(
+    ticket: Ticket,
+    transcript: Sequence[TranscriptLine],
+    now: datetime,
+    trail: Sequence[TicketEvent] = (),
+) -> str:
+    """Everything first line knew about a case, for the homeworker who takes it; with the
+    ticket's ``trail``, second line's own notes and help requests too."""
+    packet = ticket.packet
     tried = "; ".join(_tried(shown) for shown in packet.articles_tried) or "none"
     lines = [
         header(ticket, now),
         f"User: {packet.user_name}",
         f"Why second line: {packet.reason} [{packet.signal}]",
-        f"Category: {packet.category or 'not sure'}{confidence}; runner-ups: {runner_ups}",
+        _category_line(ticket),
         f"Priority: {packet.priority}",
     ]
     if packet.terms:
         lines.append("Key terms: " + ", ".join(packet.terms))
     lines += [f"Articles tried: {tried}", f"Summary: {packet.summary or packet.question}"]
+    lines += _internal_section(trail, now)
     shown_lines = transcript[-TRANSCRIPT_LINES:]
     lines.append(f"Transcript ({len(transcript)} messages, times UTC):")
     if len(transcript) > len(shown_lines):

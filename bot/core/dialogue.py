@@ -15,6 +15,7 @@ from bot.core.domain import (
     Reply,
     ShownArticle,
     Stage,
+    TextPart,
 )
 from bot.core.intents import Intent
 from bot.core.ports import KnowledgeBase
@@ -192,8 +193,8 @@ class Dialogue:
         conversation.shown.append(ShownArticle(match.article.id, round(match.score, 4)))
         conversation.stage = Stage.AWAITING_FEEDBACK
         answer = texts.article_answer(match.article)
-        text = f"{intro}\n\n{answer}" if intro else answer
-        turn.replies.append(Reply(text, texts.feedback_choices(match.article.id)))
+        parts = (TextPart(intro), *answer)
+        turn.replies.append(Reply.of(*parts, choices=texts.feedback_choices(match.article.id)))
 
     def _close_pending(
         self, conversation: Conversation, outcome: FeedbackOutcome, turn: Turn

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.core.audit import store
-from bot.core.cards import handoff_card
+from bot.core.cards import handoff_card, reads_internal_notes
 from bot.core.domain import Attachment, Choice, Reply
 from bot.core.ports import UnitOfWork
 from bot.core.routing import offer_targets
@@ -17,9 +17,11 @@ def claim_choice(ticket: Ticket) -> Choice:
     return Choice(f"Claim {ticket.reference}", f"claim {ticket.reference}")
 
 
-def case_card(uow: UnitOfWork, ticket: Ticket, now: datetime) -> str:
-    """The handoff card with the conversation's transcript as stored (already masked)."""
-    return handoff_card(ticket, uow.messages.transcript(ticket.conversation_id), now)
+def case_card(uow: UnitOfWork, ticket: Ticket, now: datetime, reader: Agent | None = None) -> str:
+    """The handoff card with the conversation's transcript as stored (already masked), and
+    internal notes and help requests when the reader holds the case or is a supervisor."""
+    trail = uow.events.for_ticket(ticket.id) if reads_internal_notes(reader, ticket) else []
+    return handoff_card(ticket, uow.messages.transcript(ticket.conversation_id), now, trail)
 
 
 def case_attachments(uow: UnitOfWork, ticket: Ticket) -> tuple[Attachment, ...]:
@@ -31,10 +33,10 @@ def case_attachments(uow: UnitOfWork, ticket: Ticket) -> tuple[Attachment, ...]:
     )
 
 
-def case_reply(uow: UnitOfWork, ticket: Ticket, now: datetime, intro: str = "") -> Reply:
-    """The card of a case, with what the user attached, as one reply."""
-    card = case_card(uow, ticket, now)
-    return Reply(f"{intro}{card}", attachments=case_attachments(uow, ticket))
+def case_reply(uow: UnitOfWork, ticket: Ticket, now: datetime, reader: Agent) -> Reply:
+    """The card of a case as ``reader`` may see it, with what the user attached, as one reply."""
+    card = case_card(uow, ticket, now, reader)
+    return Reply(card, attachments=case_attachments(uow, ticket))
 
 
 def offer_case(
@@ -72,9 +74,11 @@ def offer_case(
 def alert_supervisors(
     uow: UnitOfWork, ticket: Ticket, message: str, now: datetime, with_card: bool = True
 ) -> list[Agent]:
-    """Send every supervisor a message about a case."""
+    """Send every supervisor a message about a case (with its card as supervisors see it)."""
     supervisors = [agent for agent in uow.agents.all() if agent.role is Role.SUPERVISOR]
-    text = f"{message}\n{case_card(uow, ticket, now)}" if with_card else message
+    text = message
+    if with_card and supervisors:  # every supervisor sees the same card
+        text = f"{message}\n{case_card(uow, ticket, now, supervisors[0])}"
     shown = ticket.status if with_card else None
     for supervisor in supervisors:
         uow.outbox.add(

@@ -28,6 +28,13 @@ class Priority(StrEnum):
 
 
 DEFAULT_PRIORITY = Priority.P3
+LEAST_URGENT = {"security": Priority.P2}  # a security case is never below P2
+
+
+def floored(category: str | None, priority: Priority) -> Priority:
+    """The priority, raised to its category's floor (a security case is at least P2)."""
+    floor = LEAST_URGENT.get(category or "")
+    return floor if floor is not None and priority.rank > floor.rank else priority
 
 
 class ConversationStatus(StrEnum):
@@ -92,13 +99,57 @@ class Attachment:
         return f"[{self.kind}{': ' + self.name if self.name else ''}]"
 
 
+class Markup(StrEnum):
+    """What a stretch of a message is written in, so each door knows how to show it."""
+
+    PLAIN = "plain"  # the desk's or a person's words: shown as they are, escaped where needed
+    ARTICLE_MARKDOWN = "article markdown"  # a knowledge-base article's Markdown: rendered
+
+
+PARAGRAPH_BREAK = "\n\n"
+
+
+@dataclass(frozen=True)
+class TextPart:
+    """A stretch of a message's text, and the markup it is written in."""
+
+    text: str
+    markup: Markup = Markup.PLAIN
+
+
+def text_parts(text: str, parts: tuple[TextPart, ...]) -> tuple[TextPart, ...]:
+    """The parts a message is made of: the given ones, or its whole text as plain words."""
+    return parts or (TextPart(text),)
+
+
+def joined(parts: tuple[TextPart, ...]) -> str:
+    """The text of parts one paragraph apart, as transcripts and plain doors keep it."""
+    return PARAGRAPH_BREAK.join(part.text for part in parts if part.text)
+
+
 @dataclass(frozen=True)
 class Reply:
-    """One message from the bot to the user."""
+    """One message from the bot to the user.
+
+    ``text`` is what is stored and searched; ``parts``, when given, say how that text is
+    made up (some of it an article's Markdown), and ``text`` is them :func:`joined`.
+    """
 
     text: str
     choices: tuple[Choice, ...] = ()
     attachments: tuple[Attachment, ...] = ()
+    parts: tuple[TextPart, ...] = ()
+
+    @classmethod
+    def of(cls, *parts: TextPart, choices: tuple[Choice, ...] = ()) -> Reply:
+        """A reply made of parts, one paragraph apart."""
+        kept = tuple(part for part in parts if part.text)
+        return cls(joined(kept), choices, parts=kept)
+
+    @property
+    def text_parts(self) -> tuple[TextPart, ...]:
+        """What the reply is made of, for a door to render part by part."""
+        return text_parts(self.text, self.parts)
 
 
 @dataclass(frozen=True)

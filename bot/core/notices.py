@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from bot.core.clock import utc_now
 from bot.core.domain import Reply, Sender
 from bot.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
-from bot.core.tickets import Notice, NoticeKind, PendingNotice
+from bot.core.tickets import DeliveryOutcome, Notice, NoticeKind, PendingNotice
+
+LEASE = timedelta(seconds=60)
+"""How long a sender holds a notice it took (or an answer it reserved) before anyone else
+may deliver it: only a crash, or a send stuck that long, lets it run out."""
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,7 @@ class Delivery:
     notice: Notice
     address: str
     replaces: str | None = None
+    pieces_sent: int = 0
 
 
 class NoticeBoard:
@@ -48,14 +54,44 @@ class NoticeBoard:
         """Undelivered notices for people reachable on ``channel``, oldest first."""
         with self._unit_of_work(read_only=True) as uow:  # asked every second by each bot
             return [
-                Delivery(pending.id, as_of_now(uow, pending.notice), address, pending.replaces)
-                for pending, address in uow.outbox.pending_on(channel, limit)
+                Delivery(
+                    pending.id,
+                    as_of_now(uow, pending.notice),
+                    address,
+                    pending.replaces,
+                    pending.pieces_sent,
+                )
+                for pending, address in uow.outbox.pending_on(channel, limit, self._clock())
             ]
 
-    def take(self, delivery: Delivery) -> bool:
-        """Claim a delivery before sending it; False if another process already did."""
+    def reserved_for(self, caused_by: str, address: str) -> list[Delivery]:
+        """The answers to one incoming update reserved for the door handling it, oldest
+        first (what a crash left behind goes out with the courier once reservations end)."""
+        with self._unit_of_work(read_only=True) as uow:
+            return [
+                Delivery(pending.id, pending.notice, address, None, pending.pieces_sent)
+                for pending in uow.outbox.caused_by(caused_by, self._clock())
+            ]
+
+    def delivered(self, delivery: Delivery, outcome: DeliveryOutcome) -> None:
+        """Mark a delivery done: sent, or given up (timed out, or never deliverable)."""
         with self._unit_of_work() as uow:
-            taken = uow.outbox.take(delivery.id, self._clock())
+            uow.outbox.delivered([delivery.id], self._clock(), outcome)
+            uow.commit()
+
+    def retry_later(self, delivery: Delivery, pieces_sent: int) -> None:
+        """A delivery that failed in a way worth retrying: keep how far it got, and free it."""
+        with self._unit_of_work() as uow:
+            uow.outbox.progress(delivery.id, pieces_sent)
+            uow.outbox.give_back(delivery.id)
+            uow.commit()
+
+    def take(self, delivery: Delivery) -> bool:
+        """Lease a delivery before sending it; False if another sender holds it. It is
+        marked delivered only once sent (:meth:`delivered`), so a crash loses nothing."""
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            taken = uow.outbox.lease(delivery.id, now, now + LEASE)
             uow.commit()
         return taken
 
@@ -69,9 +105,20 @@ class NoticeBoard:
             uow.commit()
 
     def give_back(self, delivery: Delivery) -> None:
-        """Return a delivery that could not be sent, so it is tried again."""
+        """Free a delivery that could not be sent, so it is tried again."""
         with self._unit_of_work() as uow:
             uow.outbox.give_back(delivery.id)
+            uow.commit()
+
+    def defer_to_agent(self, agent_id: int, replies: list[Reply]) -> None:
+        """Queue a homeworker's answers a door could not send right now, for its courier."""
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            for reply in replies:
+                notice = Notice(
+                    reply.text, agent_id=agent_id, choices=reply.choices, parts=reply.parts
+                )
+                uow.outbox.add(notice, now)
             uow.commit()
 
     def defer_to_user(self, sender: Sender, replies: list[Reply]) -> None:
@@ -80,7 +127,10 @@ class NoticeBoard:
         with self._unit_of_work() as uow:
             user_id = uow.users.ensure(sender, now)
             for reply in replies:
-                uow.outbox.add(Notice(reply.text, user_id=user_id, choices=reply.choices), now)
+                uow.outbox.add(
+                    Notice(reply.text, user_id=user_id, choices=reply.choices, parts=reply.parts),
+                    now,
+                )
             uow.commit()
 
 

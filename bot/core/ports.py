@@ -22,6 +22,7 @@ from bot.core.metrics import DeskFacts, Period
 from bot.core.reply_reading import Expecting, ReplyReading
 from bot.core.tickets import (
     Agent,
+    DeliveryOutcome,
     LiveOffer,
     Notice,
     PendingNotice,
@@ -191,10 +192,36 @@ class TicketRepository(Protocol):
 class EventRepository(Protocol):
     def add(self, event: TicketEvent) -> None: ...
 
+    def for_ticket(self, ticket_id: int) -> list[TicketEvent]:
+        """The ticket's audit trail, oldest first."""
+        ...
+
 
 class OutboxRepository(Protocol):
-    def add(self, notice: Notice, now: datetime) -> None:
-        """Queue a notice for delivery."""
+    def add(
+        self,
+        notice: Notice,
+        now: datetime,
+        caused_by: str | None = None,
+        reserved_until: datetime | None = None,
+    ) -> None:
+        """Queue a notice for delivery. ``caused_by`` names the incoming update it answers;
+        ``reserved_until`` leases it at once to the caller that will send it right away
+        (anyone may take it up after that, as after a crash)."""
+        ...
+
+    def caused_by(self, key: str, now: datetime) -> list[PendingNotice]:
+        """The undelivered notices that answer one incoming update and are still reserved
+        for its door at ``now`` (once a reservation runs out, couriers deliver them)."""
+        ...
+
+    def lease(self, notice_id: int, now: datetime, until: datetime) -> bool:
+        """Take one undelivered notice to send it until ``until``; False if another sender
+        holds it (or it was delivered meanwhile)."""
+        ...
+
+    def progress(self, notice_id: int, pieces_sent: int) -> None:
+        """Record how many pieces of a long notice the channel has accepted."""
         ...
 
     def pending(
@@ -203,13 +230,21 @@ class OutboxRepository(Protocol):
         """Undelivered notices for one user or agent (for everyone when neither is given)."""
         ...
 
-    def delivered(self, notice_ids: Sequence[int], now: datetime) -> None:
-        """Mark notices as delivered."""
+    def delivered(
+        self,
+        notice_ids: Sequence[int],
+        now: datetime,
+        outcome: DeliveryOutcome = DeliveryOutcome.SENT,
+    ) -> None:
+        """Mark notices as delivered (or given up, as ``outcome`` says)."""
         ...
 
-    def pending_on(self, channel: str, limit: int) -> list[tuple[PendingNotice, str]]:
+    def pending_on(
+        self, channel: str, limit: int, now: datetime | None = None
+    ) -> list[tuple[PendingNotice, str]]:
         """Undelivered notices for people reachable on a channel, with their address there
-        (and, for a withdrawal, the reference of the offer it replaces, as sent)."""
+        (and, for a withdrawal, the reference of the offer it replaces, as sent); with
+        ``now``, those another sender holds a lease on are left out."""
         ...
 
     def sent_as(self, notice_id: int, reference: str) -> None:
@@ -225,11 +260,12 @@ class OutboxRepository(Protocol):
         ...
 
     def take(self, notice_id: int, now: datetime) -> bool:
-        """Mark one notice delivered unless another process already took it."""
+        """Mark one notice delivered unless another process already took it (a door that
+        shows it at once, such as a terminal)."""
         ...
 
     def give_back(self, notice_id: int) -> None:
-        """Make a taken notice undelivered again, after its delivery failed."""
+        """End a lease on a notice whose delivery failed, so it is tried again."""
         ...
 
 

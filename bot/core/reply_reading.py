@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from bot.core.intents import Intent, normalize, read_intent
 from bot.core.ratings import is_valid_rating, rating_value, reopen_details
-from bot.core.texts import TALK_TO_PERSON
+from bot.core.texts import NOT_FIXED, TALK_TO_PERSON
 
 # What the reply model learns to tell apart (the commands are only ever typed).
 LEARNED_INTENTS = (
@@ -56,6 +56,7 @@ class ReplyReading:
 
 
 _TALK_TO_PERSON = TALK_TO_PERSON.value
+_BUTTONS = {NOT_FIXED: Intent.REOPEN}  # the buttons' values the phrase lists do not hold
 _PLAIN_MARK = re.compile(r"^(?:\d{1,3}|[⭐★🌟\ufe0f\s]+)$")
 _SHORT_RATING_WORDS = 6
 # A mark in a short message read as one of these is still a mark: "thanks, 5", "5 👍".
@@ -79,7 +80,7 @@ def quick_reading(text: str, expecting: Expecting = Expecting.NOTHING) -> ReplyR
     when the message needs the model."""
     if text.strip() and _PLAIN_MARK.match(text.strip()):
         return in_context(ReplyReading(Intent.RATING), text, expecting)
-    intent = read_intent(text)
+    intent = _BUTTONS.get(normalize(text)) or read_intent(text)
     if intent is Intent.HUMAN and normalize(text) != _TALK_TO_PERSON:
         return None  # "... sent it to the wrong person" is no request for one: the model reads it
     if intent is not Intent.QUESTION:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -19,12 +19,13 @@ from bot.core.dispatch import (
     claim_choice,
     offer_case,
 )
-from bot.core.domain import Attachment, Direction, Reply
+from bot.core.domain import Article, Attachment, Choice, Direction, Reply, TextPart, joined
 from bot.core.masking import mask_sensitive
-from bot.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.core.ports import Clock, KnowledgeBase, UnitOfWork, UnitOfWorkFactory
 from bot.core.routing import can_take, queue_order
 from bot.core.tickets import (
     DEFAULT_SERVICE_LEVELS,
+    SENT_ARTICLE,
     Agent,
     Move,
     Notice,
@@ -38,6 +39,9 @@ from bot.core.tickets import (
 )
 from bot.errors import AlreadyHandled, Refused
 
+ARTICLE_MATCHES = 5  # how many articles a search for a canned answer lists
+LISTED_SHARE = 0.5  # a listed match scores at least this share of the answer threshold
+
 
 class SecondLineDesk:
     """What a homeworker or supervisor can do; every refusal changes nothing."""
@@ -48,11 +52,15 @@ class SecondLineDesk:
         categories: Sequence[str],
         levels: ServiceLevels = DEFAULT_SERVICE_LEVELS,
         clock: Clock = utc_now,
+        knowledge: Callable[[], KnowledgeBase] | None = None,
     ) -> None:
+        """``knowledge`` opens the knowledge base on first use, so a desk that never sends
+        an article never indexes one."""
         self._unit_of_work = unit_of_work
         self.categories = tuple(categories)
         self.levels = levels
         self._clock = clock
+        self._knowledge = knowledge
 
     # --- who is asking -------------------------------------------------------------------
 
@@ -113,7 +121,7 @@ class SecondLineDesk:
                 or ticket.status is TicketStatus.QUEUED
             ):
                 raise Refused(f"{ticket.reference} is not yours to view.")
-            return case_reply(uow, ticket, now)
+            return case_reply(uow, ticket, now, agent)
 
     # --- taking cases ----------------------------------------------------------------------
 
@@ -177,7 +185,7 @@ class SecondLineDesk:
                 )
                 done_with(uow, previous, ticket.id)
             uow.agents.save(agent.working_on(ticket.id))
-            answer = case_reply(uow, ticket, now)
+            answer = case_reply(uow, ticket, now, agent)
             uow.commit()
         return answer
 
@@ -261,6 +269,59 @@ class SecondLineDesk:
             store(uow, ticket, ticket.agent_replied(agent, said or attachment.kind, now))
             uow.commit()
         return Reply(f"Sent the {attachment.kind} to the user on {ticket.reference}.")
+
+    def send_article(self, agent_id: int, wanted: str, *, delivery: str | None = None) -> Reply:
+        """Send the user of the current case the article whose id is ``wanted``; anything
+        else is a search, answered with the best matches to choose from (nothing is sent)."""
+        asked = mask_sensitive(_written(wanted, "search")).text
+        if not asked:
+            raise Refused("Say what to look for, e.g. `kb vpn`, or which article to send.")
+        knowledge = self._knowledge_base()
+        article = knowledge.article(asked.casefold())
+        if article is None:
+            return self._article_matches(knowledge, asked)
+        now = self._clock()
+        with self._acting(delivery, now) as uow:
+            agent = self._agent(uow, agent_id)
+            ticket = self._workable(uow, agent, None)
+            sender = agent.display_name or texts.TEAM_NAME
+            parts = (
+                TextPart(texts.article_sent(sender, ticket.reference)),
+                texts.article_markdown(article),
+            )
+            uow.messages.add(
+                ticket.conversation_id,
+                Direction.OUTBOUND,
+                f"[{SENT_ARTICLE} {article.id}: {article.title}]",  # the card's one line for it
+                now,
+                author=agent.actor,
+            )
+            uow.outbox.add(
+                Notice(joined(parts), user_id=ticket.user_id, ticket_id=ticket.id, parts=parts),
+                now,
+            )
+            store(uow, ticket, ticket.send_article(agent, article.id, now))
+            uow.commit()
+        return Reply(f"Sent {article.id} ({article.title}) to the user on {ticket.reference}.")
+
+    def _article_matches(self, knowledge: KnowledgeBase, query: str) -> Reply:
+        """The articles that best match ``query``, numbered, each a choice that sends it."""
+        if query.isdigit():
+            raise Refused(
+                f"{query} is not an article id: pick from the last search by its number in the "
+                "terminal desk, tap its button in chat, or send `kb ARTICLE-ID`."
+            )
+        bar = knowledge.min_score * LISTED_SHARE
+        found = [m for m in knowledge.search(query, limit=ARTICLE_MATCHES) if m.score >= bar]
+        if not found:
+            return Reply(f"No article matches {query!r}. Try other words.")
+        lines = [
+            f"{number}. {match.article.id} · {match.article.title} (score {match.score:.2f})"
+            for number, match in enumerate(found, start=1)
+        ]
+        header = f"Articles for {query!r}; `kb ARTICLE-ID` sends one to your current case's user:"
+        choices = tuple(_send_choice(number, m.article) for number, m in enumerate(found, 1))
+        return Reply("\n".join([header, *lines]), choices)
 
     def note(
         self, agent_id: int, text: str, reference: str | None = None, *, delivery: str | None = None
@@ -421,6 +482,11 @@ class SecondLineDesk:
                 raise AlreadyHandled("This command was already carried out.")
             yield uow
 
+    def _knowledge_base(self) -> KnowledgeBase:
+        if self._knowledge is None:
+            raise Refused("The knowledge base is not available on this desk.")
+        return self._knowledge()
+
     def _agent(self, uow: UnitOfWork, agent_id: int) -> Agent:
         agent = uow.agents.get(agent_id)
         if agent is None:
@@ -493,7 +559,7 @@ class SecondLineDesk:
     def _after_claim(self, uow: UnitOfWork, agent: Agent, ticket: Ticket, now: datetime) -> Reply:
         uow.agents.save(agent.working_on(ticket.id))
         self._tell_user_picked_up(uow, agent, ticket, now)
-        return case_reply(uow, ticket, now)
+        return case_reply(uow, ticket, now, agent)
 
     @staticmethod
     def _tell_user_picked_up(uow: UnitOfWork, agent: Agent, ticket: Ticket, now: datetime) -> None:
@@ -522,7 +588,7 @@ class SecondLineDesk:
         uow.outbox.add(
             Notice(
                 f"{agent.name} transferred {ticket.reference} to you:\n"
-                f"{case_card(uow, ticket, now)}",
+                f"{case_card(uow, ticket, now, colleague)}",
                 agent_id=colleague.id,
                 ticket_id=ticket.id,
                 case_status=ticket.status,
@@ -539,6 +605,11 @@ class SecondLineDesk:
         offered = offer_case(uow, ticket, now, self.levels, excluding=agent.id)
         who = ", ".join(a.name for a in offered) or "nobody is available yet"
         return f"{ticket.reference} is queued for {skill}; offered to: {who}."
+
+
+def _send_choice(number: int, article: Article) -> Choice:
+    """A choice that sends the article: numbered as the list shows it."""
+    return Choice(f"{number}. {article.id}", f"kb {article.id}")
 
 
 def _written(text: str, what: str) -> str:

@@ -1,8 +1,16 @@
-"""What the bot says. Plain text; doors add their own formatting."""
+"""What the bot says. Plain text, and articles in their own Markdown; doors render both."""
 
 from __future__ import annotations
 
-from bot.core.domain import PRIORITY_MEANINGS, Article, Choice, HandoffRequest, TriageVerdict
+from bot.core.domain import (
+    PRIORITY_MEANINGS,
+    Article,
+    Choice,
+    HandoffRequest,
+    Markup,
+    TextPart,
+    TriageVerdict,
+)
 
 SOLVED = Choice("Yes, solved", "yes")
 NOT_SOLVED = Choice("No", "no")
@@ -95,14 +103,24 @@ def priority_raised(reference: str, verdict: TriageVerdict) -> str:
     return f"{text}\n\n{verdict.advice}" if verdict.advice else text
 
 
-def article_answer(article: Article) -> str:
-    """An article as a chat message: title, what it is for, numbered steps, when to stop."""
+def article_markdown(article: Article) -> TextPart:
+    """An article as Markdown: its title in bold, what it is for, numbered steps, when to stop.
+
+    The summary, steps and closing words keep the article's own markup (bold, code, links);
+    each door renders it in its own way.
+    """
     steps = "\n".join(f"{number}. {step}" for number, step in enumerate(article.steps, start=1))
-    parts = [article.title, article.summary, steps, article.still_stuck, ASK_FEEDBACK]
-    return "\n\n".join(part for part in parts if part)
+    blocks = [f"**{article.title}**", article.summary, steps, article.still_stuck]
+    return TextPart("\n\n".join(block for block in blocks if block), Markup.ARTICLE_MARKDOWN)
+
+
+def article_answer(article: Article) -> tuple[TextPart, ...]:
+    """An article as a chat answer: the article, then whether it solved the problem."""
+    return (article_markdown(article), TextPart(ASK_FEEDBACK))
 
 
 TEAM_NAME = "Support team"
+NOT_FIXED = "not fixed"  # what a user writes (or presses) to reopen a resolved request
 RATING_CHOICES = tuple(
     Choice(label, value)
     for label, value in (
@@ -111,6 +129,7 @@ RATING_CHOICES = tuple(
         ("3", "3"),
         ("4", "4"),
         ("5 excellent", "5"),
+        ("Not fixed", NOT_FIXED),
     )
 )
 CREDENTIALS_WARNING = (
@@ -141,11 +160,11 @@ REOPENED_WITH_DETAILS = (
 )
 RATE_AGAIN = (
     "Please rate the help with {reference} from 1 to 5 (5 is excellent), or write "
-    '"not fixed" and I\'ll reopen it.'
+    f'"{NOT_FIXED}" and I\'ll reopen it.'
 )
 ASK_RATING = (
-    "How would you rate the help you got with {reference}, from 1 (poor) to 5 (excellent)? "
-    'If it isn\'t fixed after all, write "not fixed".'
+    "How would you rate the help you got with {reference}? Rate it from 1 (poor) to "
+    f'5 (excellent), or write "{NOT_FIXED}" if the problem is still there.'
 )
 CASE_CANCELLED = (
     "Okay, I've cancelled {reference} and told the team. Write any time to start again."
@@ -158,6 +177,11 @@ def resolved(reference: str, note: str) -> str:
     return f"Your request {reference} has been resolved: {note}\n\n" + ASK_RATING.format(
         reference=reference
     )
+
+
+def article_sent(sender: str, reference: str) -> str:
+    """What the user reads above an article a homeworker sent them."""
+    return f"{sender} ({reference}) sent you this article:"
 
 
 def picked_up(reference: str, display_name: str) -> str:

@@ -9,7 +9,16 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.core.domain import Attachment, Choice, Direction, Priority, ShownArticle
+from bot.core.domain import (
+    Attachment,
+    Choice,
+    Direction,
+    Priority,
+    ShownArticle,
+    TextPart,
+    floored,
+    text_parts,
+)
 from bot.errors import TransitionNotAllowed
 
 REFERENCE_OFFSET = 1000
@@ -186,6 +195,9 @@ class TicketEvent:
     detail: str = ""
 
 
+SENT_ARTICLE = "sent article"  # the trail's action; its detail is the article's id
+
+
 class Move(StrEnum):
     """Something that can happen to a ticket; :data:`TRANSITIONS` says from where to where."""
 
@@ -196,6 +208,7 @@ class Move(StrEnum):
     TRANSFER_TO_AGENT = "transfer to a colleague"
     TRANSFER_TO_SKILL = "transfer to a skill"
     AGENT_REPLIED = "reply"
+    SEND_ARTICLE = "send an article"
     USER_REPLIED = "user reply"
     NOTE = "note"
     ASK_FOR_HELP = "ask for help"
@@ -236,6 +249,7 @@ TRANSITIONS: dict[Move, Transition] = {
     Move.TRANSFER_TO_AGENT: Transition(HELD_STATUSES, _A, "transferred"),
     Move.TRANSFER_TO_SKILL: Transition(HELD_STATUSES, _Q, "transferred"),
     Move.AGENT_REPLIED: Transition(HELD_STATUSES, _W, "replied"),
+    Move.SEND_ARTICLE: Transition(HELD_STATUSES, _W, SENT_ARTICLE),
     Move.USER_REPLIED: Transition(frozenset({_W}), _A, "user replied"),
     Move.NOTE: Transition(OPEN_STATUSES, None, "note"),
     Move.ASK_FOR_HELP: Transition(OPEN_STATUSES, None, "help requested"),
@@ -346,13 +360,20 @@ class Ticket:
         )
 
     def transfer_to_skill(self, agent: Agent, skill: str, now: datetime) -> TicketEvent:
-        """The holder puts the case back in the queue under another category."""
+        """The holder puts the case back in the queue under that skill, now its category (a
+        security case is raised to P2 at least)."""
+        before, after = self.priority, floored(skill, self.priority)
+        raised = f"{before} to {after}" if after != before else ""
+        detail = "; ".join(
+            filter(None, (f"to skill {skill}", self._category_change(skill), raised))
+        )
 
         def change() -> None:
             self.category = skill
+            self.priority = after
             self._unassign()
 
-        return self._move(Move.TRANSFER_TO_SKILL, agent.actor, now, change, f"to skill {skill}")
+        return self._move(Move.TRANSFER_TO_SKILL, agent.actor, now, change, detail)
 
     def agent_replied(self, agent: Agent, message: str, now: datetime) -> TicketEvent:
         """Second line answered the user; the next move is the user's."""
@@ -364,6 +385,15 @@ class Ticket:
         return self._move(
             Move.AGENT_REPLIED, agent.actor, now, change, f"{len(message)} characters"
         )
+
+    def send_article(self, agent: Agent, article_id: str, now: datetime) -> TicketEvent:
+        """Second line answered the user with a knowledge-base article (a canned answer)."""
+
+        def change() -> None:
+            self.first_response_at = self.first_response_at or now
+            self.awaiting_agent_since = None
+
+        return self._move(Move.SEND_ARTICLE, agent.actor, now, change, article_id)
 
     def user_replied(self, now: datetime) -> TicketEvent:
         """The user answered second line's question; the next move is the holder's again."""
@@ -389,17 +419,19 @@ class Ticket:
         second_line_needed: bool,
         now: datetime,
     ) -> TicketEvent:
-        """Second line's work is done; the user is to rate it."""
+        """Second line's work is done, under the corrected category if given; the user rates it."""
+        category = corrected_category or self.category
+        labels = self._category_change(category) or f"category {category}"
+        detail = f"{labels}; second line needed: {second_line_needed}"
 
         def change() -> None:
             self.resolution_note = note
-            self.corrected_category = corrected_category or self.category
+            self.category = category
+            self.corrected_category = category
             self.second_line_needed = second_line_needed
             self.resolved_at = now
             self.awaiting_agent_since = None
 
-        category = corrected_category or self.category
-        detail = f"category {category}; second line needed: {second_line_needed}"
         return self._move(Move.RESOLVE, agent.actor, now, change, detail)
 
     # --- the user's verbs ----------------------------------------------------------------------
@@ -485,13 +517,14 @@ class Ticket:
             raise TransitionNotAllowed(
                 f"{self.reference} is {self.priority} already; {priority} is not higher."
             )
-        before = self.priority
+        recategorised = self._category_change(category or self.category)
+        detail = "; ".join(filter(None, (f"{self.priority} to {priority}", recategorised)))
 
         def change() -> None:
             self.priority = priority
             self.category = category or self.category
 
-        return self._move(Move.RAISE_PRIORITY, actor, now, change, f"{before} to {priority}")
+        return self._move(Move.RAISE_PRIORITY, actor, now, change, detail)
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -505,6 +538,12 @@ class Ticket:
         return TicketEvent(
             self.id, now, actor, TRANSITIONS[move].action, before.value, self.status.value, detail
         )
+
+    def _category_change(self, category: str | None) -> str:
+        """How an event's detail records a change of category: "" when it stays."""
+        if category == self.category:
+            return ""
+        return f"category {self.category or 'uncategorised'} to {category}"
 
     def _assign(self, agent_id: int, now: datetime) -> Callable[[], None]:
         def change() -> None:
@@ -555,6 +594,12 @@ class Notice:
     kind: NoticeKind = NoticeKind.MESSAGE
     case_status: TicketStatus | None = None
     withdraws: int | None = None
+    parts: tuple[TextPart, ...] = ()  # as a Reply's: how the text is made up, when not plain
+
+    @property
+    def text_parts(self) -> tuple[TextPart, ...]:
+        """What the notice is made of, for a door to render part by part."""
+        return text_parts(self.text, self.parts)
 
 
 @dataclass(frozen=True)
@@ -565,6 +610,15 @@ class PendingNotice:
     id: int
     notice: Notice
     replaces: str | None = None
+    pieces_sent: int = 0  # of a long notice sent in pieces: those already accepted
+
+
+class DeliveryOutcome(StrEnum):
+    """How a notice's delivery ended (a notice still being retried has none yet)."""
+
+    SENT = "sent"
+    TIMED_OUT = "timed out"  # the channel may have it: never sent again, counted apart
+    UNDELIVERABLE = "undeliverable"  # blocked by the person, or refused by the channel
 
 
 @dataclass(frozen=True)

@@ -194,10 +194,8 @@ class UserCases:
         if ticket.status is TicketStatus.WAITING_ON_USER:
             return Reply(f"{ref} is waiting for your reply to our team's last message.")
         if ticket.status is TicketStatus.RESOLVED:
-            return Reply(
-                f"{ref} was resolved: {ticket.resolution_note}",
-                texts.rating_choices(ref),
-            )
+            resolved = texts.resolved(ref, ticket.resolution_note or "")
+            return Reply(resolved, texts.rating_choices(ref))
         return Reply(f"{ref} is {ticket.status.value}. Write any time if you need more help.")
 
     # --- helpers -------------------------------------------------------------------------------

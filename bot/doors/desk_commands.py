@@ -221,6 +221,12 @@ COMMANDS: tuple[DeskCommand, ...] = (
         Argument("TEXT", "the reply", rest_of_line=True),
     ),
     DeskCommand(
+        "kb",
+        "send the user a knowledge-base article, or search for one",
+        lambda c: c.desk.send_article(c.agent.id, c.argument, delivery=c.delivery),
+        Argument("QUERY|ARTICLE-ID", "words to search for or an article id", rest_of_line=True),
+    ),
+    DeskCommand(
         "note",
         "add an internal note (the user never sees it)",
         lambda c: c.desk.note(c.agent.id, c.argument, delivery=c.delivery),

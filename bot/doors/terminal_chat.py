@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
@@ -15,12 +14,12 @@ from bot.doors.terminal_io import (
     STORAGE_TROUBLE,
     printable,
     replace_undecodable,
+    terminal_text,
 )
 
 CHANNEL = "terminal"
 MAX_USER_CHARS = 128  # the longest user name the desk stores
 PROMPT = "you> "
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 _log = logging.getLogger(__name__)
 
@@ -33,7 +32,7 @@ def render(reply: Reply | Notice) -> str:
 
 
 def _plain(reply: Reply | Notice) -> str:
-    text = _BOLD.sub(r"\1", reply.text)
+    text = terminal_text(reply.text_parts)
     attached = reply.attachments if isinstance(reply, Reply) else (reply.attachment,)
     for attachment in attached:
         if attachment is not None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from bot.core.agent_stats import AgentStats
-from bot.core.domain import Reply
+from bot.core.domain import Choice, Reply
 from bot.core.second_line import SecondLineDesk
 from bot.core.service_levels import ServiceLevelCheck
 from bot.core.tickets import Agent
@@ -35,6 +35,7 @@ class DeskSession:
     check: ServiceLevelCheck | None = None
     stats: AgentStats | None = None
     _last_check: float = 0.0
+    _offered: tuple[Choice, ...] = ()  # the last answer's choices, for `kb 2`
 
     def run(self, lines: Iterable[str], out: TextIO, prompt: str = "") -> None:
         """Handle each line until input ends or the agent quits."""
@@ -67,7 +68,18 @@ class DeskSession:
         """One command's reply; a refusal is raised as :class:`Refused`."""
         if line.split()[:1] == ["help"]:
             return Reply(HELP)
-        return run_desk_command(self.desk, self.agent, line, self.stats)
+        reply = run_desk_command(self.desk, self.agent, self._chosen(line), self.stats)
+        self._offered = reply.choices
+        return reply
+
+    def _chosen(self, line: str) -> str:
+        """``kb 2``: the second article the last search listed, by its id; else the line."""
+        words = line.split()
+        if len(words) != 2 or words[0].casefold() != "kb" or not words[1].isdigit():
+            return line
+        listed = [choice.value for choice in self._offered if choice.value.startswith("kb ")]
+        number = int(words[1])
+        return listed[number - 1] if 1 <= number <= len(listed) else line
 
     def _news(self, out: TextIO) -> None:
         try:

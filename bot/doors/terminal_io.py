@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 
 from sqlalchemy.exc import SQLAlchemyError
+
+from bot.core.domain import Markup, TextPart, joined
+from bot.doors.article_markup import render_markdown
 
 # ESC followed by CSI parameters, or a string command (OSC, DCS, SOS, PM, APC) up to its
 # terminator, or an escape with intermediate bytes and a final byte; also 8-bit CSI and OSC.
@@ -33,6 +37,47 @@ def printable(text: str) -> str:
     text = _ESCAPE_SEQUENCE.sub("", text)
     text = _CONTROL.sub("", text)
     return _SURROGATE.sub("\ufffd", text)
+
+
+class TerminalText:
+    """Articles' Markdown as clean terminal text: no markers, links with their address."""
+
+    def text(self, text: str) -> str:
+        return text
+
+    def bold(self, inner: str) -> str:
+        return inner
+
+    def italic(self, inner: str) -> str:
+        return inner
+
+    def strike(self, inner: str) -> str:
+        return inner
+
+    def code(self, text: str) -> str:
+        return text
+
+    def link(self, inner: str, href: str) -> str:
+        address = href.removeprefix("mailto:")
+        return inner if inner in (href, address) else f"{inner} ({address})"
+
+    def code_block(self, text: str, language: str) -> str:
+        return textwrap.indent(text, "    ")
+
+    def quote(self, inner: str) -> str:
+        return textwrap.indent(inner, "  | ", lambda line: True)
+
+
+def terminal_text(parts: tuple[TextPart, ...]) -> str:
+    """A message's parts as terminal text: plain words as they are, articles rendered."""
+    return joined(
+        tuple(
+            TextPart(render_markdown(part.text, TerminalText()))
+            if part.markup is Markup.ARTICLE_MARKDOWN
+            else part
+            for part in parts
+        )
+    )
 
 
 def replace_undecodable(stream: object) -> None:

@@ -15,6 +15,12 @@ from matplotlib.figure import Figure
 
 from bot.core.metrics import DeskReport, EnquiryOutcome, minutes_text
 from bot.private_files import private_folder, write_private
+from bot.reports.satisfaction_series import (
+    MIN_RATINGS,
+    ROLLING_DAYS,
+    Basis,
+    satisfaction_points,
+)
 
 COLOURS = {
     EnquiryOutcome.DEFLECTED: "#2a9d8f",
@@ -110,21 +116,53 @@ def service_levels(report: DeskReport, axes: Axes) -> None:
     axes.legend(fontsize="small", loc="lower right")
 
 
+TREND_STYLES = {  # how each kind of point is drawn, and its legend entry
+    Basis.DAY: ("o", CLAIM_COLOUR, f"day's mean ({MIN_RATINGS}+ ratings)"),
+    Basis.ROLLING: ("D", "none", f"{ROLLING_DAYS}-day mean (day had fewer)"),
+    Basis.PERIOD: ("s", "none", "period mean (week had fewer)"),
+}
+
+
 def satisfaction_trend(report: DeskReport, axes: Axes) -> None:
-    """The mean rating of each day's cases."""
-    rated = [(d, f.satisfaction.mean) for d, f in report.by_day if f.satisfaction.mean]
-    axes.set_title("Satisfaction trend (mean rating of the day's cases)")
+    """The mean rating per day, with n on every point; thin days drawn as a wider mean."""
+    points = satisfaction_points(
+        [(day, figures.satisfaction) for day, figures in report.by_day],
+        report.overall.satisfaction,
+    )
+    axes.set_title("Satisfaction trend (mean rating of the day's cases; n = ratings)")
     axes.set_ylabel("mean rating")
-    axes.set_ylim(0.8, 5.2)
-    if not rated:
+    axes.set_ylim(0.8, 5.6)  # room for the n labels above a 5.0
+    if not points:
         _empty(axes)
         return
-    days = _day_axis(axes, [d for d, _ in rated])
-    axes.plot(days, [m for _, m in rated], marker="o", color=CLAIM_COLOUR)
-    overall = report.overall.satisfaction.mean
-    if overall is not None:
-        axes.axhline(overall, color="#e76f51", linestyle="--", label=f"period {overall:.2f}")
-        axes.legend(fontsize="small", loc="lower right")
+    days = _day_axis(axes, [point.day for point in points])
+    axes.plot(days, [point.mean for point in points], color="#b0b0b0", linewidth=1, zorder=1)
+    for basis, (marker, face, label) in TREND_STYLES.items():
+        drawn = [(x, p) for x, p in zip(days, points, strict=True) if p.basis is basis]
+        if drawn:
+            axes.scatter(
+                [x for x, _ in drawn],
+                [p.mean for _, p in drawn],
+                marker=marker,
+                facecolors=face,
+                edgecolors=CLAIM_COLOUR,
+                label=label,
+                zorder=2,
+            )
+    for x, point in zip(days, points, strict=True):
+        axes.annotate(
+            point.label,
+            (x, point.mean),
+            textcoords="offset points",
+            xytext=(0, 7),
+            ha="center",
+            fontsize="x-small",
+        )
+    overall = report.overall.satisfaction
+    if overall.mean is not None:
+        label = f"period {overall.mean:.2f} (n={overall.responses})"
+        axes.axhline(overall.mean, color="#e76f51", linestyle="--", label=label, zorder=0)
+    axes.legend(fontsize="small", loc="lower right")
 
 
 def homeworker_load(report: DeskReport, axes: Axes) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, select, update
+from sqlalchemy import Row, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.core.domain import DEFAULT_PRIORITY, Choice, Priority
@@ -14,6 +14,7 @@ from bot.core.routing import queue_order
 from bot.core.tickets import (
     HELD_STATUSES,
     Agent,
+    DeliveryOutcome,
     HandoffPacket,
     LiveOffer,
     Notice,
@@ -36,6 +37,8 @@ from bot.storage.schema import (
 from bot.storage.serialization import (
     attachment_from_json,
     attachment_to_json,
+    parts_from_json,
+    parts_to_json,
     shown_from_json,
     shown_to_json,
 )
@@ -291,6 +294,25 @@ class SqlEvents:
             )
         )
 
+    def for_ticket(self, ticket_id: int) -> list[TicketEvent]:
+        rows = self._session.scalars(
+            select(TicketEventRow)
+            .where(TicketEventRow.ticket_id == ticket_id)
+            .order_by(TicketEventRow.id)
+        )
+        return [
+            TicketEvent(
+                row.ticket_id,
+                row.at,
+                row.actor,
+                row.action,
+                row.from_status,
+                row.to_status,
+                row.detail,
+            )
+            for row in rows
+        ]
+
 
 def _pending(row: OutboxRow, replaces: str | None = None) -> PendingNotice:
     return PendingNotice(
@@ -305,8 +327,10 @@ def _pending(row: OutboxRow, replaces: str | None = None) -> PendingNotice:
             kind=NoticeKind(row.kind),
             case_status=TicketStatus(row.case_status) if row.case_status else None,
             withdraws=row.withdraws,
+            parts=parts_from_json(row.parts),
         ),
         replaces,
+        row.pieces_sent or 0,
     )
 
 
@@ -314,15 +338,24 @@ class SqlOutbox:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def add(self, notice: Notice, now: datetime) -> None:
+    def add(
+        self,
+        notice: Notice,
+        now: datetime,
+        caused_by: str | None = None,
+        reserved_until: datetime | None = None,
+    ) -> None:
         self._session.add(
             OutboxRow(
+                caused_by=caused_by,
+                taken_until=reserved_until,
                 user_id=notice.user_id,
                 agent_id=notice.agent_id,
                 ticket_id=notice.ticket_id,
                 text=notice.text,
                 choices=[[choice.label, choice.value, choice.about] for choice in notice.choices],
                 attachment=attachment_to_json(notice.attachment),
+                parts=parts_to_json(notice.parts),
                 created_at=now,
                 kind=notice.kind.value,
                 case_status=notice.case_status.value if notice.case_status else None,
@@ -340,7 +373,42 @@ class SqlOutbox:
             query = query.where(OutboxRow.agent_id == agent_id)
         return [_pending(row) for row in self._session.scalars(query)]
 
-    def pending_on(self, channel: str, limit: int) -> list[tuple[PendingNotice, str]]:
+    def caused_by(self, key: str, now: datetime) -> list[PendingNotice]:
+        query = (
+            select(OutboxRow)
+            .where(
+                OutboxRow.caused_by == key,
+                OutboxRow.delivered_at.is_(None),
+                OutboxRow.taken_until > now,
+            )
+            .order_by(OutboxRow.id)
+        )
+        return [_pending(row) for row in self._session.scalars(query)]
+
+    def lease(self, notice_id: int, now: datetime, until: datetime) -> bool:
+        result = self._session.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.id == notice_id,
+                OutboxRow.delivered_at.is_(None),
+                or_(OutboxRow.taken_until.is_(None), OutboxRow.taken_until <= now),
+            )
+            .values(taken_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def progress(self, notice_id: int, pieces_sent: int) -> None:
+        self._session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == notice_id)
+            .values(pieces_sent=pieces_sent)
+            .execution_options(synchronize_session=False)
+        )
+
+    def pending_on(
+        self, channel: str, limit: int, now: datetime | None = None
+    ) -> list[tuple[PendingNotice, str]]:
         address = func.coalesce(UserRow.external_id, AgentRow.telegram_id)
         offer = aliased(OutboxRow)
         query = (
@@ -352,6 +420,10 @@ class SqlOutbox:
             .order_by(OutboxRow.id)
             .limit(limit)
         )
+        if now is not None:
+            query = query.where(
+                or_(OutboxRow.taken_until.is_(None), OutboxRow.taken_until <= now)
+            )
         return [
             (_pending(row, replaces), str(to)) for row, to, replaces in self._session.execute(query)
         ]
@@ -408,15 +480,20 @@ class SqlOutbox:
         self._session.execute(
             update(OutboxRow)
             .where(OutboxRow.id == notice_id)
-            .values(delivered_at=None)
+            .values(taken_until=None)
             .execution_options(synchronize_session=False)
         )
 
-    def delivered(self, notice_ids: Sequence[int], now: datetime) -> None:
+    def delivered(
+        self,
+        notice_ids: Sequence[int],
+        now: datetime,
+        outcome: DeliveryOutcome = DeliveryOutcome.SENT,
+    ) -> None:
         if notice_ids:
             self._session.execute(
                 update(OutboxRow)
                 .where(OutboxRow.id.in_(list(notice_ids)), OutboxRow.delivered_at.is_(None))
-                .values(delivered_at=now)
+                .values(delivered_at=now, outcome=outcome.value)
                 .execution_options(synchronize_session=False)
             )

@@ -192,6 +192,7 @@ class OutboxRow(Base):
     text: Mapped[str] = mapped_column(Text)
     choices: Mapped[list[Any]] = mapped_column(JSON, default=list)
     attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    parts: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)  # [[markup, text]...]
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
     kind: Mapped[str] = mapped_column(String(16), default="message")
@@ -199,6 +200,10 @@ class OutboxRow(Base):
     withdraws: Mapped[int | None] = mapped_column(Integer, nullable=True)
     sent_as: Mapped[str | None] = mapped_column(String(120), nullable=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    taken_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    caused_by: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    pieces_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DeliveryRow(Base):

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.domain import Attachment, FeedbackOutcome, ShownArticle, TriageVerdict
+from bot.core.domain import (
+    Attachment,
+    FeedbackOutcome,
+    Markup,
+    ShownArticle,
+    TextPart,
+    TriageVerdict,
+)
 
 
 def attachment_to_json(attachment: Attachment | None) -> dict[str, str] | None:
@@ -49,3 +56,13 @@ def verdict_to_json(verdict: TriageVerdict | None) -> dict[str, object] | None:
 def verdict_from_json(data: dict[str, object] | None) -> TriageVerdict | None:
     """A triage verdict from its JSON column."""
     return None if data is None else TriageVerdict.from_dict(data)
+
+
+def parts_to_json(parts: tuple[TextPart, ...]) -> list[list[str]] | None:
+    """A message's text parts as stored in a JSON column; None when it is all plain text."""
+    return [[part.markup.value, part.text] for part in parts] if parts else None
+
+
+def parts_from_json(data: list[Any] | None) -> tuple[TextPart, ...]:
+    """A message's text parts from :func:`parts_to_json`'s output."""
+    return tuple(TextPart(str(text), Markup(markup)) for markup, text in data or ())

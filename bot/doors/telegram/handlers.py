@@ -13,7 +13,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from telegram import Message, Update, User
@@ -29,7 +29,7 @@ from bot.core.second_line import SecondLineDesk
 from bot.core.tickets import Agent
 from bot.doors.desk_commands import desk_help, run_desk_command
 from bot.doors.telegram.buttons import ButtonSigner, Pressed
-from bot.doors.telegram.sending import ChatSender, SendResult
+from bot.doors.telegram.sending import ChatSender, OutboxCourier, SendResult
 from bot.doors.telegram.updates import delivery_key
 from bot.doors.telegram.user_turns import UserTurns
 from bot.errors import AlreadyHandled, Refused
@@ -56,6 +56,8 @@ class Answer:
     replies: list[Reply]
     user: Sender | None = None  # an end user's answer: a failed send waits in the outbox
     handled: bool = False  # acted on and recorded by the core: safe before it is sent
+    kept_as: str | None = None  # the core kept the replies in the outbox under this update
+    agent_id: int | None = None  # a homeworker's answer: a failed send waits in the outbox
 
 
 @dataclass
@@ -126,12 +128,21 @@ class TelegramDoor:
         if answer.handled:
             self.handled(update_id)
         chat = self.sender_for(context.bot)
+        if answer.kept_as is not None:  # stored with the change: sent from the outbox
+            courier = OutboxCourier(self.notices, chat)
+            kept = await self._in_worker(self.notices.reserved_for, answer.kept_as, str(chat_id))
+            for delivery in kept:
+                if await courier.deliver(delivery) is SendResult.RETRY:
+                    return  # freed: the courier sends it and what follows, in order
+            return
         for number, reply in enumerate(answer.replies):
             result = await chat.try_send(chat_id, reply)
-            if result is SendResult.RETRY and answer.user is not None:
-                await self._in_worker(
-                    self.notices.defer_to_user, answer.user, answer.replies[number:]
-                )
+            if result is SendResult.RETRY:
+                rest = answer.replies[number:]
+                if answer.user is not None:
+                    await self._in_worker(self.notices.defer_to_user, answer.user, rest)
+                elif answer.agent_id is not None:
+                    await self._in_worker(self.notices.defer_to_agent, answer.agent_id, rest)
                 return
             if result is not SendResult.SENT:
                 return
@@ -140,24 +151,26 @@ class TelegramDoor:
 
     def _answer_message(self, sender: Sender, message: Message, delivery: str) -> Answer:
         agent = self.team.agent_with_telegram_id(sender.external_id)
-        if agent is not None:
-            return self._agent_message(agent, message, delivery)
+        if agent is not None:  # a failed send of the answer waits in the outbox
+            return replace(self._agent_message(agent, message, delivery), agent_id=agent.id)
         if message.text is not None and message.text.strip().split("@")[0] == "/myid":
             return Answer([Reply(MY_ID.format(user_id=sender.external_id))], sender)
         if message.text is not None:
-            return Answer(self.desk.handle(sender, message.text, delivery), sender, True)
+            replies = self.desk.handle(sender, message.text, delivery)
+            return Answer(replies, sender, True, kept_as=delivery)
         attachment = _attachment(message)
         if attachment is None:
             return Answer([Reply(texts.UNSUPPORTED_MESSAGE)], sender)
         replies = self.desk.handle_attachment(sender, attachment, message.caption or "", delivery)
-        return Answer(replies, sender, True)
+        return Answer(replies, sender, True, kept_as=delivery)
 
     def _answer_button(self, sender: Sender, pressed: Pressed, delivery: str) -> Answer:
         agent = self.team.agent_with_telegram_id(sender.external_id)
         if agent is not None:
-            return _acting(lambda: self._agent_command(agent, pressed.value, delivery))
+            answer = _acting(lambda: self._agent_command(agent, pressed.value, delivery))
+            return replace(answer, agent_id=agent.id)
         replies = self.desk.handle(sender, pressed.value, delivery, about=pressed.about or None)
-        return Answer(replies, sender, True)
+        return Answer(replies, sender, True, kept_as=delivery)
 
     def _agent_message(self, agent: Agent, message: Message, delivery: str) -> Answer:
         text = message.text

@@ -18,10 +18,11 @@ from telegram import Bot, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.core.domain import Attachment, Reply
+from bot.core.domain import Attachment, Reply, TextPart
 from bot.core.notices import Delivery, NoticeBoard
+from bot.core.tickets import DeliveryOutcome
 from bot.doors.telegram.buttons import ButtonSigner
-from bot.doors.telegram.rendering import keyboard, split_html
+from bot.doors.telegram.rendering import keyboard, message_pieces
 
 log = logging.getLogger(__name__)
 
@@ -31,16 +32,26 @@ class SendResult(StrEnum):
 
     SENT = "sent"
     RETRY = "retry"  # certainly not delivered: try again later
-    GIVE_UP = "give up"  # will never be delivered, or may already have been
+    TIMED_OUT = "timed out"  # Telegram may have it: never sent again, counted apart
+    GIVE_UP = "give up"  # will never be delivered (blocked, or refused)
 
 
 def classify(error: TelegramError) -> SendResult:
     """Whether a failed send should be tried again."""
     if isinstance(error, TimedOut):
-        return SendResult.GIVE_UP  # the request may have reached Telegram: don't send it twice
+        return SendResult.TIMED_OUT  # the request may have reached Telegram: don't resend
     if isinstance(error, RetryAfter | NetworkError) and not isinstance(error, BadRequest):
         return SendResult.RETRY
     return SendResult.GIVE_UP
+
+
+class NotAllSent(Exception):
+    """A reply stopped part way: ``sent`` of its pieces were delivered (or timed out)."""
+
+    def __init__(self, sent: int, error: TelegramError) -> None:
+        super().__init__(str(error))
+        self.sent = sent
+        self.error = error
 
 
 class ChatSender:
@@ -50,29 +61,49 @@ class ChatSender:
         self._bot = bot
         self._signer = signer
 
-    async def send(self, chat_id: int, reply: Reply, attachment: Attachment | None = None) -> str:
+    async def send(
+        self,
+        chat_id: int,
+        reply: Reply,
+        attachment: Attachment | None = None,
+        first_piece: int = 0,
+    ) -> str:
         """Send a reply: text in pieces under the limit, buttons on the last piece, then files;
-        the reference of the piece with the buttons."""
-        pieces = split_html(reply.text)
+        the reference of the piece with the buttons. ``first_piece`` skips the pieces (and
+        files) an earlier attempt already delivered. A failure worth retrying raises
+        :class:`NotAllSent` with how many went; a piece that timed out is not sent again and
+        the rest still go, then :class:`NotAllSent` says it timed out."""
+        texts = message_pieces(reply.text_parts)
         markup = keyboard(reply.choices, self._signer, chat_id)
+        files = (*reply.attachments, *([attachment] if attachment else []))
         reference = ""
-        for number, piece in enumerate(pieces, start=1):
-            sent = await self._bot.send_message(
-                chat_id,
-                piece,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup if number == len(pieces) else None,
-            )
-            reference = message_reference(sent)
-        for item in (*reply.attachments, *([attachment] if attachment else [])):
-            await self._send_file(chat_id, item)
+        timed_out: TimedOut | None = None
+        for number in range(first_piece, len(texts) + len(files)):
+            try:
+                if number < len(texts):
+                    last = number == len(texts) - 1
+                    sent = await self._bot.send_message(
+                        chat_id,
+                        texts[number],
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=markup if last else None,
+                    )
+                    reference = message_reference(sent) if last else reference
+                else:
+                    await self._send_file(chat_id, files[number - len(texts)])
+            except TimedOut as error:
+                timed_out = error  # it may have arrived: go on with the next piece
+            except TelegramError as error:
+                raise NotAllSent(number, error) from error
+        if timed_out is not None:
+            raise NotAllSent(len(texts) + len(files), timed_out)
         return reference
 
     async def replace(self, reference: str, text: str) -> None:
         """Show ``text`` in place of a message sent before, without its buttons."""
         chat_id, message_id = parse_reference(reference)
         await self._bot.edit_message_text(
-            split_html(text)[0],
+            message_pieces((TextPart(text),))[0],
             chat_id=chat_id,
             message_id=message_id,
             parse_mode=ParseMode.HTML,
@@ -88,7 +119,8 @@ class ChatSender:
         """Send, and say how it went instead of raising."""
         try:
             await self.send(chat_id, reply)
-        except TelegramError as error:
+        except NotAllSent as failure:
+            error = failure.error
             result = classify(error)
             if isinstance(error, Forbidden):
                 log.warning("chat %s blocked the bot; message not delivered", chat_id)
@@ -99,7 +131,9 @@ class ChatSender:
 
 
 class OutboxCourier:
-    """Delivers the outbox to Telegram users and homeworkers, each notice at most once."""
+    """Delivers the outbox to Telegram users and homeworkers: each notice is leased, sent,
+    and only then marked delivered; one that failed in a way worth retrying is freed with
+    the pieces already sent remembered, and one that timed out is never sent again."""
 
     def __init__(self, notices: NoticeBoard, sender: ChatSender, batch: int = 50) -> None:
         self._notices = notices
@@ -112,31 +146,51 @@ class OutboxCourier:
         for delivery in await asyncio.to_thread(self._notices.due_on, "telegram", self._batch):
             if not await asyncio.to_thread(self._notices.take, delivery):
                 continue  # another process is delivering it
-            result = await self._deliver(delivery)
+            result = await self.deliver(delivery)
             if result is SendResult.RETRY:
-                await asyncio.to_thread(self._notices.give_back, delivery)
                 break
             sent += result is SendResult.SENT
         return sent
 
-    async def _deliver(self, delivery: Delivery) -> SendResult:
+    async def deliver(self, delivery: Delivery) -> SendResult:
+        """Send one notice this process holds, and record how it went."""
+        result, pieces, reference = await self._attempt(delivery)
+        if result is SendResult.RETRY:
+            await asyncio.to_thread(self._notices.retry_later, delivery, pieces)
+            return result
+        outcome = {
+            SendResult.SENT: DeliveryOutcome.SENT,
+            SendResult.TIMED_OUT: DeliveryOutcome.TIMED_OUT,
+        }.get(result, DeliveryOutcome.UNDELIVERABLE)
+        await asyncio.to_thread(self._notices.delivered, delivery, outcome)
+        if result is SendResult.SENT and reference:
+            await asyncio.to_thread(self._notices.sent, delivery, reference)
+        return result
+
+    async def _attempt(self, delivery: Delivery) -> tuple[SendResult, int, str]:
         notice = delivery.notice
         try:
             chat_id = int(delivery.address)
         except ValueError:
             log.error("notice %s has no usable Telegram address", delivery.id)
-            return SendResult.GIVE_UP
-        reply = Reply(notice.text, notice.choices)
+            return SendResult.GIVE_UP, 0, ""
+        reply = Reply(notice.text, notice.choices, parts=notice.parts)
         try:
             if delivery.replaces is not None:
                 await self._sender.replace(delivery.replaces, notice.text)
-                return SendResult.SENT
-            reference = await self._sender.send(chat_id, reply, notice.attachment)
-        except TelegramError as error:
-            log.warning("delivering notice %s failed: %s", delivery.id, error)
-            return classify(error)
-        await asyncio.to_thread(self._notices.sent, delivery, reference)
-        return SendResult.SENT
+                return SendResult.SENT, 1, ""
+            reference = await self._sender.send(
+                chat_id, reply, notice.attachment, first_piece=delivery.pieces_sent
+            )
+        except NotAllSent as failure:
+            result = classify(failure.error)
+            log.warning("delivering notice %s failed (%s): %s", delivery.id, result, failure)
+            return result, failure.sent, ""
+        except TelegramError as error:  # replacing an offer
+            result = classify(error)
+            log.warning("delivering notice %s failed (%s): %s", delivery.id, result, error)
+            return result, 0, ""
+        return SendResult.SENT, 0, reference
 
 
 def message_reference(message: Message) -> str:

@@ -1,0 +1,145 @@
+"""One durable way out (issue 13, points 2 and 3).
+
+Every answer is stored with the change that caused it and delivered from the outbox: marked
+delivered only once Telegram accepted it, retried on 429, 5xx or no connection, taken up
+after a crash by whoever runs next, and never sent twice after a timeout. A long message
+resumes from the piece that failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from telegram import Chat, Message
+from telegram.error import NetworkError, TimedOut
+
+from bot.bootstrap import App
+from bot.core.domain import Sender, TextPart
+from bot.core.notices import LEASE, NoticeBoard
+from bot.core.tickets import DeliveryOutcome, Notice
+from bot.doors.telegram.buttons import ButtonSigner
+from bot.doors.telegram.rendering import message_pieces
+from bot.doors.telegram.sending import ChatSender, OutboxCourier
+from bot.storage.unit_of_work import sql_units_of_work
+from tests.conftest import AppFactory
+from tests.fakes import FakeTriage, ManualClock
+from tests.memory_storage import MemoryStore
+from tests.telegram_standin import TelegramStandIn
+from tests.test_telegram_door import register, running, said_to
+
+ALICE, DANA = 4601, 9601
+VPN = "how do I connect to the VPN from home"
+# three paragraphs of 3,500 characters: three pieces, each its own
+PARAGRAPHS = [f"{word} " * 700 for word in ("first", "second", "third")]
+LONG = "\n\n".join(PARAGRAPHS)
+PIECES = message_pieces((TextPart(LONG),))
+
+
+class FlakyBot:
+    """A Bot API that fails the calls it is told to, numbering every send from 1."""
+
+    def __init__(self, failures: dict[int, Exception]) -> None:
+        self.failures = failures
+        self.calls = 0
+        self.delivered: list[str] = []
+
+    async def send_message(self, chat_id: int, text: str, **options: Any) -> Message:
+        self.calls += 1
+        failure = self.failures.get(self.calls)
+        if isinstance(failure, TimedOut):
+            self.delivered.append(text)  # it reached Telegram; the answer did not come back
+        if failure is not None:
+            raise failure
+        self.delivered.append(text)
+        return Message(self.calls, None, Chat(chat_id, "private"))  # type: ignore[arg-type]
+
+
+def outbox_with_a_long_notice() -> tuple[MemoryStore, NoticeBoard, ManualClock]:
+    store, clock = MemoryStore(), ManualClock()
+    with store.units()() as uow:
+        alice = uow.users.ensure(Sender("telegram", str(ALICE)), clock())
+        uow.outbox.add(Notice(LONG, user_id=alice), clock())
+        uow.commit()
+    return store, NoticeBoard(store.units(), clock), clock
+
+
+def courier(board: NoticeBoard, bot: FlakyBot) -> OutboxCourier:
+    return OutboxCourier(board, ChatSender(bot, ButtonSigner("1:fake")))  # type: ignore[arg-type]
+
+
+def test_a_long_message_resumes_from_the_piece_that_failed() -> None:
+    store, board, _ = outbox_with_a_long_notice()
+    bot = FlakyBot({2: NetworkError("Bad Gateway")})
+    assert asyncio.run(courier(board, bot).deliver_due()) == 0  # piece 2 failed: later
+    assert asyncio.run(courier(board, bot).deliver_due()) == 1
+    assert len(PIECES) >= 3
+    assert bot.delivered == PIECES  # each piece once, in order
+    [stored] = store.state.outbox.values()
+    assert stored.outcome is DeliveryOutcome.SENT
+
+
+def test_a_piece_that_timed_out_is_not_sent_again_and_the_rest_still_go() -> None:
+    store, board, _ = outbox_with_a_long_notice()
+    bot = FlakyBot({1: TimedOut()})
+    asyncio.run(courier(board, bot).deliver_due())
+    asyncio.run(courier(board, bot).deliver_due())
+    assert bot.calls == len(PIECES) and bot.delivered == PIECES
+    [stored] = store.state.outbox.values()
+    assert stored.outcome is DeliveryOutcome.TIMED_OUT  # counted apart
+
+
+def test_a_notice_a_crashed_courier_held_goes_out_once_its_lease_ends() -> None:
+    _, board, clock = outbox_with_a_long_notice()
+    [held] = board.due_on("telegram")
+    assert board.take(held)  # ... and the process died before sending it
+    bot = FlakyBot({})
+    assert asyncio.run(courier(board, bot).deliver_due()) == 0  # still held
+    clock.now += LEASE
+    assert asyncio.run(courier(board, bot).deliver_due()) == 1
+    assert bot.delivered == PIECES
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def desk_app(make_app: AppFactory, clock: ManualClock) -> App:
+    return make_app(triage=FakeTriage(), clock=clock)
+
+
+@pytest.mark.asyncio
+async def test_an_answer_stored_before_a_crash_is_delivered_once_after_the_restart(
+    desk_app: App, telegram_standin: TelegramStandIn, clock: ManualClock
+) -> None:
+    alice = Sender("telegram", str(ALICE), "Alice")
+    telegram_standin.add_user(ALICE, first_name="Alice")
+    # the update was acted on and committed with its answer; the process died before sending
+    answer = desk_app.desk.handle(alice, VPN, delivery="telegram:900001")
+    assert "Connect to the VPN from home" in answer[0].text
+    clock.advance(seconds=LEASE.total_seconds())
+    async with running(desk_app, telegram_standin):
+        await said_to(telegram_standin, ALICE, "Connect to the VPN from home")
+        await asyncio.sleep(0.5)  # a few courier rounds more
+    vpn = [m for m in telegram_standin.messages_to(ALICE) if "VPN" in (m.text or "")]
+    assert len(vpn) == 1
+    with sql_units_of_work(desk_app.sessions)(read_only=True) as uow:
+        assert uow.outbox.pending() == []
+
+
+@pytest.mark.asyncio
+async def test_a_homeworkers_answer_refused_by_a_5xx_arrives_later(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    register(desk_app, telegram_standin, "dana", DANA)
+    async with running(desk_app, telegram_standin):
+        telegram_standin.fail_next("sendMessage", status=502, chat_id=DANA)
+        telegram_standin.user_sends_text(DANA, "/mystats")
+        stats = await said_to(telegram_standin, DANA, "", timeout=5)
+    assert stats.text and "/mystats" not in stats.text
+    failed = [c for c in telegram_standin.calls_of("sendMessage") if c.status == 502]
+    assert len(failed) == 1
+    assert len(telegram_standin.messages_to(DANA)) == 1  # once, from the outbox
