@@ -10,6 +10,8 @@ top of :class:`App` by `triage run` (bot/cli/run_command.py).
 from __future__ import annotations
 
 import logging
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from types import TracebackType
@@ -29,8 +31,14 @@ from bot.core.second_line import SecondLineDesk
 from bot.core.service_levels import ServiceLevelCheck
 from bot.errors import StorageError, TriageError
 from bot.logging_masking import MaskingLogFilter
+from bot.ops.json_logs import JsonLogFormatter
 from bot.settings import Settings
-from bot.storage.database import make_engine, make_session_factory, upgrade_schema
+from bot.storage.database import (
+    SchemaUpgrade,
+    make_engine,
+    make_session_factory,
+    upgrade_schema,
+)
 from bot.storage.metrics_queries import SqlMetricsReader
 from bot.storage.unit_of_work import sql_units_of_work
 from classifier.default_model import ensure_default_model
@@ -42,6 +50,8 @@ from knowledge_base import DEFAULT_CATEGORIES
 from knowledge_base.library import ArticleLibrary
 
 log = logging.getLogger(__name__)
+STDERR_HANDLER = "triage-stderr"
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 
 @dataclass(frozen=True)
@@ -68,16 +78,39 @@ class App:
     team: Team
 
 
-def configure_logging(level: str, secrets: tuple[str, ...] = ()) -> None:
-    """Log at ``level``, with credentials and personal data masked in every record, and
-    ``secrets`` (the bot token, the webhook secret) removed by their exact value."""
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:
+def configure_logging(level: str, secrets: tuple[str, ...] = (), log_format: str = "text") -> None:
+    """Log at ``level`` to stderr, never stdout (where a chat's conversation goes), with
+    credentials and personal data masked in every record, and ``secrets`` (the bot token,
+    the webhook secret) removed by their exact value; as text lines, or as one JSON object
+    a line (``log_format="json"``)."""
+    root = logging.getLogger()
+    root.setLevel(level)
+    if not any(handler.get_name() == STDERR_HANDLER for handler in root.handlers):
+        to_stderr = logging.StreamHandler(CurrentStderr())
+        to_stderr.set_name(STDERR_HANDLER)
+        to_stderr.setFormatter(logging.Formatter(LOG_FORMAT))
+        root.addHandler(to_stderr)
+    for handler in root.handlers:
+        if log_format == "json":
+            handler.setFormatter(JsonLogFormatter())
         masking = next((f for f in handler.filters if isinstance(f, MaskingLogFilter)), None)
         if masking is None:
             handler.addFilter(MaskingLogFilter(secrets))
         else:
             masking.hide(*secrets)
+
+
+class CurrentStderr:
+    """Writes to ``sys.stderr`` as it is at the time: a spinner's live display, a test's
+    capture. A handler given ``sys.stderr`` itself keeps the stream of its first day."""
+
+    def write(self, text: str) -> int:
+        """Write to the current stderr."""
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        """Flush the current stderr."""
+        sys.stderr.flush()
 
 
 def desk_secrets(settings: Settings) -> tuple[str, ...]:
@@ -113,7 +146,9 @@ class Wiring:
         self._replies = replies
         self._given_engine = engine
         self._app: App | None = None
-        configure_logging(settings.log_level, desk_secrets(settings))
+        self.schema_upgrade: SchemaUpgrade | None = None  # what opening the database did
+        self._observed: Callable[[Triage], Triage] = lambda triage: triage
+        configure_logging(settings.log_level, desk_secrets(settings), settings.log_format)
 
     @cached_property
     def engine(self) -> Engine:
@@ -122,7 +157,7 @@ class Wiring:
             return self._given_engine
         engine = make_engine(self.settings.database_url)
         try:
-            upgrade_schema(engine)
+            self.schema_upgrade = upgrade_schema(engine)
         except SQLAlchemyError as error:
             engine.dispose()
             detail = str(error.orig if hasattr(error, "orig") else error).splitlines()[0]
@@ -174,7 +209,9 @@ class Wiring:
                 ensure_default_model(self.registry, progress)
             except TriageError as error:
                 log.error("could not train the default triage model: %s", error)
-            self._triage = ModelTriage(self.registry)
+            model_triage = ModelTriage(self.registry)
+            model_triage.problem()  # loaded now: a refusal is logged before any conversation
+            self._triage = model_triage
         return self._triage
 
     @property
@@ -182,12 +219,17 @@ class Wiring:
         """How users' replies are read: the reply model, trained when a message first needs it."""
         return self._replies or default_reply_reader()
 
+    def observe_triage(self, observed: Callable[[Triage], Triage]) -> None:
+        """Give the desk ``observed(triage)`` instead of the triage (e.g. timed for metrics);
+        call it before :meth:`app`."""
+        self._observed = observed
+
     def app(self, progress: Progress | None = None) -> App:
         """The whole desk: database upgraded, knowledge base indexed, triage ready."""
         if self._app is None:
             desk = FirstLineDesk(
                 self.knowledge,
-                self.triage(progress),
+                self._observed(self.triage(progress)),
                 self.units_of_work,
                 clock=self.clock,
                 max_message_chars=self.settings.max_message_chars,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -20,6 +22,10 @@ SUPPORTED_DATABASES = ("sqlite", "postgresql")
 PRIORITIES = ("P1", "P2", "P3", "P4")
 TOKEN_SHAPE = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{5,}$")
 WEBHOOK_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+TARGETS_FORM = (
+    'write minutes per priority as P1=15,P2=60,P3=240,P4=480 or {"P1": 15, "P2": 60, ...}'
+)
+TARGET_SEPARATOR = re.compile(r"[,;\s]+")
 
 
 def default_data_dir() -> Path:
@@ -37,6 +43,26 @@ def default_models_dir() -> Path:
     return default_data_dir() / "models"
 
 
+def parse_targets(text: str) -> dict[str, int]:
+    """Minutes per priority from ``{"P1": 15, ...}`` (JSON) or ``P1=15,P2=60,...``."""
+    text = text.strip()
+    if text.startswith("{"):
+        try:
+            targets = json.loads(text)
+        except json.JSONDecodeError:
+            raise ValueError(f"is not valid JSON; {TARGETS_FORM}") from None
+        if not isinstance(targets, dict):
+            raise ValueError(TARGETS_FORM)
+        return {str(key).strip().upper(): value for key, value in targets.items()}
+    parsed: dict[str, int] = {}
+    for pair in filter(None, TARGET_SEPARATOR.split(text)):
+        priority, equals, minutes = pair.replace(":", "=").partition("=")
+        if not equals or not minutes.strip().isdigit():
+            raise ValueError(f"cannot read {pair!r}; {TARGETS_FORM}")
+        parsed[priority.strip().upper()] = int(minutes)
+    return parsed
+
+
 class Settings(BaseSettings):
     """Everything an operator can set; defaults run on a fresh machine with no server."""
 
@@ -50,10 +76,10 @@ class Settings(BaseSettings):
     kb_min_score: float = Field(default=0.18, gt=0.0, lt=1.0)
     max_message_chars: int = Field(default=4000, ge=200, le=100_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
-    sla_claim_minutes: dict[str, int] = Field(
+    sla_claim_minutes: Annotated[dict[str, int], NoDecode] = Field(
         default_factory=lambda: {"P1": 15, "P2": 60, "P3": 240, "P4": 480}
     )
-    sla_resolve_minutes: dict[str, int] = Field(
+    sla_resolve_minutes: Annotated[dict[str, int], NoDecode] = Field(
         default_factory=lambda: {"P1": 240, "P2": 480, "P3": 1440, "P4": 4320}
     )
     silence_limit_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
@@ -67,6 +93,10 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
+    log_format: Literal["text", "json"] = "text"
+    ops_host: str = "127.0.0.1"  # /healthz, /readyz and /metrics of `triage run`
+    ops_port: int = Field(default=0, ge=0, le=65535)  # 0: not served; e.g. 9464
+    stop_timeout: float = Field(default=10.0, gt=0.0, le=600.0)  # seconds to drain on SIGTERM
 
     @field_validator("telegram_token")
     @classmethod
@@ -109,11 +139,22 @@ class Settings(BaseSettings):
             raise ValueError(f"folder {value} does not exist")
         return value
 
+    @field_validator("sla_claim_minutes", "sla_resolve_minutes", mode="before")
+    @classmethod
+    def _targets_from_text(cls, value: object) -> object:
+        return parse_targets(value) if isinstance(value, str) else value
+
     @field_validator("sla_claim_minutes", "sla_resolve_minutes")
     @classmethod
     def _targets_per_priority(cls, value: dict[str, int]) -> dict[str, int]:
         if set(value) != set(PRIORITIES):
-            raise ValueError('needs a target for each of P1-P4, e.g. {"P1": 15, "P2": 60, ...}')
+            unknown = sorted(set(value) - set(PRIORITIES))
+            if unknown:
+                raise ValueError(f"unknown priority {unknown[0]}; {TARGETS_FORM}")
+            missing = ", ".join(sorted(set(PRIORITIES) - set(value)))
+            raise ValueError(
+                f"needs a target for each of P1-P4 (missing {missing}); {TARGETS_FORM}"
+            )
         if any(minutes <= 0 for minutes in value.values()):
             raise ValueError("targets must be positive numbers of minutes")
         return value
@@ -128,6 +169,22 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("ops_host")
+    @classmethod
+    def _ip_address(cls, value: str) -> str:
+        if value == "localhost":
+            return value
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise ValueError("must be an IP address to listen on, e.g. 127.0.0.1") from None
+        return value
 
 
 def load_settings() -> Settings:

@@ -34,6 +34,15 @@ class ModelTriage:
         self._loaded: tuple[TriageModel, Manifest] | None = None
         self._refusal: str | None = None
 
+    def problem(self) -> str | None:
+        """Why the active model cannot be used (loading it now, if not yet), or None.
+
+        A refusal is logged once, here: a door calls this before its first conversation so the
+        log line never lands in the middle of one.
+        """
+        self._model()
+        return self._refusal
+
     def _model(self) -> tuple[TriageModel, Manifest] | None:
         if self._loaded is None and self._refusal is None:
             with self._lock:
@@ -46,6 +55,12 @@ class ModelTriage:
                             "triage model unavailable, enquiries go to a person: %s", self._refusal
                         )
         return self._loaded
+
+    def unavailable_because(self) -> str | None:
+        """Why there is no usable model (loading it first if not tried yet); None if loaded."""
+        if self._model() is not None:
+            return None
+        return self._refusal or MODEL_UNAVAILABLE
 
     def _explain(self, model: TriageModel, text: str) -> Prediction | None:
         """The model's reading, or None (and the model set aside) if it cannot run here."""

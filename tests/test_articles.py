@@ -130,3 +130,21 @@ def test_validate_command_passes_on_the_shipped_articles(run_triage) -> None:  #
     result = run_triage("kb", "validate")
     assert result.returncode == 0, result.stderr
     assert "0 problem(s)" in result.stdout
+
+
+@pytest.mark.parametrize("command", [("kb", "validate"), ("kb", "search", "vpn")])
+@pytest.mark.parametrize("folder", ["missing", "empty", "notes only"])
+def test_a_missing_or_empty_articles_folder_is_an_error_not_an_empty_answer(
+    tmp_path: Path, command: tuple[str, ...], folder: str
+) -> None:
+    from tests.cli_in_process import triage
+
+    where = tmp_path / folder
+    if folder != "missing":
+        where.mkdir()
+    if folder == "notes only":
+        (where / "README.txt").write_text("articles go here\n", encoding="utf-8")
+    outcome = triage(*command, "--dir", str(where))
+    assert (outcome.status, outcome.stdout) == (2, "")
+    expected = "does not exist" if folder == "missing" else "holds no articles (*.md files)"
+    assert outcome.stderr == f"triage: folder {where} {expected}\n"

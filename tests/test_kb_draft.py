@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from subprocess import CompletedProcess
@@ -11,6 +12,7 @@ from typer.testing import CliRunner, Result
 
 from bot.cli.app import app
 from bot.core.domain import Sender
+from knowledge_base import ARTICLES_DIR
 from knowledge_base.articles_io import parse_article
 from knowledge_base.drafts import STILL_STUCK, DraftSource, article_id, draft_article, note_steps
 from tests.desk_fixtures import OUTAGE, Desk
@@ -132,3 +134,45 @@ def test_refusals_are_one_line_and_write_nothing(resolved: Desk, tmp_path: Path)
     assert [p.name for p in out.rglob("*.md")] == ["outlook-keeps-crashing-finance.md"]
     bad = triage("kb", "draft", "T-1001", "--category", "plumbing", database_url=url)
     assert bad.exit_code == 2 and "unknown category 'plumbing'" in bad.stderr
+
+
+@pytest.mark.parametrize("into", ["the folder", "a category in it", "a link to it", "a '..' path"])
+def test_a_draft_is_never_written_into_the_live_knowledge_base(
+    resolved: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, into: str
+) -> None:
+    live = tmp_path / "live"
+    shutil.copytree(ARTICLES_DIR / "software", live / "software")
+    monkeypatch.setenv("TRIAGE_KB_DIR", str(live))
+    (tmp_path / "linked").symlink_to(live, target_is_directory=True)
+    out = {
+        "the folder": live,
+        "a category in it": live / "software",
+        "a link to it": tmp_path / "linked",
+        "a '..' path": tmp_path / "elsewhere" / ".." / "live",
+    }[into]
+    before = sorted(live.rglob("*"))
+    result = triage("kb", "draft", "T-1001", "--out", str(out), database_url=_url(resolved))
+    assert result.exit_code == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"triage: --out {out} is inside the live knowledge base ({live})")
+    assert sorted(live.rglob("*")) == before
+
+
+def test_a_category_folder_linked_into_the_live_knowledge_base_is_refused(
+    resolved: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live = tmp_path / "live"
+    shutil.copytree(ARTICLES_DIR / "software", live / "software")
+    monkeypatch.setenv("TRIAGE_KB_DIR", str(live))
+    (tmp_path / "review").mkdir()
+    (tmp_path / "review" / "software").symlink_to(live / "software", target_is_directory=True)
+    result = triage(
+        "kb", "draft", "T-1001", "--out", str(tmp_path / "review"), database_url=_url(resolved)
+    )
+    assert result.exit_code == 2
+    assert "is inside the live knowledge base" in result.stderr
+    assert not list(live.rglob("outlook-*"))
+
+
+def _url(desk: Desk) -> str:
+    return desk.app.settings.database_url

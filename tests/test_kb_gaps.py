@@ -191,7 +191,7 @@ def test_an_enquiry_answered_with_an_existing_article_is_wording_to_add_not_a_ga
 ) -> None:
     url = desk.app.settings.database_url
     dana = desk.add("dana")
-    _no_article(desk, "p1", "need a parking permit for the office car park", "for my own car")
+    _no_article(desk, "p1", "need a visio licence for the team", "for the diagrams")
     _no_article(desk, "p2", "the timesheet site spins forever", "since this morning")
     desk.app.team.desk.claim(dana.id, "T-1002")
     desk.app.team.desk.send_article(dana.id, "vpn-connect-from-home")

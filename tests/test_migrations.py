@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
-from bot.storage.database import MIGRATIONS_DIR, make_engine, upgrade_schema
+from bot.storage.database import MIGRATIONS_DIR, database_location, make_engine, upgrade_schema
+from tests.cli_in_process import triage
 
 
 def _migrate(engine: Engine, revision: str, down: bool = False) -> None:
@@ -108,3 +113,26 @@ def test_notices_queued_before_offers_could_be_withdrawn_are_kept_as_messages(
         assert "kind" not in columns and "sent_as" not in columns
     finally:
         engine.dispose()
+
+
+def test_db_upgrade_says_what_it_did(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    path = tmp_path / "fresh" / "triage.db"
+    monkeypatch.setenv("TRIAGE_DATABASE_URL", f"sqlite:///{path}")
+
+    def upgrade() -> str:
+        outcome = triage("db", "upgrade")
+        assert (outcome.status, outcome.stderr) == (0, ""), outcome.stderr
+        return outcome.stdout
+
+    assert upgrade() == f"Created the database at {path} (schema {head}).\n"
+    assert upgrade() == f"The database at {path} is already up to date (schema {head}).\n"
+    engine = make_engine(f"sqlite:///{path}")
+    _migrate(engine, "0005", down=True)
+    engine.dispose()
+    assert upgrade() == f"Upgraded the database at {path} from schema 0005 to {head}.\n"
+
+
+def test_a_server_database_is_named_without_its_password() -> None:
+    url = "postgresql+psycopg://desk:s3cret@db.example.com:5432/triage"
+    assert database_location(url) == "postgresql+psycopg://desk:***@db.example.com:5432/triage"

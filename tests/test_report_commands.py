@@ -10,9 +10,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.core.metrics import DeskFacts, report
 from bot.core.tickets import DEFAULT_SERVICE_LEVELS
 from bot.reports.charts import CHARTS, write_charts
+from tests.cli_in_process import triage
 from tests.desk_fixtures import BOB, OUTAGE, Desk
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
@@ -109,3 +112,21 @@ def test_bad_dates_get_one_clear_line(run_triage: Run) -> None:
     assert done.returncode == 2
     assert done.stderr.strip() == "triage: --since 2026-11-02 is not before --until 2026-11-01"
     assert done.stdout == ""
+
+
+@pytest.mark.parametrize("where", ["a file", "a folder under a file"])
+def test_charts_into_a_file_are_refused_before_the_report_is_printed(
+    tmp_path: Path, where: str
+) -> None:
+    taken = tmp_path / "report.png"
+    taken.write_bytes(b"an old picture")
+    charts = taken if where == "a file" else taken / "charts"
+    outcome = triage("report", "--charts", str(charts))
+    assert (outcome.status, outcome.stdout) == (2, "")
+    [line] = outcome.stderr.splitlines()
+    assert line.startswith(
+        f"triage: --charts {charts} is a file"
+        if where == "a file"
+        else f"triage: cannot write charts to {charts}: "
+    )
+    assert taken.read_bytes() == b"an old picture"

@@ -8,6 +8,7 @@ is derived from a message (tickets, drafts, training rows) is made of the masked
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
@@ -57,8 +58,11 @@ ONE_LINE = "; ".join(MESSAGES)
 
 
 def leaked(text: str) -> list[str]:
-    """The sensitive parts of the table that appear in ``text``."""
-    return [part for _, part in SECRETS if part in text]
+    """The sensitive parts of the table that appear in ``text`` (a number only on its own,
+    not as the digits of a longer one: a port such as 57391 is not the PIN 7391)."""
+    return [
+        part for _, part in SECRETS if re.search(rf"(?<!\d){re.escape(part)}(?!\d)", text)
+    ]
 
 
 def _is_timestamp(value: object) -> bool:

@@ -55,6 +55,7 @@ async def test_no_secret_typed_in_telegram_is_kept_relayed_or_logged(
     make_app: AppFactory, telegram_standin: TelegramStandIn, debug_log: io.StringIO
 ) -> None:
     app: App = make_app(triage=FakeTriage())
+    configure_logging("DEBUG", (telegram_standin.token,))  # as TRIAGE_LOG_LEVEL=DEBUG does
     register(app, telegram_standin, "dana", DANA)
     async with running(app, telegram_standin):
         first = telegram_standin.user_sends_text(ALICE, MESSAGES[0])

@@ -131,3 +131,63 @@ def test_models_are_kept_in_the_user_data_folder_not_in_the_package(
     for package in (bot, classifier):
         installed_in = Path(package.__file__ or "").resolve().parent.parent
         assert not settings.models_dir.resolve().is_relative_to(installed_in)
+
+
+@pytest.mark.parametrize("name", ["TRIAGE_SLA_CLAIM_MINUTES", "TRIAGE_SLA_RESOLVE_MINUTES"])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("P1=5", "needs a target for each of P1-P4 (missing P2, P3, P4)"),
+        ("P1:5", "needs a target for each of P1-P4 (missing P2, P3, P4)"),
+        ("P1=5,P2=soon", "cannot read 'P2=soon'"),
+        ("{P1: 5}", "is not valid JSON"),
+        ("P1=1,P2=2,P3=3,P4=4,P9=9", "unknown priority P9"),
+    ],
+)
+@pytest.mark.parametrize("where", ["environment", ".env"])
+def test_a_service_level_target_that_cannot_be_read_names_the_setting_and_its_form(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    name: str,
+    value: str,
+    expected: str,
+    where: str,
+) -> None:
+    if where == ".env":
+        (tmp_path / ".env").write_text(f"{name}={value}\n", encoding="utf-8")
+    else:
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert str(raised.value) == (
+        f"invalid setting {name}: {expected}; write minutes per priority as "
+        'P1=15,P2=60,P3=240,P4=480 or {"P1": 15, "P2": 60, ...}'
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "P1=5,P2=30,P3=120,P4=600",
+        "p1=5; p2=30; p3=120; p4=600",
+        "P1:5 P2:30 P3:120 P4:600",
+        '{"P1": 5, "P2": 30, "P3": 120, "P4": 600}',
+    ],
+)
+def test_service_level_targets_read_as_json_or_as_pairs(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("TRIAGE_SLA_CLAIM_MINUTES", value)
+    assert load_settings().sla_claim_minutes == {"P1": 5, "P2": 30, "P3": 120, "P4": 600}
+
+
+def test_a_bad_service_level_target_is_one_line_on_the_command_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.cli_in_process import triage
+
+    monkeypatch.setenv("TRIAGE_SLA_CLAIM_MINUTES", "P1=5")
+    outcome = triage("sla", "check")
+    assert (outcome.status, outcome.stdout) == (2, "")
+    [line] = outcome.stderr.splitlines()
+    assert line.startswith("triage: invalid setting TRIAGE_SLA_CLAIM_MINUTES: needs a target")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+import bot.cli.app
 from bot.storage.schema import ConversationRow, MessageRow, UserRow
+from tests.cli_in_process import triage
 from tests.conftest import FIXTURE_ARTICLES, FIXTURE_MIN_SCORE
 
 
@@ -45,3 +50,25 @@ def test_blank_lines_are_skipped_and_two_users_stay_apart(run_triage) -> None:  
     second = run_triage("chat", "--user", "bob", stdin="yes\n", env=env)
     assert "Add the FollowMe printer" in first.stdout
     assert "glad" not in second.stdout
+
+
+@pytest.mark.parametrize("typed", [True, False], ids=["at a terminal", "piped"])
+def test_a_missing_model_is_logged_on_stderr_before_the_conversation_never_in_it(
+    trained_models_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: bool
+) -> None:
+    registry = shutil.copytree(trained_models_dir, tmp_path / "models")
+    (registry / "ACTIVE").write_text("20990101-000000-gone\n", encoding="utf-8")
+    monkeypatch.setenv("TRIAGE_MODELS_DIR", str(registry))
+    monkeypatch.setenv("TRIAGE_KB_DIR", str(FIXTURE_ARTICLES))
+    monkeypatch.setattr(bot.cli.app, "typed_at_a_terminal", lambda: typed)
+    outcome = triage("chat", "--user", "alice", stdin="my outlook will not open\n")
+    assert outcome.status == 0, outcome.stderr
+    [logged] = outcome.stderr.splitlines()
+    assert logged == (
+        "ERROR classifier.triage: triage model unavailable, enquiries go to a person: "
+        f"no model version '20990101-000000-gone' in {registry}"
+    )
+    conversation = outcome.stdout
+    assert "ERROR" not in conversation and "classifier" not in conversation
+    assert "Your reference is T-1001" in conversation
+    assert outcome.output == f"{logged}\n{conversation}"  # a shared screen: the log line first

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from bot.cli.common import console, fail, wiring
+from bot.cli.common import console, fail, print_table, wiring
 from bot.core.tickets import Agent, Role, WorkingHours
 from bot.doors.terminal_desk import HELP, PROMPT, DeskSession
 from bot.doors.terminal_io import replace_undecodable
 from bot.errors import Refused
 
-agents_app = typer.Typer(
-    help="Register and manage homeworkers and supervisors.", no_args_is_help=True
-)
-sla_app = typer.Typer(help="Service levels.", no_args_is_help=True)
+agents_app = typer.Typer(help="Register and manage homeworkers and supervisors.")
+sla_app = typer.Typer(help="Service levels.")
 
 SkillsOption = Annotated[
     str | None, typer.Option("--skills", help="Categories, comma-separated (none: every one).")
@@ -122,16 +121,25 @@ def remove_agent(name: str) -> None:
 
 
 @agents_app.command("list")
-def list_agents() -> None:
+def list_agents(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the register as JSON.")] = False,
+) -> None:
     """Everyone registered, with their load and availability."""
     with wiring() as wired:
         everyone = wired.team.roster.everyone()
+    if as_json:
+        typer.echo(json.dumps([_agent_json(agent, load) for agent, load in everyone], indent=2))
+        return
     if not everyone:
         console.print("Nobody is registered yet: `triage agents add NAME --skills network`.")
         return
     table = Table(title="Second line")
     for column in ("name", "role", "skills", "load", "shift", "hours", "telegram", "shown as"):
-        table.add_column(column, overflow="fold")
+        # On a narrow terminal ids fold (never cut), one-word values stay whole, text wraps.
+        if column in ("name", "telegram"):
+            table.add_column(column, overflow="fold")
+        else:
+            table.add_column(column, no_wrap=column in ("role", "load", "shift"))
     for agent, load in everyone:
         table.add_row(
             agent.name,
@@ -143,7 +151,22 @@ def list_agents() -> None:
             agent.telegram_id or "-",
             agent.display_name or "Support team",
         )
-    console.print(table)
+    print_table(table)
+
+
+def _agent_json(agent: Agent, load: int) -> dict[str, object]:
+    return {
+        "name": agent.name,
+        "role": agent.role.value,
+        "skills": list(agent.skills),
+        "load": load,
+        "capacity": agent.capacity,
+        "on_shift": agent.on_shift,
+        "working_hours": str(agent.working_hours) if agent.working_hours else None,
+        "timezone": agent.timezone,
+        "telegram_id": agent.telegram_id,
+        "display_name": agent.display_name or None,
+    }
 
 
 @sla_app.command("check")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -11,6 +12,7 @@ import typer
 from bot.cli.agent_commands import agents_app, desk, sla_app
 from bot.cli.common import console, desk_app, wiring
 from bot.cli.demo_commands import demo_app
+from bot.cli.entry import run_command
 from bot.cli.kb_commands import kb_app
 from bot.cli.model_commands import (
     classify_command,
@@ -22,6 +24,7 @@ from bot.cli.report_commands import report_command
 from bot.cli.run_command import run
 from bot.core.tickets import Notice
 from bot.doors.terminal_chat import run_interactive, run_scripted, terminal_sender
+from bot.storage.database import database_location
 
 app = typer.Typer(
     help="A first-line IT service desk in chat.",
@@ -29,7 +32,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,  # a traceback must never print a user's message
 )
-db_app = typer.Typer(help="Manage the database.", no_args_is_help=True)
+db_app = typer.Typer(help="Manage the database.")
 app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
 app.add_typer(models_app, name="models")
@@ -51,6 +54,11 @@ def _default_user() -> str:
         return "terminal-user"
 
 
+def typed_at_a_terminal() -> bool:
+    """Whether a person types at the keyboard (an interactive chat), rather than a script."""
+    return sys.stdin.isatty()
+
+
 @app.command()
 def chat(
     user: Annotated[
@@ -66,7 +74,7 @@ def chat(
         def notices() -> list[Notice]:
             return whole.team.notices.collect_for_user(sender)
 
-        if sys.stdin.isatty():
+        if typed_at_a_terminal():
             run_interactive(whole.desk, name, sys.stdin, sys.stdout, notices)
         else:
             run_scripted(whole.desk, name, sys.stdin, sys.stdout, notices)
@@ -77,9 +85,12 @@ def db_upgrade() -> None:
     """Apply all database migrations."""
     with wiring() as wired:
         _ = wired.engine  # opening the database applies every migration
-    console.print("database is up to date", markup=False, soft_wrap=True)
+        done = wired.schema_upgrade
+        where = database_location(wired.settings.database_url)
+    said = done.describe(where) if done else f"The database at {where} was opened as it is."
+    console.print(said, markup=False, highlight=False, soft_wrap=True)
 
 
-def main() -> None:
-    """Entry point of the `triage` console script."""
-    app()
+def main(args: Sequence[str] | None = None, prog_name: str = "triage") -> None:
+    """Entry point of the `triage` console script: every error is one line on stderr."""
+    sys.exit(run_command(typer.main.get_command(app), args, prog_name))

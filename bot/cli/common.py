@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 import bot.settings
 from bot.bootstrap import App, Wiring
@@ -22,6 +23,16 @@ UNEXPECTED_ERROR = (
     "safe (TRIAGE_LOG_LEVEL=DEBUG logs the detail)"
 )
 errors = Console(stderr=True, soft_wrap=True)
+UNLIMITED_WIDTH = 100_000  # a table off a terminal is as wide as its content
+
+
+def print_table(table: Table) -> None:
+    """A table on stdout: on a terminal it fits the window (its id columns fold, never cut);
+    in a pipe or a file it is as wide as its content, nothing wrapped, folded or cut."""
+    if console.is_terminal:
+        console.print(table)
+    else:
+        Console(width=UNLIMITED_WIDTH, no_color=console.no_color).print(table)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -68,7 +79,13 @@ def wiring(settings: Settings | None = None) -> Iterator[Wiring]:
 
 @contextmanager
 def spinner(first: str, on: Console = errors) -> Iterator[Callable[[str], None]]:
-    """A transient spinner with elapsed time; yields a function that says the current stage."""
+    """A transient spinner with elapsed time; yields a function that says the current stage.
+
+    Off a terminal (a pipe, a log file) there is nothing to animate: no spinner, no blank line.
+    """
+    if not on.is_terminal:
+        yield lambda _stage: None
+        return
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),

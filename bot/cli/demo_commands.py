@@ -8,7 +8,7 @@ import typer
 
 from bot.cli.common import console, load_settings, reported_errors, spinner
 
-demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo data.")
 
 
 @demo_app.command("seed")

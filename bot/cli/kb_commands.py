@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,8 +12,9 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bot.cli.common import console, errors, fail, load_settings, wiring
+from bot.cli.common import console, errors, fail, load_settings, print_table, wiring
 from bot.cli.report_commands import parse_moment
+from bot.core.domain import ArticleMatch
 from bot.core.tickets import Ticket, TicketStatus, ticket_id_from_reference
 from bot.private_files import write_private
 from bot.storage.gap_queries import (
@@ -21,12 +23,12 @@ from bot.storage.gap_queries import (
     read_gap_enquiries,
     read_missed_articles,
 )
-from knowledge_base.articles_io import ArticleError, load_articles
+from knowledge_base.articles_io import ArticleError, article_files, load_articles
 from knowledge_base.drafts import DraftSource, draft_article
 from knowledge_base.gaps import GapCluster, find_gaps
 from knowledge_base.library import ArticleLibrary
 
-kb_app = typer.Typer(help="Check and search the knowledge base.", no_args_is_help=True)
+kb_app = typer.Typer(help="Check and search the knowledge base.")
 
 DONE_STATUSES = frozenset({TicketStatus.RESOLVED, TicketStatus.CLOSED})
 FolderOption = Annotated[
@@ -34,13 +36,21 @@ FolderOption = Annotated[
 ]
 
 
+def articles_folder(directory: Path) -> Path:
+    """The folder, if it holds articles; or exit with one line saying it does not."""
+    if not directory.exists():
+        raise fail(f"folder {directory} does not exist")
+    if not directory.is_dir():
+        raise fail(f"{directory} is a file, not a folder of articles")
+    if not article_files(directory):
+        raise fail(f"folder {directory} holds no articles (*.md files)")
+    return directory
+
+
 @kb_app.command("validate")
 def validate(folder: FolderOption = None) -> None:
     """Check every article: front matter, ids, categories, steps."""
-    directory = folder or load_settings().kb_dir
-    if not directory.is_dir():
-        errors.print(f"triage: folder {directory} does not exist", markup=False)
-        raise typer.Exit(2)
+    directory = articles_folder(folder or load_settings().kb_dir)
     loaded = load_articles(directory)
     for problem in loaded.problems:
         errors.print(str(problem), markup=False, highlight=False)
@@ -57,14 +67,21 @@ def search(
     text: Annotated[str, typer.Argument(help="A user's message.")],
     limit: Annotated[int, typer.Option(min=1, max=20)] = 5,
     folder: FolderOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the matches as JSON.")] = False,
 ) -> None:
     """Show the best-matching articles for a message, with their scores."""
+    if not text.strip():
+        raise fail("nothing to search for: give a user's message, e.g. triage kb search 'vpn'")
     current = load_settings()
-    library = ArticleLibrary(folder or current.kb_dir, current.kb_min_score)
+    library = ArticleLibrary(articles_folder(folder or current.kb_dir), current.kb_min_score)
+    matches = library.search(text, limit)
+    if as_json:
+        typer.echo(json.dumps(_matches_json(matches, library.min_score), indent=2))
+        return
     table = Table(title=f"Best articles (answer threshold {library.min_score:.2f})")
     for column in ("score", "id", "title", "category"):
-        table.add_column(column)
-    for match in library.search(text, limit):
+        table.add_column(column, overflow="fold" if column == "id" else "ellipsis")
+    for match in matches:
         mark = "" if match.score >= library.min_score else " (below threshold)"
         table.add_row(
             f"{match.score:.3f}{mark}",
@@ -72,7 +89,23 @@ def search(
             match.article.title,
             match.article.category,
         )
-    console.print(table)
+    print_table(table)
+
+
+def _matches_json(matches: Sequence[ArticleMatch], min_score: float) -> dict[str, Any]:
+    return {
+        "min_score": min_score,
+        "matches": [
+            {
+                "id": match.article.id,
+                "title": match.article.title,
+                "category": match.article.category,
+                "score": round(match.score, 6),
+                "answers": match.score >= min_score,
+            }
+            for match in matches
+        ],
+    }
 
 
 @kb_app.command("gaps")
@@ -118,7 +151,7 @@ def gaps(
         soft_wrap=True,
     )
     if clusters:
-        console.print(_gaps_table(clusters))
+        print_table(_gaps_table(clusters))
 
 
 def _print_missed(missed: list[MissedArticle]) -> None:
@@ -199,9 +232,12 @@ def draft(
     ticket_id = ticket_id_from_reference(reference)
     if ticket_id is None:
         raise fail(f"{reference!r} is not a ticket reference such as T-1042")
-    with wiring() as wired, wired.units_of_work(read_only=True) as work:
+    current = load_settings()
+    _refuse_live_folder(out, current.kb_dir)
+    if out.exists() and not out.is_dir():
+        raise fail(f"--out {out} is a file, not a folder for drafts")
+    with wiring(current) as wired, wired.units_of_work(read_only=True) as work:
         ticket = work.tickets.get(ticket_id)
-        current = wired.settings
     source = _draft_source(reference.strip().upper(), ticket, category)
     live_ids = (
         {article.id for article in load_articles(current.kb_dir).articles}
@@ -213,6 +249,7 @@ def draft(
     except ArticleError as error:
         raise fail(f"cannot draft an article from {source.reference}: {error}") from None
     path = out / drafted.relative_path
+    _refuse_live_folder(path.parent, current.kb_dir)  # a category folder linked into it
     if path.exists():
         raise fail(f"{path} already exists; edit it, or move it away to draft again")
     write_private(path, drafted.text)  # 0600 in 0700 folders: a draft holds a case's words
@@ -222,6 +259,20 @@ def draft(
         markup=False,
         soft_wrap=True,
     )
+
+
+def _refuse_live_folder(folder: Path, live: Path) -> None:
+    """Exit with one line if ``folder`` is, or is inside, the live articles folder.
+
+    Resolved paths are compared, so a symlink or a `..` does not get round it.
+    """
+    live_folder = live.resolve()
+    target = folder.resolve()
+    if target == live_folder or live_folder in target.parents:
+        raise fail(
+            f"--out {folder} is inside the live knowledge base ({live}); drafts go elsewhere "
+            "(default: drafts) and are moved in after review"
+        )
 
 
 def _draft_source(reference: str, ticket: Ticket | None, category: str | None) -> DraftSource:

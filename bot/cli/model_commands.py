@@ -9,21 +9,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from bot.bootstrap import Wiring
-from bot.cli.common import console, fail, spinner, wiring
+from bot.cli.common import console, errors, fail, print_table, spinner, wiring
 from bot.cli.report_commands import parse_moment
 from bot.storage.learning_queries import read_judgements, read_ticket_labels
 from classifier import DEFAULT_TRAINING_DATA
 from classifier.dataset import Dataset, read_dataset
 from classifier.drift import Agreement, drift_report
 from classifier.learning import learn_from_tickets, merged_csv, write_merged
+from classifier.registry import Manifest
 from classifier.service import evaluate_version, train_and_register
 
-models_app = typer.Typer(
-    help="List, inspect, activate and roll back model versions.", no_args_is_help=True
-)
+models_app = typer.Typer(help="List, inspect, activate and roll back model versions.")
 
 TextColumn_ = Annotated[
     str, typer.Option("--text-col", help="The column holding the message text.")
@@ -57,7 +57,7 @@ def _print_metrics(metrics: dict[str, Any], title: str) -> None:
         if key in metrics:
             value = metrics[key]
             summary.add_row(key.replace("_", " "), str(value) if key == "rows" else _percent(value))
-    console.print(summary)
+    print_table(summary)
     per_class = Table(title="Per class")
     for column in ("class", "precision", "recall", "support"):
         per_class.add_column(column, justify="left" if column == "class" else "right")
@@ -68,14 +68,14 @@ def _print_metrics(metrics: dict[str, Any], title: str) -> None:
             _percent(figures["recall"]),
             str(figures["support"]),
         )
-    console.print(per_class)
+    print_table(per_class)
     if metrics["most_confused"]:
         confused = Table(title="Most confused pairs")
         for column in ("true", "predicted as", "count"):
             confused.add_column(column)
         for pair in metrics["most_confused"]:
             confused.add_row(pair["true"], pair["predicted"], str(pair["count"]))
-        console.print(confused)
+        print_table(confused)
 
 
 class Features(StrEnum):
@@ -115,16 +115,34 @@ def train_command(
             "(needs the optional 'embeddings' extra).",
         ),
     ] = Features.TFIDF,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the outcome and figures as JSON.")
+    ] = False,
 ) -> None:
     """Train a new model version on a CSV; activate it if it is no worse than the active one."""
+    notes = errors if as_json else console  # with --json, stdout holds the JSON alone
     with wiring() as wired:
         dataset = read_dataset(data or DEFAULT_TRAINING_DATA, text_col, label_col)
         if from_tickets:
-            dataset = _with_ticket_rows(dataset, wired)
-        with spinner("reading data", on=console) as say:
+            dataset = _with_ticket_rows(dataset, wired, notes)
+        with spinner("reading data", on=notes) as say:
             outcome = train_and_register(
                 wired.registry, dataset, oos_label, force, progress=say, features=features.value
             )
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "model": outcome.manifest.version,
+                    "activated": outcome.activated,
+                    "reason": outcome.reason,
+                    "held_out": len(outcome.run.held_out),
+                    **outcome.run.metrics,
+                },
+                indent=2,
+            )
+        )
+        return
     _print_metrics(outcome.run.metrics, f"Validation on {len(outcome.run.held_out)} held-back rows")
     state = "activated" if outcome.activated else "saved, not activated"
     console.print(
@@ -132,19 +150,19 @@ def train_command(
     )
 
 
-def _with_ticket_rows(base: Dataset, wired: Wiring) -> Dataset:
+def _with_ticket_rows(base: Dataset, wired: Wiring, notes: Console) -> Dataset:
     """The base data plus second line's new rows, kept under the models folder; or exit."""
     with wired.sessions() as session:
         tickets = read_ticket_labels(session)
     if not tickets:
-        console.print("No resolved tickets to learn from yet; nothing was trained.", markup=False)
+        notes.print("No resolved tickets to learn from yet; nothing was trained.", markup=False)
         raise typer.Exit(0)
     learning = learn_from_tickets(base, tickets)
     if not learning.rows:
-        console.print(f"{learning.describe()}; nothing new to train on.", markup=False)
+        notes.print(f"{learning.describe()}; nothing new to train on.", markup=False)
         raise typer.Exit(0)
     merged = write_merged(wired.registry.root, merged_csv(base, learning.rows))
-    console.print(f"{learning.describe()}; training on {merged}", markup=False, soft_wrap=True)
+    notes.print(f"{learning.describe()}; training on {merged}", markup=False, soft_wrap=True)
     return read_dataset(merged)
 
 
@@ -210,14 +228,14 @@ def print_drift(since: datetime | None, as_json: bool) -> None:
         markup=False,
         soft_wrap=True,
     )
-    console.print(_agreement_table(drift.per_version, drift.overall))
+    print_table(_agreement_table(drift.per_version, drift.overall))
     if drift.confusion:
         changed = Table(title="Categories second line changed")
         for column in ("model said", "second line said", "cases"):
             changed.add_column(column, justify="right" if column == "cases" else "left")
         for said, corrected, count in drift.confusion:
             changed.add_row(said, corrected, str(count))
-        console.print(changed)
+        print_table(changed)
 
 
 def _fraction(share: float | None, part: int, whole: int) -> str:
@@ -254,6 +272,8 @@ def classify_command(
     With no active model yet (a fresh install), the default model is trained first, with a
     spinner on stderr, as `triage chat` does.
     """
+    if not text.strip():
+        raise fail("nothing to classify: give a user's message, e.g. triage classify 'vpn is down'")
     with wiring() as wired, spinner("loading the triage model") as say:
         verdict = wired.triage(progress=say).assess(text)
     if as_json:
@@ -262,19 +282,25 @@ def classify_command(
     table = Table(show_header=False, title="Triage verdict")
     for key, value in verdict.as_dict().items():
         table.add_row(key.replace("_", " "), "-" if value is None or value == [] else str(value))
-    console.print(table)
+    print_table(table)
 
 
 @models_app.command("list")
-def list_models() -> None:
+def list_models(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the versions as JSON.")] = False,
+) -> None:
     """Every saved version, the active one marked."""
     with wiring() as wired:
         registry = wired.registry
     active = registry.active_version()
+    versions = registry.versions()
+    if as_json:
+        typer.echo(json.dumps(_models_json(str(registry.root), active, versions), indent=2))
+        return
     table = Table(title=f"Models in {registry.root}")
     for column in ("", "version", "created", "rows", "labels", "score", "scikit-learn"):
-        table.add_column(column)
-    for manifest in registry.versions():
+        table.add_column(column, overflow="fold", no_wrap=column != "version")
+    for manifest in versions:
         table.add_row(
             "*" if manifest.version == active else "",
             manifest.version,
@@ -284,7 +310,26 @@ def list_models() -> None:
             _percent(manifest.metrics.get("score")),
             manifest.libraries.get("scikit-learn", "?"),
         )
-    console.print(table)
+    print_table(table)
+
+
+def _models_json(root: str, active: str | None, versions: list[Manifest]) -> dict[str, Any]:
+    return {
+        "folder": root,
+        "active": active,
+        "versions": [
+            {
+                "version": manifest.version,
+                "active": manifest.version == active,
+                "created": manifest.created,
+                "rows": manifest.training_data.get("rows"),
+                "labels": list(manifest.labels),
+                "score": manifest.metrics.get("score"),
+                "scikit_learn": manifest.libraries.get("scikit-learn"),
+            }
+            for manifest in versions
+        ],
+    }
 
 
 @models_app.command("show")

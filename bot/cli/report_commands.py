@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -10,9 +11,10 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import console, errors, fail, wiring
+from bot.cli.common import console, errors, fail, print_table, wiring
 from bot.core.clock import utc_now
 from bot.core.metrics import DeskReport, Period, report
+from bot.private_files import private_folder
 from bot.reports.export import write_csv, write_json
 from bot.reports.tables import all_tables
 
@@ -45,6 +47,18 @@ def read_report(period: Period) -> DeskReport:
         return report(facts, wired.settings.service_levels())
 
 
+def _charts_folder(folder: Path) -> None:
+    """Make the charts folder now, or exit with one line, before any figure is printed."""
+    if folder.exists() and not folder.is_dir():
+        raise fail(f"--charts {folder} is a file; give a folder for the PNG charts")
+    try:
+        private_folder(folder)
+    except OSError as error:
+        raise fail(f"cannot write charts to {folder}: {error.strerror or error}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise fail(f"cannot write charts to {folder}: permission denied")
+
+
 def report_command(
     since: Annotated[
         str | None, typer.Option("--since", help="First day (or moment) included, e.g. 2026-11-01.")
@@ -64,6 +78,8 @@ def report_command(
     end = parse_moment(until, "--until") if until else None
     if start is not None and end is not None and start >= end:
         raise fail(f"--since {since} is not before --until {until}")
+    if charts is not None:
+        _charts_folder(charts)
     desk_report = read_report(Period(start, end))
     if output is ReportFormat.JSON:
         write_json(desk_report, sys.stdout)
@@ -71,7 +87,7 @@ def report_command(
         write_csv(desk_report, sys.stdout)
     else:
         for table in all_tables(desk_report):
-            console.print(table)
+            print_table(table)
     if charts is not None:
         from bot.reports.charts import write_charts
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import Annotated
 from urllib.parse import urlparse
 
@@ -13,11 +14,15 @@ from telegram.error import InvalidToken, NetworkError
 from bot.cli.common import desk_app, errors, fail, load_settings, wiring
 from bot.doors.telegram.application import TelegramOptions, build_bot, check_token
 from bot.doors.telegram.receiving import WebhookEndpoint
+from bot.doors.telegram.watching import TelegramWatch
 from bot.errors import AlreadyPolling
+from bot.ops.metrics import OpsMetrics
+from bot.ops.wiring import ops_server
 from bot.settings import Settings
 from bot.storage.poller_lock import polling_lock
 from bot.storage.telegram_updates import SqlUpdateLog
 
+log = logging.getLogger(__name__)
 REJECTED = "Telegram rejected TRIAGE_TELEGRAM_TOKEN (Unauthorized): check it with @BotFather"
 NO_TOKEN = (
     "TRIAGE_TELEGRAM_TOKEN is not set: create a bot with @BotFather in Telegram and put its "
@@ -75,16 +80,24 @@ def run(
                 polling.enter_context(polling_lock(wired.engine, options.token.split(":")[0]))
             except AlreadyPolling as refused:
                 raise fail(str(refused)) from None
-        bot = build_bot(desk_app(wired), SqlUpdateLog(wired.sessions), options)
+        metrics = OpsMetrics()
+        wired.observe_triage(metrics.timed)
+        app = desk_app(wired)
+        bot = build_bot(app, SqlUpdateLog(wired.sessions), options, TelegramWatch(metrics))
+        ops = ops_server(current, metrics, app, wired.triage())
         endpoint = None
         if webhook is not None:
             assert current.webhook_secret is not None
             secret = current.webhook_secret.get_secret_value()
             listening = (current.webhook_listen, current.webhook_port)
             endpoint = WebhookEndpoint(webhook, secret, *listening)
-        errors.print(f"triage: running as @{username}; Ctrl-C stops", markup=False, highlight=False)
+        started = f"running as @{username}; Ctrl-C stops"
+        if current.log_format == "json":
+            log.info(started)  # stderr holds JSON lines only
+        else:
+            errors.print(f"triage: {started}", markup=False, highlight=False)
         try:
-            bot.run(endpoint)
+            bot.run(endpoint, ops, stop_within=current.stop_timeout)
         except InvalidToken:
             raise fail(REJECTED) from None
         except NetworkError as error:

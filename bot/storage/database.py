@@ -7,11 +7,13 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import (
     Connection,
     Engine,
@@ -153,13 +155,41 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def upgrade_schema(engine: Engine) -> None:
-    """Apply every Alembic migration the database has not seen yet."""
+@dataclass(frozen=True)
+class SchemaUpgrade:
+    """The schema revision a database had before an upgrade (None: it had no schema) and after."""
+
+    before: str | None
+    after: str | None
+
+    def describe(self, where: str) -> str:
+        """What the upgrade did, in one sentence for an admin."""
+        if self.before is None:
+            return f"Created the database at {where} (schema {self.after})."
+        if self.before != self.after:
+            return f"Upgraded the database at {where} from schema {self.before} to {self.after}."
+        return f"The database at {where} is already up to date (schema {self.after})."
+
+
+def upgrade_schema(engine: Engine) -> SchemaUpgrade:
+    """Apply every Alembic migration the database has not seen yet; say what changed."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
+        before = MigrationContext.configure(connection).get_current_revision()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        after = MigrationContext.configure(connection).get_current_revision()
+    return SchemaUpgrade(before, after)
+
+
+def database_location(url: str) -> str:
+    """Where a database URL points, for a message: a SQLite file's path, else the URL
+    without its password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return parsed.database
+    return parsed.render_as_string(hide_password=True)
 
 
 def insert_if_new(connection: Connection, table: Table, values: dict[str, Any]) -> bool:

@@ -7,7 +7,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -25,10 +25,19 @@ from telegram.ext import (
 from bot.bootstrap import App
 from bot.doors.desk_commands import command_menu
 from bot.doors.telegram.buttons import ButtonSigner
+from bot.doors.telegram.draining import (
+    HARD_STOP_GRACE,
+    HardStop,
+    accepting,
+    bounded_stop,
+    serving_ops,
+)
 from bot.doors.telegram.handlers import TelegramDoor
 from bot.doors.telegram.receiving import Polling, WebhookEndpoint, WebhookServer
 from bot.doors.telegram.sending import ChatSender, OutboxCourier
 from bot.doors.telegram.updates import KeeperProcessor, UpdateKeeper, UpdateStore
+from bot.doors.telegram.watching import TelegramWatch
+from bot.ops.server import OpsServer
 
 log = logging.getLogger(__name__)
 TELEGRAM_API = "https://api.telegram.org/bot"
@@ -79,6 +88,7 @@ class TelegramBot:
 
     application: AnyApplication
     keeper: UpdateKeeper
+    watch: TelegramWatch = field(default_factory=TelegramWatch)
 
     @asynccontextmanager
     async def running(
@@ -104,16 +114,38 @@ class TelegramBot:
             finally:
                 await application.stop()
 
-    def run(self, webhook: WebhookEndpoint | None = None) -> None:
-        """Run until SIGINT or SIGTERM; an error that stops receiving is raised."""
-        asyncio.run(self._until_signalled(webhook))
+    def run(
+        self,
+        webhook: WebhookEndpoint | None = None,
+        ops: OpsServer | None = None,
+        stop_within: float = 10.0,
+    ) -> None:
+        """Run until SIGINT or SIGTERM, serving ``ops`` beside; an error that stops receiving
+        is raised. A signal drains: no new updates, the ones in hand finished, then out,
+        within ``stop_within`` seconds (see ``draining.py``)."""
+        watchdog = HardStop(stop_within + HARD_STOP_GRACE)
+        try:
+            asyncio.run(self._until_signalled(webhook, ops, stop_within, watchdog))
+        finally:
+            watchdog.cancel()
 
-    async def _until_signalled(self, webhook: WebhookEndpoint | None) -> None:
+    async def _until_signalled(
+        self,
+        webhook: WebhookEndpoint | None,
+        ops: OpsServer | None,
+        stop_within: float,
+        watchdog: HardStop,
+    ) -> None:
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signal_number in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signal_number, stopping.set)
-        async with self.running(webhook) as ended:
+        bot_api = self.watch.bot_api_check(self.application.bot)
+        async with (
+            serving_ops(ops, bot_api=bot_api, accepting=accepting(stopping)),
+            bounded_stop(stop_within, watchdog) as stack,
+        ):
+            ended = await stack.enter_async_context(self.running(webhook))
             signalled = asyncio.create_task(_until(stopping))
             await asyncio.wait([ended, signalled], return_when=asyncio.FIRST_COMPLETED)
             signalled.cancel()
@@ -123,8 +155,12 @@ async def _until(event: asyncio.Event) -> None:
     await event.wait()
 
 
-def build_bot(app: App, updates: UpdateStore, options: TelegramOptions) -> TelegramBot:
-    """The desk's Telegram bot, wired: handlers, command menus, the outbox courier, timers."""
+def build_bot(
+    app: App, updates: UpdateStore, options: TelegramOptions, watch: TelegramWatch | None = None
+) -> TelegramBot:
+    """The desk's Telegram bot, wired: handlers, command menus, the outbox courier, timers;
+    watched for the operations kit by ``watch`` (a fresh one by default)."""
+    watch = watch or TelegramWatch()
     keeper = UpdateKeeper(updates, grace=options.confirm_grace)
     base_url = options.base_url or TELEGRAM_API
     builder: Any = (
@@ -132,8 +168,9 @@ def build_bot(app: App, updates: UpdateStore, options: TelegramOptions) -> Teleg
         .token(options.token)
         .base_url(base_url)
         .base_file_url(file_url(base_url))
-        .connection_pool_size(SEND_CONNECTIONS)
-        .get_updates_connection_pool_size(1)
+        .request(watch.request(SEND_CONNECTIONS))
+        .get_updates_request(watch.request(1))
+        .update_queue(watch.queue)
         .updater(None)  # updates come in through receiving.py
         .concurrent_updates(KeeperProcessor(options.concurrent_updates, keeper))
     )
@@ -160,8 +197,9 @@ def build_bot(app: App, updates: UpdateStore, options: TelegramOptions) -> Teleg
     )
     application.add_handler(CallbackQueryHandler(door.on_button))
     application.add_error_handler(door.on_error)
+    watch.track(application)
     _schedule(application, app, signer, keeper, options)
-    return TelegramBot(application, keeper)
+    return TelegramBot(application, keeper, watch)
 
 
 def _schedule(
