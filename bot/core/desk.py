@@ -102,6 +102,8 @@ class FirstLineDesk:
             return [Reply(texts.EMPTY)]
         reply = self._replies.read(incoming.text, self._expecting(sender))
         reading = self._read(sender, reply.intent, incoming.text)
+        if reply.intent is Intent.OUT_OF_SCOPE and self._knows(reading, incoming.text):
+            reply = ReplyReading(Intent.QUESTION, reply.confidence)  # an article answers it
         if reading.verdict is not None and reading.verdict.from_rule:
             reply = ReplyReading(Intent.QUESTION)  # "no, and now it's smoking": never a reply
         now = self._clock()
@@ -150,12 +152,19 @@ class FirstLineDesk:
             return Expecting.DETAIL
         return Expecting.NOTHING
 
+    def _knows(self, reading: Reading, text: str) -> bool:
+        """Whether the knowledge base has a confident answer to ``text`` (searched already)."""
+        found = reading.matches_for(text)
+        return found is not None and self._dialogue.is_confident(found)
+
     def _read(self, sender: Sender, intent: Intent, text: str) -> Reading:
         """Triage every message a person wrote (whatever state the conversation is in), and
         search a question, before any unit of work that writes is open."""
         if intent in _COMMANDS:
             return Reading()
         verdict = self._triage.assess(text)
+        if intent is Intent.OUT_OF_SCOPE:  # unless the articles know it ("book a meeting room")
+            return Reading(verdict, {text: self._dialogue.search(text)})
         if intent is not Intent.QUESTION:
             return Reading(verdict)
         searches = {text: self._dialogue.search(text)}
