@@ -90,3 +90,21 @@ async def test_an_old_rating_button_rates_nothing_and_a_press_counts_once(
     with sql_units_of_work(desk_app.sessions)(read_only=True) as uow:
         ratings = [(t.reference, t.rating) for t in (uow.tickets.get(1), uow.tickets.get(2)) if t]
     assert ratings == [("T-1001", None), ("T-1002", 5)]
+
+
+@pytest.mark.asyncio
+async def test_a_press_taken_up_late_runs_even_when_telegram_calls_it_too_old(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    async with running(desk_app, telegram_standin):
+        telegram_standin.user_sends_text(ALICE_ID, VPN)
+        answer = await said_to(telegram_standin, ALICE_ID, "Connect to the VPN from home")
+        telegram_standin.fail_next(
+            "answerCallbackQuery",
+            status=400,
+            description="Bad Request: query is too old and response timeout expired",
+        )
+        telegram_standin.user_presses(ALICE_ID, answer, "Yes, solved")
+        await said_to(telegram_standin, ALICE_ID, "glad that sorted it")
+    failed = [c for c in telegram_standin.calls_of("answerCallbackQuery") if c.status == 400]
+    assert len(failed) == 1

@@ -77,7 +77,9 @@ class Users:
         reference = REFERENCE.search(said)
         if reference is not None:
             self._handed_over(sender, enquiry, reference.group(1))
-        elif depth < 6 and any(texts.SOLVED in reply.choices for reply in replies):
+        elif depth < 6 and any(
+            choice.value == texts.SOLVED.value for reply in replies for choice in reply.choices
+        ):
             self._later(3, 15, lambda: self._feedback(sender, enquiry, said, depth))
         elif depth < 6 and any(reply.text == texts.NEED_DETAIL for reply in replies):
             answer = "talk to a person" if self.rng.random() < 0.5 else self.rng.choice(MORE_DETAIL)
