@@ -25,7 +25,7 @@ from bot.core.agent_stats import AgentStats
 from bot.core.clock import utc_now
 from bot.core.desk import FirstLineDesk
 from bot.core.notices import NoticeBoard
-from bot.core.ports import Clock, Triage, UnitOfWorkFactory
+from bot.core.ports import Clock, ReplyReader, Triage, UnitOfWorkFactory
 from bot.core.roster import Roster
 from bot.core.second_line import SecondLineDesk
 from bot.core.service_levels import ServiceLevelCheck
@@ -43,6 +43,7 @@ from bot.storage.metrics_queries import SqlMetricsReader
 from bot.storage.unit_of_work import sql_units_of_work
 from classifier.default_model import ensure_default_model
 from classifier.registry import ModelRegistry
+from classifier.replies import default_reply_reader
 from classifier.training import Progress
 from classifier.triage import ModelTriage
 from knowledge_base import DEFAULT_CATEGORIES
@@ -124,7 +125,8 @@ def desk_secrets(settings: Settings) -> tuple[str, ...]:
 class Wiring:
     """The one bootstrap: settings in; the database, model, articles and services on demand.
 
-    ``triage`` replaces the rules-and-model triage (tests, the demo); ``engine`` is an
+    ``triage`` replaces the rules-and-model triage (tests, the demo); ``replies`` replaces
+    the reply model (trained from classifier/data/replies.csv on first use); ``engine`` is an
     engine already open on the settings' database (a benchmark with a pool of its own),
     used as it is and left open by :meth:`close`.
     """
@@ -136,10 +138,12 @@ class Wiring:
         triage: Triage | None = None,
         clock: Clock = utc_now,
         engine: Engine | None = None,
+        replies: ReplyReader | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self._triage = triage
+        self._replies = replies
         self._given_engine = engine
         self._app: App | None = None
         self.schema_upgrade: SchemaUpgrade | None = None  # what opening the database did
@@ -210,6 +214,11 @@ class Wiring:
             self._triage = model_triage
         return self._triage
 
+    @property
+    def replies(self) -> ReplyReader:
+        """How users' replies are read: the reply model, trained when a message first needs it."""
+        return self._replies or default_reply_reader()
+
     def observe_triage(self, observed: Callable[[Triage], Triage]) -> None:
         """Give the desk ``observed(triage)`` instead of the triage (e.g. timed for metrics);
         call it before :meth:`app`."""
@@ -226,6 +235,7 @@ class Wiring:
                 max_message_chars=self.settings.max_message_chars,
                 levels=self.settings.service_levels(),
                 keep_unmasked=self.settings.keep_unmasked_messages,
+                replies=self.replies,
             )
             self._app = App(
                 self.settings, self.engine, self.sessions, self.knowledge, desk, self.team

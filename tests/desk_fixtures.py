@@ -55,6 +55,10 @@ class StoredView(Protocol):
         """The ticket's audit trail as 'actor action' lines, oldest first."""
         ...
 
+    def details(self, ticket_id: int) -> list[tuple[str, str]]:
+        """The ticket's audit trail as (action, detail) pairs, oldest first."""
+        ...
+
     def messages(self) -> list[tuple[str, str | None]]:
         """Every stored message's text and kept original, oldest first."""
         ...
@@ -84,6 +88,15 @@ class SqlView:
                 .order_by(TicketEventRow.id)
             )
             return [f"{row.actor} {row.action}" for row in rows]
+
+    def details(self, ticket_id: int) -> list[tuple[str, str]]:
+        with self._sessions() as session:
+            rows = session.execute(
+                select(TicketEventRow.action, TicketEventRow.detail)
+                .where(TicketEventRow.ticket_id == ticket_id)
+                .order_by(TicketEventRow.id)
+            )
+            return [(action, detail) for action, detail in rows]
 
     def messages(self) -> list[tuple[str, str | None]]:
         with self._sessions() as session:
@@ -131,6 +144,10 @@ class MemoryView:
     def trail(self, ticket_id: int) -> list[str]:
         events = self._store.state.events
         return [f"{e.actor} {e.action}" for e in events if e.ticket_id == ticket_id]
+
+    def details(self, ticket_id: int) -> list[tuple[str, str]]:
+        events = self._store.state.events
+        return [(e.action, e.detail) for e in events if e.ticket_id == ticket_id]
 
     def messages(self) -> list[tuple[str, str | None]]:
         return [(m.text, m.original) for m in self._store.state.messages]

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 
 from bot.core.desk import FirstLineDesk
 from bot.core.notices import NoticeBoard
-from bot.core.ports import Clock, KnowledgeBase, Triage
+from bot.core.ports import Clock, KnowledgeBase, ReplyReader, Triage
 from bot.core.roster import Roster
 from bot.core.second_line import SecondLineDesk
 from bot.core.service_levels import ServiceLevelCheck
 from bot.core.tickets import DEFAULT_SERVICE_LEVELS, ServiceLevels
+from classifier.replies import default_reply_reader
 from knowledge_base import DEFAULT_CATEGORIES
 from tests.memory_storage import MemoryStore
 
@@ -41,8 +42,10 @@ def memory_app(
     store: MemoryStore | None = None,
     levels: ServiceLevels = DEFAULT_SERVICE_LEVELS,
     keep_unmasked: bool = False,
+    replies: ReplyReader | None = None,
 ) -> MemoryApp:
-    """The desk and team on ``store`` (a new one if none is given), wired as bootstrap does."""
+    """The desk and team on ``store`` (a new one if none is given), wired as bootstrap does
+    (with the reply model of the project's examples unless ``replies`` is given)."""
     store = store or MemoryStore()
     units = store.units()
     team = MemoryTeam(
@@ -52,6 +55,12 @@ def memory_app(
         NoticeBoard(units, clock),
     )
     desk = FirstLineDesk(
-        knowledge, triage, units, clock=clock, levels=levels, keep_unmasked=keep_unmasked
+        knowledge,
+        triage,
+        units,
+        clock=clock,
+        levels=levels,
+        keep_unmasked=keep_unmasked,
+        replies=replies or default_reply_reader(),
     )
     return MemoryApp(desk, team, store)

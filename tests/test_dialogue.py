@@ -118,10 +118,10 @@ def test_when_nothing_fits_it_asks_for_detail_once_then_hands_off(
         app,
         [
             (
-                "the espresso machine on floor 3 is leaking",
+                "my docking station makes a buzzing noise",
                 "couldn't find an answer I'm sure about",
             ),
-            ("it is making a puddle near the kitchen", "passing this to our second-line team"),
+            ("it gets louder when the usb hub is plugged in", "second-line team"),
         ],
     )
     [handoff] = stored.handoffs()

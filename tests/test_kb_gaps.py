@@ -118,9 +118,10 @@ def gaps_desk(desk: Desk) -> Desk:
         desk, "s0", "scan to email not working on the 3rd floor printer", "scans never arrive"
     )
     desk.clock.advance(days=2)
-    _no_article(desk, "p1", "need a parking permit for the office car park", "for my own car")
-    _no_article(desk, "p2", "how do I get a car park permit", "I start driving in next week")
-    _no_article(desk, "p3", "my car park permit expired, who renews it", "the barrier won't open")
+    # (a car park permit is not IT: the desk says so and opens no case, see the README)
+    _no_article(desk, "p1", "need a visio licence for the team", "for the diagrams")
+    _no_article(desk, "p2", "how do I get a visio licence", "I start on the project next week")
+    _no_article(desk, "p3", "my visio licence expired, who renews it", "it says the trial is over")
     _no_article(desk, "s1", "how do I scan a document to my email", "the scanner on floor 2")
     _no_article(
         desk,
@@ -171,9 +172,7 @@ def test_gaps_as_a_table(gaps_desk: Desk, run_triage) -> None:  # type: ignore[n
     assert "7 enquiries ended in a handoff without a fitting article; 2 group(s)" in lines
     assert "1 left on their own" in lines
     assert "Articles to write next" in lines
-    assert lines.index("How do I scan a document to my email") < lines.index(
-        "Need a parking permit"
-    )
+    assert lines.index("How do I scan a document to my email") < lines.index("visio licence")
     assert "- scanner won't send scans to email / it says [email removed] is not a" in lines
 
 
@@ -192,7 +191,7 @@ def test_an_enquiry_answered_with_an_existing_article_is_wording_to_add_not_a_ga
 ) -> None:
     url = desk.app.settings.database_url
     dana = desk.add("dana")
-    _no_article(desk, "p1", "need a parking permit for the office car park", "for my own car")
+    _no_article(desk, "p1", "need a visio licence for the team", "for the diagrams")
     _no_article(desk, "p2", "the timesheet site spins forever", "since this morning")
     desk.app.team.desk.claim(dana.id, "T-1002")
     desk.app.team.desk.send_article(dana.id, "vpn-connect-from-home")

@@ -37,7 +37,7 @@ def test_migrations_create_every_table_and_are_idempotent(app: App) -> None:
 def test_messages_are_stored_in_both_directions_with_utc_timestamps(app: App) -> None:
     moment = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
     desk = FirstLineDesk(
-        app.knowledge, FakeTriage(), lambda: SqlUnitOfWork(app.sessions), clock=lambda: moment
+        app.knowledge, FakeTriage(), lambda **_: SqlUnitOfWork(app.sessions), clock=lambda: moment
     )
     desk.handle(ALICE, "how do I add a printer")
     rows = _messages(app)
@@ -51,7 +51,7 @@ def test_timestamps_keep_their_instant_across_time_zones(app: App) -> None:
     local = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
     later = local.astimezone(ZoneInfo("Asia/Tokyo"))
     desk = FirstLineDesk(
-        app.knowledge, FakeTriage(), lambda: SqlUnitOfWork(app.sessions), clock=lambda: later
+        app.knowledge, FakeTriage(), lambda **_: SqlUnitOfWork(app.sessions), clock=lambda: later
     )
     desk.handle(ALICE, "hi")
     assert {row.created_at for row in _messages(app)} == {local}
@@ -100,7 +100,7 @@ def test_a_failed_turn_stores_nothing(app: App) -> None:
         def article(self, article_id: str) -> None:
             return None
 
-    desk = FirstLineDesk(BrokenKnowledge(), FakeTriage(), lambda: SqlUnitOfWork(app.sessions))  # type: ignore[arg-type]
+    desk = FirstLineDesk(BrokenKnowledge(), FakeTriage(), lambda **_: SqlUnitOfWork(app.sessions))  # type: ignore[arg-type]
     with pytest.raises(RuntimeError, match="index exploded"):
         desk.handle(ALICE, "how do I add a printer")
     with app.sessions() as session:
@@ -111,7 +111,7 @@ def test_a_failed_turn_stores_nothing(app: App) -> None:
 def test_a_conversation_keeps_the_moment_it_closed(app: App) -> None:
     clock = ManualClock()
     desk = FirstLineDesk(
-        app.knowledge, FakeTriage(), lambda: SqlUnitOfWork(app.sessions), clock=clock
+        app.knowledge, FakeTriage(), lambda **_: SqlUnitOfWork(app.sessions), clock=clock
     )
     desk.handle(ALICE, "vpn won't connect at home")
     clock.advance(minutes=3)
@@ -161,7 +161,9 @@ def test_a_turn_that_fails_does_not_mark_its_delivery_handled(app: App) -> None:
         def assess(self, text: str) -> object:
             raise RuntimeError("model exploded")
 
-    failing = FirstLineDesk(app.knowledge, ExplodingTriage(), lambda: SqlUnitOfWork(app.sessions))  # type: ignore[arg-type]
+    failing = FirstLineDesk(  # type: ignore[arg-type]
+        app.knowledge, ExplodingTriage(), lambda **_: SqlUnitOfWork(app.sessions)
+    )
     with pytest.raises(RuntimeError, match="model exploded"):
         failing.handle(ALICE, "vpn won't connect at home", delivery="telegram:43")
     assert app.desk.handle(ALICE, "vpn won't connect at home", delivery="telegram:43")

@@ -8,12 +8,20 @@ from datetime import datetime
 from bot.core import texts
 from bot.core.clock import utc_now
 from bot.core.dialogue import Dialogue, Turn
-from bot.core.domain import Attachment, ConversationStatus, Direction, Reply, Sender
-from bot.core.intents import Intent, read_intent
+from bot.core.domain import Attachment, ConversationStatus, Direction, Reply, Sender, Stage
+from bot.core.intents import Intent
 from bot.core.masking import contains_credentials, mask_sensitive
 from bot.core.notices import LEASE
-from bot.core.ports import Clock, KnowledgeBase, Triage, UnitOfWork, UnitOfWorkFactory
+from bot.core.ports import (
+    Clock,
+    KnowledgeBase,
+    ReplyReader,
+    Triage,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 from bot.core.reading import Reading
+from bot.core.reply_reading import Expecting, FastPathReader, ReplyReading
 from bot.core.tickets import DEFAULT_SERVICE_LEVELS, Notice, ServiceLevels, TicketStatus
 from bot.core.user_cases import UserCases
 
@@ -60,7 +68,9 @@ class FirstLineDesk:
         max_message_chars: int = MAX_MESSAGE_CHARS,
         levels: ServiceLevels = DEFAULT_SERVICE_LEVELS,
         keep_unmasked: bool = False,
+        replies: ReplyReader | None = None,
     ) -> None:
+        self._replies: ReplyReader = replies or FastPathReader()
         self._dialogue = Dialogue(knowledge)
         self._triage = triage
         self._unit_of_work = unit_of_work
@@ -90,10 +100,12 @@ class FirstLineDesk:
         incoming = IncomingText.read(raw_text, self._max_chars)
         if not incoming.text:
             return [Reply(texts.EMPTY)]
-        intent = read_intent(incoming.text)  # EMPTY for "???" or "🔥🔥🔥": see _handle
-        reading = self._read(sender, intent, incoming.text)
+        reply = self._replies.read(incoming.text, self._expecting(sender))
+        reading = self._read(sender, reply.intent, incoming.text)
+        if reply.intent is Intent.OUT_OF_SCOPE and self._knows(reading, incoming.text):
+            reply = ReplyReading(Intent.QUESTION, reply.confidence)  # an article answers it
         if reading.verdict is not None and reading.verdict.from_rule:
-            intent = Intent.QUESTION  # "no, and now it's smoking": danger is never a reply
+            reply = ReplyReading(Intent.QUESTION)  # "no, and now it's smoking": never a reply
         now = self._clock()
         with self._unit_of_work() as uow:
             if delivery is not None and not uow.deliveries.first_time(delivery, now):
@@ -102,7 +114,7 @@ class FirstLineDesk:
             if about is not None and not self._still_asked(uow, user_id, about):
                 replies = [Reply(texts.BUTTON_OUT_OF_DATE)]  # nothing else changes
             else:
-                replies = self._handle(uow, sender, user_id, intent, incoming, reading, now)
+                replies = self._handle(uow, sender, user_id, reply, incoming, reading, now)
             _reserve(uow, user_id, replies, delivery, now)
             uow.commit()
         return replies
@@ -123,12 +135,36 @@ class FirstLineDesk:
             and ticket.status is TicketStatus.RESOLVED
         )
 
+    def _expecting(self, sender: Sender) -> Expecting:
+        """What the sender's conversation waits for, which decides what a short reply means."""
+        with self._unit_of_work(read_only=True) as uow:
+            user_id = uow.users.find(sender)
+            conversation = None if user_id is None else uow.conversations.open_for(user_id)
+            if conversation is None:
+                return Expecting.NOTHING
+            if conversation.status is ConversationStatus.NEEDS_HUMAN:
+                ticket = uow.tickets.for_conversation(conversation.id)
+                resolved = ticket is not None and ticket.status is TicketStatus.RESOLVED
+                return Expecting.RATING if resolved else Expecting.CASE
+        if conversation.stage is Stage.AWAITING_FEEDBACK:
+            return Expecting.ANSWER
+        if conversation.stage is Stage.AWAITING_DETAIL:
+            return Expecting.DETAIL
+        return Expecting.NOTHING
+
+    def _knows(self, reading: Reading, text: str) -> bool:
+        """Whether the knowledge base has a confident answer to ``text`` (searched already)."""
+        found = reading.matches_for(text)
+        return found is not None and self._dialogue.is_confident(found)
+
     def _read(self, sender: Sender, intent: Intent, text: str) -> Reading:
         """Triage every message a person wrote (whatever state the conversation is in), and
         search a question, before any unit of work that writes is open."""
         if intent in _COMMANDS:
             return Reading()
         verdict = self._triage.assess(text)
+        if intent is Intent.OUT_OF_SCOPE:  # unless the articles know it ("book a meeting room")
+            return Reading(verdict, {text: self._dialogue.search(text)})
         if intent is not Intent.QUESTION:
             return Reading(verdict)
         searches = {text: self._dialogue.search(text)}
@@ -172,11 +208,12 @@ class FirstLineDesk:
         uow: UnitOfWork,
         sender: Sender,
         user_id: int,
-        intent: Intent,
+        reply: ReplyReading,
         incoming: IncomingText,
         reading: Reading,
         now: datetime,
     ) -> list[Reply]:
+        intent = reply.intent
         warning = [Reply(texts.CREDENTIALS_WARNING)] if incoming.has_credentials else []
         conversation = uow.conversations.open_for(user_id)
         if conversation is None or conversation.status is not ConversationStatus.NEEDS_HUMAN:
@@ -186,7 +223,7 @@ class FirstLineDesk:
                 return [Reply(texts.NOTHING_TO_CANCEL)]
         if conversation is not None and conversation.status is ConversationStatus.NEEDS_HUMAN:
             answer = self._cases.on_message(
-                uow, conversation, intent, incoming.text, now, reading.verdict
+                uow, conversation, reply, incoming.text, now, reading.verdict
             )
             if answer is not None:
                 if incoming.truncated:

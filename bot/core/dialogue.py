@@ -85,8 +85,14 @@ class Dialogue:
             self._thanks(conversation, turn)
         elif intent is Intent.YES:
             self._yes(conversation, turn)
-        elif intent is Intent.NO:
+        elif intent in (Intent.NO, Intent.REOPEN):
             self._no(conversation, turn)
+        elif intent is Intent.OUT_OF_SCOPE:
+            turn.replies.append(Reply(texts.OUT_OF_SCOPE))
+        elif intent is Intent.SMALL_TALK:
+            turn.replies.append(Reply(texts.SMALL_TALK))
+        elif intent is Intent.RATING:
+            self._misplaced_rating(conversation, turn)
         elif intent is Intent.HUMAN:
             self._close_pending(conversation, FeedbackOutcome.ASKED_FOR_HUMAN, turn)
             self._hand_off(conversation, REASON_ASKED, turn)
@@ -114,6 +120,14 @@ class Dialogue:
             )
         else:
             turn.replies.append(Reply(texts.YOU_ARE_WELCOME))
+
+    @staticmethod
+    def _misplaced_rating(conversation: Conversation, turn: Turn) -> None:
+        """A mark when no rating was asked for: ask for what is pending, if anything."""
+        if conversation.stage is Stage.AWAITING_FEEDBACK:
+            turn.replies.append(Reply(texts.ANSWER_PLEASE, texts.FEEDBACK_CHOICES))
+        else:
+            turn.replies.append(Reply(texts.NOTHING_TO_RATE))
 
     def _yes(self, conversation: Conversation, turn: Turn) -> None:
         if conversation.stage is not Stage.AWAITING_FEEDBACK:

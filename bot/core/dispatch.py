@@ -46,16 +46,19 @@ def offer_case(
     levels: ServiceLevels,
     everyone: bool = False,
     excluding: int | None = None,
+    news: str = "",
 ) -> list[Agent]:
-    """Offer a queued case to the least-loaded homeworkers able to take it (or to all of them)."""
+    """Offer a queued case to the least-loaded homeworkers able to take it (or to all of them),
+    with ``news`` (what just happened to it) above its card."""
     agents = [agent for agent in uow.agents.all() if agent.id != excluding]
     fanout = len(agents) if everyone else levels.offer_fanout
     targets = offer_targets(agents, ticket, uow.agents.loads(), now, fanout)
     card = case_card(uow, ticket, now)
+    heading = f"{news}\nNew case waiting:" if news else "New case waiting:"
     for agent in targets:
         uow.outbox.add(
             Notice(
-                text=f"New case waiting:\n{card}",
+                text=f"{heading}\n{card}",
                 agent_id=agent.id,
                 ticket_id=ticket.id,
                 choices=(claim_choice(ticket),),

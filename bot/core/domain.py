@@ -52,6 +52,7 @@ class Stage(StrEnum):
     IDLE = "idle"
     AWAITING_FEEDBACK = "awaiting_feedback"
     AWAITING_DETAIL = "awaiting_detail"
+    RATING_ASKED_AGAIN = "rating_asked_again"  # the one re-ask after a reply that was no rating
 
 
 class FeedbackOutcome(StrEnum):

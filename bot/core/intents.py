@@ -1,4 +1,4 @@
-"""Reading the short, conversational part of what a user writes."""
+"""The intents of what a user writes, and the exact short replies read without a model."""
 
 from __future__ import annotations
 
@@ -20,6 +20,10 @@ class Intent(StrEnum):
     HUMAN = "human"
     GREETING = "greeting"
     THANKS = "thanks"
+    RATING = "rating"
+    REOPEN = "reopen"
+    SMALL_TALK = "small_talk"
+    OUT_OF_SCOPE = "out_of_scope"
     QUESTION = "question"
 
 
@@ -29,9 +33,6 @@ _COMMANDS = {
     "/cancel": Intent.CANCEL,
     "/status": Intent.STATUS,
 }
-_RATING = re.compile(r"^([1-5])(?:\s*(?:/|out of)\s*5)?(?:\s*stars?)?$")
-_STARS = "⭐"
-
 _YES = {
     "y",
     "yes",
@@ -175,13 +176,3 @@ def read_intent(text: str) -> Intent:
     if _HUMAN.search(phrase) and len(phrase.split()) <= 12:
         return Intent.HUMAN
     return Intent.QUESTION
-
-
-def read_rating(text: str) -> int | None:
-    """A 1-5 rating written as ``4``, ``4/5``, ``4 stars`` or ⭐⭐⭐⭐, else None."""
-    stripped = text.strip()
-    if stripped and set(stripped.replace("\ufe0f", "")) == {_STARS}:
-        count = stripped.count(_STARS)
-        return count if 1 <= count <= 5 else None
-    match = _RATING.match(normalize(stripped).replace(" / ", "/"))
-    return int(match.group(1)) if match else None

@@ -19,6 +19,7 @@ from bot.core.domain import (
     TriageVerdict,
 )
 from bot.core.metrics import DeskFacts, Period
+from bot.core.reply_reading import Expecting, ReplyReading
 from bot.core.tickets import (
     Agent,
     DeliveryOutcome,
@@ -56,6 +57,14 @@ class Triage(Protocol):
 
     def assess(self, text: str) -> TriageVerdict:
         """The verdict for one message; never raises for a missing model."""
+        ...
+
+
+class ReplyReader(Protocol):
+    """Reads what a user's message is: a yes, a rating, a request for a person, a question..."""
+
+    def read(self, text: str, expecting: Expecting = Expecting.NOTHING) -> ReplyReading:
+        """The reading of one (masked) message, for what the conversation expects."""
         ...
 
 

@@ -55,6 +55,17 @@ NOTHING_PENDING = "Okay. Tell me what's going wrong and I'll help."
 CANCELLED = "Okay, I've closed this conversation. Write any time to start a new one."
 NOTHING_TO_CANCEL = "There's nothing open to cancel. Write any time if you need help."
 TRY_ANOTHER = "Sorry that didn't help. Let's try this instead:"
+OUT_OF_SCOPE = (
+    "I can help with IT questions: computers, accounts and passwords, email, the network, "
+    "printers and phones. For anything else, please ask the right team (facilities, HR...) "
+    'or a colleague. If you need a person from IT, write "talk to a person".'
+)
+SMALL_TALK = (
+    "I'm the IT help desk assistant. Tell me what's going wrong with your computer, account, "
+    "email, network or printer and I'll help; send /help to see how."
+)
+NOTHING_TO_RATE = "There's nothing to rate right now. Tell me what's going wrong and I'll help."
+ANSWER_PLEASE = 'Did the steps solve it? Answer "yes" or "no", or choose "Talk to a person".'
 NEED_DETAIL = (
     "I couldn't find an answer I'm sure about. Could you describe it in a bit more detail, "
     "for example what you were trying to do and any error message you saw? "
@@ -144,6 +155,13 @@ RATING_LOW_FOLLOW_UP = (
     'write "not fixed" and I\'ll reopen the request.'
 )
 REOPENED = "I've reopened {reference}; the team will pick it up again here."
+REOPENED_WITH_DETAILS = (
+    "I've reopened {reference} and passed on what you wrote; the team will pick it up again here."
+)
+RATE_AGAIN = (
+    "Please rate the help with {reference} from 1 to 5 (5 is excellent), or write "
+    f'"{NOT_FIXED}" and I\'ll reopen it.'
+)
 ASK_RATING = (
     "How would you rate the help you got with {reference}? Rate it from 1 (poor) to "
     f'5 (excellent), or write "{NOT_FIXED}" if the problem is still there.'

@@ -436,8 +436,9 @@ class Ticket:
 
     # --- the user's verbs ----------------------------------------------------------------------
 
-    def reopen(self, now: datetime, *, holder_available: bool) -> TicketEvent:
-        """The user says it is not fixed: back to its holder if they can take it, else queued."""
+    def reopen(self, now: datetime, *, holder_available: bool, details: str = "") -> TicketEvent:
+        """The user says it is not fixed (``details``: what they added): back to its holder if
+        they can take it, else queued."""
 
         def change() -> None:
             self.resolved_at = None
@@ -447,7 +448,7 @@ class Ticket:
                 self.assignee_id = None
 
         move = Move.REOPEN_TO_HOLDER if holder_available else Move.REOPEN_TO_QUEUE
-        return self._move(move, USER, now, change)
+        return self._move(move, USER, now, change, details)
 
     def rate(self, rating: int, now: datetime) -> TicketEvent:
         """The user rates the help from 1 to 5, which closes the case."""

@@ -19,8 +19,9 @@ from bot.core.domain import (
     Stage,
     TriageVerdict,
 )
-from bot.core.intents import Intent, read_rating
+from bot.core.intents import Intent
 from bot.core.ports import UnitOfWork
+from bot.core.reply_reading import PLAIN_QUESTION, ReplyReading
 from bot.core.routing import expected_wait, queue_order
 from bot.core.summary import summarize
 from bot.core.tickets import (
@@ -34,14 +35,6 @@ from bot.core.tickets import (
 )
 
 LOW_RATING = 2
-REOPEN_PHRASES = {
-    texts.NOT_FIXED,
-    "still broken",
-    "it's not fixed",
-    "its not fixed",
-    "reopen",
-    "no",
-}
 
 
 class UserCases:
@@ -100,15 +93,16 @@ class UserCases:
         self,
         uow: UnitOfWork,
         conversation: Conversation,
-        intent: Intent,
+        reply: ReplyReading,
         text: str,
         now: datetime,
         verdict: TriageVerdict | None = None,
     ) -> list[Reply] | None:
         """Answer a user whose conversation is with second line; None: start afresh.
 
-        ``verdict`` is this message's own triage: an incident more urgent than the case
-        raises the case (see :meth:`_raise_if_more_urgent`)."""
+        ``reply`` is how the message was read; ``verdict`` is its own triage: an incident more
+        urgent than the case raises the case (see :meth:`_raise_if_more_urgent`)."""
+        intent = reply.intent
         ticket = uow.tickets.for_conversation(conversation.id)
         if ticket is None or ticket.status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
             conversation.status = ConversationStatus.RESOLVED
@@ -120,7 +114,7 @@ class UserCases:
         if intent is Intent.STATUS:
             return [self.status_of(uow, ticket, now)]
         if ticket.status is TicketStatus.RESOLVED:
-            return self._after_resolution(uow, conversation, ticket, text, now)
+            return self._after_resolution(uow, conversation, ticket, reply, now)
         raised = self._raise_if_more_urgent(uow, ticket, intent, text, verdict, now)
         return [*raised, self._relay(uow, ticket, text, now)]
 
@@ -257,39 +251,64 @@ class UserCases:
         uow: UnitOfWork,
         conversation: Conversation,
         ticket: Ticket,
-        text: str,
+        reply: ReplyReading,
         now: datetime,
     ) -> list[Reply] | None:
-        rating = read_rating(text)
-        if rating is not None:
-            store(uow, ticket, ticket.rate(rating, now))
-            conversation.status = ConversationStatus.RESOLVED
-            answer = texts.RATING_THANKS.format(rating=rating)
-            if rating <= LOW_RATING:
-                alert_supervisors(
-                    uow, ticket, f"{ticket.reference} was rated {rating}/5.", now, with_card=False
-                )
-                answer += texts.RATING_LOW_FOLLOW_UP
-            return [Reply(answer)]
-        if text.strip().casefold().rstrip(".!") in REOPEN_PHRASES:
-            return [self._reopen(uow, ticket, now)]
+        """A rating closes the case; "not fixed" (or asking for a person) reopens it; a plain
+        new IT question closes it unrated and starts afresh; anything else is asked once more
+        for a rating, then the case closes unrated and the message is read afresh."""
+        if reply.intent is Intent.RATING and reply.rating is not None:
+            return [self._rate(uow, conversation, ticket, reply.rating, now)]
+        if reply.intent in (Intent.REOPEN, Intent.HUMAN):
+            conversation.stage = Stage.IDLE
+            return [self._reopen(uow, ticket, reply.details, now)]
+        plainly_new = reply.intent is Intent.QUESTION and reply.confidence >= PLAIN_QUESTION
+        if not plainly_new and conversation.stage is not Stage.RATING_ASKED_AGAIN:
+            conversation.stage = Stage.RATING_ASKED_AGAIN
+            again = texts.RATE_AGAIN.format(reference=ticket.reference)
+            return [Reply(again, texts.rating_choices(ticket.reference))]
         store(uow, ticket, ticket.close_unrated(now))
         conversation.status = ConversationStatus.RESOLVED
+        conversation.stage = Stage.IDLE
         return None
 
-    def _reopen(self, uow: UnitOfWork, ticket: Ticket, now: datetime) -> Reply:
+    def _rate(
+        self,
+        uow: UnitOfWork,
+        conversation: Conversation,
+        ticket: Ticket,
+        rating: int,
+        now: datetime,
+    ) -> Reply:
+        store(uow, ticket, ticket.rate(rating, now))
+        conversation.status = ConversationStatus.RESOLVED
+        conversation.stage = Stage.IDLE
+        answer = texts.RATING_THANKS.format(rating=rating)
+        if rating <= LOW_RATING:
+            alert_supervisors(
+                uow, ticket, f"{ticket.reference} was rated {rating}/5.", now, with_card=False
+            )
+            answer += texts.RATING_LOW_FOLLOW_UP
+        return Reply(answer)
+
+    def _reopen(self, uow: UnitOfWork, ticket: Ticket, details: str, now: datetime) -> Reply:
+        """Reopen the case with what the user added, told to its holder or to whoever it is
+        offered to (and kept in its audit trail)."""
         holder = uow.agents.get(ticket.assignee_id) if ticket.assignee_id else None
         holder_available = holder is not None and holder.is_available(now)
-        store(uow, ticket, ticket.reopen(now, holder_available=holder_available))
+        store(uow, ticket, ticket.reopen(now, holder_available=holder_available, details=details))
+        said = f" The user wrote: {details}" if details else ""
         if holder is not None and holder_available:
             uow.outbox.add(
                 Notice(
-                    f"The user says {ticket.reference} is not fixed; it is back with you.",
+                    f"The user says {ticket.reference} is not fixed; it is back with you.{said}",
                     agent_id=holder.id,
                     ticket_id=ticket.id,
                 ),
                 now,
             )
         else:
-            offer_case(uow, ticket, now, self.levels)
-        return Reply(texts.REOPENED.format(reference=ticket.reference))
+            news = f"The user says {ticket.reference} is not fixed.{said}"
+            offer_case(uow, ticket, now, self.levels, news=news)
+        text = texts.REOPENED_WITH_DETAILS if details else texts.REOPENED
+        return Reply(text.format(reference=ticket.reference))
