@@ -17,23 +17,23 @@ from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
 
-from bot.core.agent_stats import AgentStats
 from bot.core.clock import utc_now
-from bot.core.desk import FirstLineDesk
-from bot.core.notices import NoticeBoard
-from bot.core.ports import Clock, Triage, UnitOfWorkFactory
-from bot.core.roster import Roster
-from bot.core.second_line import SecondLineDesk
-from bot.core.service_levels import ServiceLevelCheck
 from bot.errors import StorageError, TriageError
 from bot.logging_masking import MaskingLogFilter
 from bot.ops.json_logs import JsonLogFormatter
-from bot.settings import Settings
 
 if TYPE_CHECKING:  # the heavy parts are imported where they are built, when they are
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from bot.core.agent_stats import AgentStats
+    from bot.core.desk import FirstLineDesk
+    from bot.core.notices import NoticeBoard
+    from bot.core.ports import Clock, Triage, UnitOfWorkFactory
+    from bot.core.roster import Roster
+    from bot.core.second_line import SecondLineDesk
+    from bot.core.service_levels import ServiceLevelCheck
+    from bot.settings import Settings
     from bot.storage.database import SchemaUpgrade
     from classifier.registry import ModelRegistry
     from classifier.training import Progress
@@ -188,6 +188,11 @@ class Wiring:
     @cached_property
     def team(self) -> Team:
         """Second line's services: no model; the articles are indexed when first sent."""
+        from bot.core.agent_stats import AgentStats
+        from bot.core.notices import NoticeBoard
+        from bot.core.roster import Roster
+        from bot.core.second_line import SecondLineDesk
+        from bot.core.service_levels import ServiceLevelCheck
         from bot.storage.metrics_queries import SqlMetricsReader
         from knowledge_base import DEFAULT_CATEGORIES
 
@@ -227,6 +232,8 @@ class Wiring:
     def app(self, progress: Progress | None = None) -> App:
         """The whole desk: database upgraded, knowledge base indexed, triage ready."""
         if self._app is None:
+            from bot.core.desk import FirstLineDesk
+
             desk = FirstLineDesk(
                 self.knowledge,
                 self._observed(self.triage(progress)),
