@@ -6,7 +6,8 @@ Each command is started ``--runs`` times (default 9, after one untimed warm-up r
 median wall time printed beside two baselines run in the same loop, so a busy machine slows
 all of them alike and the ratios stay comparable:
 
-- ``python3 -c pass``: the interpreter alone;
+- ``python3 -c pass``: the interpreter on the PATH alone (a pyenv shim adds its own start);
+- ``python -c pass``: this environment's interpreter alone, the base of the ratios;
 - ``python -c "import typer, rich"``: the command-line libraries every command needs;
 - ``triage --help``: the whole command tree, its help printed (target: under 0.4 s);
 - ``triage chat``: until the greeting is on stdout, the desk built and waiting for the first
@@ -98,6 +99,7 @@ def main() -> None:
         python = str(BIN / "python")
         timed: dict[str, Callable[[], float]] = {
             "python3 -c pass": lambda: run_to_end(["python3", "-c", "pass"], env),
+            "python -c pass": lambda: run_to_end([python, "-c", "pass"], env),
             'python -c "import typer, rich"': lambda: run_to_end(
                 [python, "-c", "import typer, rich"], env
             ),
@@ -111,14 +113,14 @@ def main() -> None:
         for _ in range(args.runs):  # interleaved: a busy moment slows every command alike
             for name, measure in timed.items():
                 times[name].append(measure())
-    base = statistics.median(times["python3 -c pass"])
+    base = statistics.median(times["python -c pass"])
     print(f"\nmedian of {args.runs} runs, load average {os.getloadavg()[0]:.1f} now")
-    print(f"{'command':34} {'median':>8} {'min':>8} {'max':>8} {'x pass':>7}")
+    print(f"{'command':34} {'median':>8} {'min':>8} {'max':>8} {'x python':>9}")
     for name, seconds in times.items():
         middle = statistics.median(seconds)
         print(
             f"{name:34} {middle:7.3f}s {min(seconds):7.3f}s {max(seconds):7.3f}s "
-            f"{middle / base:6.1f}x"
+            f"{middle / base:8.1f}x"
         )
 
 
