@@ -15,39 +15,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
-
-from bot.core.agent_stats import AgentStats
 from bot.core.clock import utc_now
-from bot.core.desk import FirstLineDesk
-from bot.core.notices import NoticeBoard
-from bot.core.ports import Clock, ReplyReader, Triage, UnitOfWorkFactory
-from bot.core.roster import Roster
-from bot.core.second_line import SecondLineDesk
-from bot.core.service_levels import ServiceLevelCheck
 from bot.errors import StorageError, TriageError
 from bot.logging_masking import MaskingLogFilter
 from bot.ops.json_logs import JsonLogFormatter
-from bot.settings import Settings
-from bot.storage.database import (
-    SchemaUpgrade,
-    make_engine,
-    make_session_factory,
-    upgrade_schema,
-)
-from bot.storage.metrics_queries import SqlMetricsReader
-from bot.storage.unit_of_work import sql_units_of_work
-from classifier.default_model import ensure_default_model
-from classifier.registry import ModelRegistry
-from classifier.replies import default_reply_reader
-from classifier.training import Progress
-from classifier.triage import ModelTriage
-from knowledge_base import DEFAULT_CATEGORIES
-from knowledge_base.library import ArticleLibrary
+
+if TYPE_CHECKING:  # the heavy parts are imported where they are built, when they are
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from bot.core.agent_stats import AgentStats
+    from bot.core.desk import FirstLineDesk
+    from bot.core.notices import NoticeBoard
+    from bot.core.ports import Clock, ReplyReader, Triage, UnitOfWorkFactory
+    from bot.core.roster import Roster
+    from bot.core.second_line import SecondLineDesk
+    from bot.core.service_levels import ServiceLevelCheck
+    from bot.settings import Settings
+    from bot.storage.database import SchemaUpgrade
+    from classifier.registry import ModelRegistry
+    from classifier.training import Progress
+    from knowledge_base.library import ArticleLibrary
 
 log = logging.getLogger(__name__)
 STDERR_HANDLER = "triage-stderr"
@@ -155,6 +145,10 @@ class Wiring:
         """An engine on the configured database, with every migration applied."""
         if self._given_engine is not None:
             return self._given_engine
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from bot.storage.database import make_engine, upgrade_schema
+
         engine = make_engine(self.settings.database_url)
         try:
             self.schema_upgrade = upgrade_schema(engine)
@@ -169,26 +163,42 @@ class Wiring:
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
         """The one sessionmaker, for the storage queries that take a session."""
+        from bot.storage.database import make_session_factory
+
         return make_session_factory(self.engine)
 
     @cached_property
     def units_of_work(self) -> UnitOfWorkFactory:
         """The unit-of-work factory every service is given."""
+        from bot.storage.unit_of_work import sql_units_of_work
+
         return sql_units_of_work(self.sessions)
 
     @cached_property
     def registry(self) -> ModelRegistry:
         """The saved model versions, in TRIAGE_MODELS_DIR."""
+        from classifier.registry import ModelRegistry
+
         return ModelRegistry(self.settings.models_dir)
 
     @cached_property
     def knowledge(self) -> ArticleLibrary:
         """The articles of TRIAGE_KB_DIR, indexed."""
+        from knowledge_base.library import ArticleLibrary
+
         return ArticleLibrary(self.settings.kb_dir, self.settings.kb_min_score)
 
     @cached_property
     def team(self) -> Team:
         """Second line's services: no model; the articles are indexed when first sent."""
+        from bot.core.agent_stats import AgentStats
+        from bot.core.notices import NoticeBoard
+        from bot.core.roster import Roster
+        from bot.core.second_line import SecondLineDesk
+        from bot.core.service_levels import ServiceLevelCheck
+        from bot.storage.metrics_queries import SqlMetricsReader
+        from knowledge_base import DEFAULT_CATEGORIES
+
         levels = self.settings.service_levels()
         units = self.units_of_work
         return Team(
@@ -205,6 +215,9 @@ class Wiring:
     def triage(self, progress: Progress | None = None) -> Triage:
         """Rules and the active model; the default model is trained first if none is active."""
         if self._triage is None:
+            from classifier.default_model import ensure_default_model
+            from classifier.triage import ModelTriage
+
             try:
                 ensure_default_model(self.registry, progress)
             except TriageError as error:
@@ -217,7 +230,11 @@ class Wiring:
     @property
     def replies(self) -> ReplyReader:
         """How users' replies are read: the reply model, trained when a message first needs it."""
-        return self._replies or default_reply_reader()
+        if self._replies is not None:
+            return self._replies
+        from classifier.replies import default_reply_reader
+
+        return default_reply_reader()
 
     def observe_triage(self, observed: Callable[[Triage], Triage]) -> None:
         """Give the desk ``observed(triage)`` instead of the triage (e.g. timed for metrics);
@@ -227,6 +244,8 @@ class Wiring:
     def app(self, progress: Progress | None = None) -> App:
         """The whole desk: database upgraded, knowledge base indexed, triage ready."""
         if self._app is None:
+            from bot.core.desk import FirstLineDesk
+
             desk = FirstLineDesk(
                 self.knowledge,
                 self._observed(self.triage(progress)),

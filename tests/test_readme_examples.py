@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import bot.bootstrap
+import knowledge_base.library
 from bot.bootstrap import Wiring
 from bot.cli import common
 from bot.cli.app import app
@@ -221,7 +221,7 @@ def fresh_desk(
             built_once.models[key] = load(registry, version)
         return built_once.models[key]
 
-    monkeypatch.setattr(bot.bootstrap, "ArticleLibrary", library)
+    monkeypatch.setattr(knowledge_base.library, "ArticleLibrary", library)  # read when built
     monkeypatch.setattr(ModelRegistry, "load", load_once)
     return monkeypatch
 

@@ -11,8 +11,6 @@ from rich.table import Table
 
 from bot.cli.common import console, fail, print_table, wiring
 from bot.core.tickets import Agent, Role, WorkingHours
-from bot.doors.terminal_desk import HELP, PROMPT, DeskSession
-from bot.doors.terminal_io import replace_undecodable
 from bot.errors import Refused
 
 agents_app = typer.Typer(help="Register and manage homeworkers and supervisors.")
@@ -181,6 +179,9 @@ def desk(
     agent: Annotated[str, typer.Option("--agent", help="Your name in the register.")],
 ) -> None:
     """Work second-line cases from the terminal; pipe commands in to script it."""
+    from bot.doors.terminal_desk import PROMPT, DeskSession
+    from bot.doors.terminal_io import replace_undecodable
+
     with wiring() as wired:
         team = wired.team
         try:
@@ -203,4 +204,4 @@ def desk(
             session.run(sys.stdin, sys.stdout)
 
 
-__all__ = ["HELP", "agents_app", "desk", "sla_app"]
+__all__ = ["agents_app", "desk", "sla_app"]

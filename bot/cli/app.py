@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import sys
 from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,9 +22,9 @@ from bot.cli.model_commands import (
 )
 from bot.cli.report_commands import report_command
 from bot.cli.run_command import run
-from bot.core.tickets import Notice
-from bot.doors.terminal_chat import run_interactive, run_scripted, terminal_sender
-from bot.storage.database import database_location
+
+if TYPE_CHECKING:
+    from bot.core.tickets import Notice
 
 app = typer.Typer(
     help="A first-line IT service desk in chat.",
@@ -66,6 +66,8 @@ def chat(
     ] = None,
 ) -> None:
     """Talk to the desk as an end user; pipe lines in to script it."""
+    from bot.doors.terminal_chat import run_interactive, run_scripted, terminal_sender
+
     name = (user or _default_user()).strip() or "terminal-user"
     with wiring() as wired:
         whole = desk_app(wired)
@@ -83,6 +85,8 @@ def chat(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all database migrations."""
+    from bot.storage.database import database_location
+
     with wiring() as wired:
         _ = wired.engine  # opening the database applies every migration
         done = wired.schema_upgrade

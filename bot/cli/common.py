@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-import bot.settings
 from bot.bootstrap import App, Wiring
 from bot.errors import TriageError
-from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 console = Console()
@@ -62,6 +64,8 @@ def reported_errors() -> Iterator[None]:
 
 def load_settings() -> Settings:
     """The settings, or exit with one line naming the bad one."""
+    import bot.settings  # pydantic: read by the commands that need settings, not by --help
+
     with reported_errors():
         return bot.settings.load_settings()
 
@@ -86,6 +90,8 @@ def spinner(first: str, on: Console = errors) -> Iterator[Callable[[str], None]]
     if not on.is_terminal:
         yield lambda _stage: None
         return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),

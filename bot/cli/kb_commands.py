@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -17,16 +17,11 @@ from bot.cli.report_commands import parse_moment
 from bot.core.domain import ArticleMatch
 from bot.core.tickets import Ticket, TicketStatus, ticket_id_from_reference
 from bot.private_files import write_private
-from bot.storage.gap_queries import (
-    GapEnquiry,
-    MissedArticle,
-    read_gap_enquiries,
-    read_missed_articles,
-)
-from knowledge_base.articles_io import ArticleError, article_files, load_articles
-from knowledge_base.drafts import DraftSource, draft_article
-from knowledge_base.gaps import GapCluster, find_gaps
-from knowledge_base.library import ArticleLibrary
+
+if TYPE_CHECKING:  # scikit-learn and the database are imported by the commands that use them
+    from bot.storage.gap_queries import GapEnquiry, MissedArticle
+    from knowledge_base.drafts import DraftSource
+    from knowledge_base.gaps import GapCluster
 
 kb_app = typer.Typer(help="Check and search the knowledge base.")
 
@@ -38,6 +33,8 @@ FolderOption = Annotated[
 
 def articles_folder(directory: Path) -> Path:
     """The folder, if it holds articles; or exit with one line saying it does not."""
+    from knowledge_base.articles_io import article_files  # YAML: read by the kb commands only
+
     if not directory.exists():
         raise fail(f"folder {directory} does not exist")
     if not directory.is_dir():
@@ -50,6 +47,8 @@ def articles_folder(directory: Path) -> Path:
 @kb_app.command("validate")
 def validate(folder: FolderOption = None) -> None:
     """Check every article: front matter, ids, categories, steps."""
+    from knowledge_base.articles_io import load_articles
+
     directory = articles_folder(folder or load_settings().kb_dir)
     loaded = load_articles(directory)
     for problem in loaded.problems:
@@ -70,6 +69,8 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print the matches as JSON.")] = False,
 ) -> None:
     """Show the best-matching articles for a message, with their scores."""
+    from knowledge_base.library import ArticleLibrary
+
     if not text.strip():
         raise fail("nothing to search for: give a user's message, e.g. triage kb search 'vpn'")
     current = load_settings()
@@ -119,6 +120,9 @@ def gaps(
     as_json: Annotated[bool, typer.Option("--json", help="Print the clusters as JSON.")] = False,
 ) -> None:
     """Group the enquiries no article answered, largest group first: what to write next."""
+    from bot.storage.gap_queries import read_gap_enquiries, read_missed_articles
+    from knowledge_base.gaps import find_gaps
+
     start = parse_moment(since, "--since") if since else None
     with wiring() as wired, wired.sessions() as session:
         enquiries = read_gap_enquiries(session, start)
@@ -170,6 +174,8 @@ def _print_missed(missed: list[MissedArticle]) -> None:
 
 def _article_texts(directory: Path) -> list[str]:
     """The live articles' titles and example questions: what the knowledge base already says."""
+    from knowledge_base.articles_io import load_articles
+
     if not directory.is_dir():
         return []
     return [
@@ -229,6 +235,9 @@ def draft(
     ] = None,
 ) -> None:
     """Draft an article from a resolved ticket's resolution note, for an admin to edit."""
+    from knowledge_base.articles_io import ArticleError, load_articles
+    from knowledge_base.drafts import draft_article
+
     ticket_id = ticket_id_from_reference(reference)
     if ticket_id is None:
         raise fail(f"{reference!r} is not a ticket reference such as T-1042")
@@ -277,6 +286,8 @@ def _refuse_live_folder(folder: Path, live: Path) -> None:
 
 def _draft_source(reference: str, ticket: Ticket | None, category: str | None) -> DraftSource:
     """What the draft is made of, or exit with one line saying why there is none."""
+    from knowledge_base.drafts import DraftSource
+
     if ticket is None:
         raise fail(f"there is no ticket {reference}")
     if ticket.status not in DONE_STATUSES or not ticket.resolution_note:

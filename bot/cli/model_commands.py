@@ -6,22 +6,23 @@ import json
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from bot.bootstrap import Wiring
 from bot.cli.common import console, errors, fail, print_table, spinner, wiring
 from bot.cli.report_commands import parse_moment
-from bot.storage.learning_queries import read_judgements, read_ticket_labels
 from classifier import DEFAULT_TRAINING_DATA
 from classifier.dataset import Dataset, read_dataset
 from classifier.drift import Agreement, drift_report
 from classifier.learning import learn_from_tickets, merged_csv, write_merged
-from classifier.registry import Manifest
-from classifier.service import evaluate_version, train_and_register
+
+if TYPE_CHECKING:  # scikit-learn and the database are imported by the commands that use them
+    from rich.console import Console
+
+    from bot.bootstrap import Wiring
+    from classifier.registry import Manifest
 
 models_app = typer.Typer(help="List, inspect, activate and roll back model versions.")
 
@@ -120,6 +121,8 @@ def train_command(
     ] = False,
 ) -> None:
     """Train a new model version on a CSV; activate it if it is no worse than the active one."""
+    from classifier.service import train_and_register
+
     notes = errors if as_json else console  # with --json, stdout holds the JSON alone
     with wiring() as wired:
         dataset = read_dataset(data or DEFAULT_TRAINING_DATA, text_col, label_col)
@@ -152,6 +155,8 @@ def train_command(
 
 def _with_ticket_rows(base: Dataset, wired: Wiring, notes: Console) -> Dataset:
     """The base data plus second line's new rows, kept under the models folder; or exit."""
+    from bot.storage.learning_queries import read_ticket_labels
+
     with wired.sessions() as session:
         tickets = read_ticket_labels(session)
     if not tickets:
@@ -198,6 +203,8 @@ def evaluate_command(
         raise fail("--since goes with --drift")
     if data is None:
         raise fail("say what to evaluate on: --data FILE, or --drift for second line's corrections")
+    from classifier.service import evaluate_version
+
     with wiring() as wired:
         dataset = read_dataset(data, text_col, label_col)
         manifest, metrics = evaluate_version(wired.registry, dataset, model, oos_label)
@@ -209,6 +216,8 @@ def evaluate_command(
 
 def print_drift(since: datetime | None, as_json: bool) -> None:
     """The live model's verdicts against second line's corrections since ``since``."""
+    from bot.storage.learning_queries import read_judgements
+
     with wiring() as wired, wired.sessions() as session:
         judgements = read_judgements(session, since)
     drift = drift_report(judgements)

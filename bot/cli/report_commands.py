@@ -7,16 +7,16 @@ import sys
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.cli.common import console, errors, fail, print_table, wiring
 from bot.core.clock import utc_now
-from bot.core.metrics import DeskReport, Period, report
 from bot.private_files import private_folder
-from bot.reports.export import write_csv, write_json
-from bot.reports.tables import all_tables
+
+if TYPE_CHECKING:  # the figures' code is imported by `triage report`, not by every command
+    from bot.core.metrics import DeskReport, Period
 
 
 class ReportFormat(StrEnum):
@@ -40,6 +40,7 @@ def parse_moment(text: str, option: str) -> datetime:
 
 def read_report(period: Period) -> DeskReport:
     """The figures of a period from the configured database."""
+    from bot.core.metrics import report
     from bot.storage.metrics_queries import read_facts
 
     with wiring() as wired, wired.sessions() as session:
@@ -74,6 +75,10 @@ def report_command(
     ] = None,
 ) -> None:
     """The desk's figures: deflection, escalation, waits, service levels, satisfaction."""
+    from bot.core.metrics import Period
+    from bot.reports.export import write_csv, write_json
+    from bot.reports.tables import all_tables
+
     start = parse_moment(since, "--since") if since else None
     end = parse_moment(until, "--until") if until else None
     if start is not None and end is not None and start >= end:

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlparse
 
 import typer
-from telegram.error import InvalidToken, NetworkError
 
 from bot.cli.common import desk_app, errors, fail, load_settings, wiring
-from bot.doors.telegram.application import TelegramOptions, build_bot, check_token
-from bot.doors.telegram.receiving import WebhookEndpoint
-from bot.doors.telegram.watching import TelegramWatch
 from bot.errors import AlreadyPolling
-from bot.ops.metrics import OpsMetrics
-from bot.ops.wiring import ops_server
-from bot.settings import Settings
-from bot.storage.poller_lock import polling_lock
-from bot.storage.telegram_updates import SqlUpdateLog
+
+if TYPE_CHECKING:  # Telegram's door is imported by `triage run` only, not by every command
+    from bot.doors.telegram.application import TelegramOptions
+    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 REJECTED = "Telegram rejected TRIAGE_TELEGRAM_TOKEN (Unauthorized): check it with @BotFather"
@@ -32,6 +26,8 @@ NO_TOKEN = (
 
 def telegram_options(settings: Settings) -> TelegramOptions:
     """The Telegram door's options from settings; exits with one line if there is no token."""
+    from bot.doors.telegram.application import TelegramOptions
+
     if settings.telegram_token is None:
         raise fail(NO_TOKEN)
     return TelegramOptions(
@@ -61,6 +57,18 @@ def run(
     ] = None,
 ) -> None:
     """Run the desk as a Telegram bot."""
+    import asyncio
+
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.doors.telegram.application import build_bot, check_token
+    from bot.doors.telegram.receiving import WebhookEndpoint
+    from bot.doors.telegram.watching import TelegramWatch
+    from bot.ops.metrics import OpsMetrics
+    from bot.ops.wiring import ops_server
+    from bot.storage.poller_lock import polling_lock
+    from bot.storage.telegram_updates import SqlUpdateLog
+
     current = load_settings()
     options = telegram_options(current)
     if webhook is not None:
