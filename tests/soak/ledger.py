@@ -31,7 +31,7 @@ USER_KINDS = (
     ("picked up", re.compile(r"has picked up your request (T-\d+)")),
     ("homeworker reply", re.compile(r"^.+ \((T-\d+)\): ")),
     ("relay ack", re.compile(r"passed your message on to the person handling (T-\d+)")),
-    ("relay ack", re.compile(r"^That sounds more urgent than what (T-\d+) was about")),
+    ("priority raised", re.compile(r"^That sounds more urgent than what (T-\d+) was about")),
     ("rating prompt", re.compile(r"^Your request (T-\d+) has been resolved")),
     ("rating thanks", re.compile(r"^Thank you for rating the help")),
     ("glad", re.compile(r"^Great, glad that sorted it")),
@@ -42,13 +42,16 @@ AGENT_KINDS = (
     ("claim card", re.compile(r"^(T-\d+) · P\d · .* · assigned")),
     ("reply ack", re.compile(r"^Sent to the user on (T-\d+)\.")),
     ("relay to homeworker", re.compile(r"^(T-\d+) · [^\n:]+: ")),
-    ("relay to homeworker", re.compile(r"^(T-\d+) raised from P\d to P\d: .*The user wrote: ")),
+    ("priority raised", re.compile(r"^(T-\d+) raised from P\d to P\d: ")),
     ("resolve ack", re.compile(r"^(T-\d+) resolved\.")),
     ("switch ack", re.compile(r"^Now working on (T-\d+)")),
     ("shift ack", re.compile(r"^You are on shift")),
     ("edit refused", re.compile(r"^I can't pass on changes")),
 )
 CARD_KINDS = {"offer", "claim card"}  # these show the transcript: tokens may appear in them
+# A user's message that makes the case more urgent is told to the holder twice, by design:
+# "raised from P4 to P3 ... The user wrote: ..." beside the relay itself.
+ALSO_QUOTES = {"priority raised"}
 ORDER = (
     "kb answer",
     "glad",
@@ -66,6 +69,7 @@ ORDER = (
     "rating prompt",
     "rating thanks",
     "shift ack",
+    "priority raised",
 )
 
 
@@ -195,7 +199,9 @@ class Ledger:
         for token, places in seen.items():
             intended = self.token_to.get(token)
             for kind, chat in places:
-                if intended == (kind, chat):
+                if intended == (kind, chat) or (
+                    intended and kind in ALSO_QUOTES and intended[1] == chat
+                ):
                     continue
                 if kind in CARD_KINDS and chat in self.homeworkers and token[2] == "u":
                     continue  # the user's own words in the case's transcript

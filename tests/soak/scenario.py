@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import random
 import re
@@ -131,6 +132,7 @@ def _run(
         _settle(standin, options.settle, options.quiet)
         phases.append(("settled", time.monotonic()))
         rows, problems = ledger.count(standin.sent_messages)
+        _keep_transcript(standin, folder / "transcript.jsonl")
     finally:
         for bot in bots:
             bot.stop()
@@ -256,3 +258,16 @@ def _tracebacks(log: Path) -> int:
     if not log.exists():
         return 0
     return len(re.findall(r"^Traceback", log.read_text(errors="replace"), re.MULTILINE))
+
+
+def _keep_transcript(standin: TelegramStandIn, path: Path) -> None:
+    """Every update people caused and every message the bot sent, one JSON line each, for
+    looking into a failure after the run."""
+    with standin.state.lock:
+        updates = list(standin.state.sent_updates.values())
+    with path.open("w", encoding="utf-8") as out:
+        for update in updates:
+            out.write(json.dumps({"update": update}, ensure_ascii=False) + "\n")
+        for message in standin.sent_messages:
+            sent = {"chat": message.chat_id, "id": message.message_id, "text": message.text}
+            out.write(json.dumps({"sent": sent, "edits": message.edit_count}) + "\n")

@@ -62,7 +62,8 @@ class RandomFaults:
         if method == "getUpdates":
             fault = Fault("502 getUpdates", status=502)
         else:
-            kinds, weights = zip(*SEND_FAULTS, strict=True)
+            kinds = [kind for kind, _ in SEND_FAULTS]
+            weights = [weight for _, weight in SEND_FAULTS]
             fault = self._fault(self._random.choices(kinds, weights)[0])
         self.drawn[fault.kind] += 1
         return fault

@@ -95,8 +95,8 @@ class BotApiServer:
             text = STATUS_TEXT.get(fault.status, "Error")
             if fault.retry_after:
                 text = f"Too Many Requests: retry after {fault.retry_after}"
-            error = ApiError(fault.status, text, **extra)
-            status, body = error.status, error.payload()
+            refusal = ApiError(fault.status, text, **extra)
+            status, body = refusal.status, refusal.payload()
         else:
             status, body = await self._answer(method, params)
         with self.state.lock:
@@ -175,9 +175,15 @@ class BotApiServer:
         return web.Response(body=stored.data, content_type="application/octet-stream")
 
     async def _deliver_webhooks(self) -> None:
-        if self.state.webhook_parallel > 1:
-            await self._deliver_webhooks_in_parallel()
-            return
+        parallel = asyncio.create_task(self._deliver_webhooks_in_parallel())
+        try:
+            await self._deliver_webhooks_in_turn()
+        finally:
+            parallel.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await parallel
+
+    async def _deliver_webhooks_in_turn(self) -> None:
         attempt = 0
         async with aiohttp.ClientSession() as session:
             while True:
@@ -237,7 +243,8 @@ class BotApiServer:
 
         def next_free() -> dict[str, Any] | None:
             with self.state.lock:
-                if self.state.webhook is None or len(busy) >= self.state.webhook_parallel:
+                parallel = self.state.webhook_parallel
+                if self.state.webhook is None or parallel < 2 or len(busy) >= parallel:
                     return None
                 for update in self.state.pending_updates:
                     if update["update_id"] not in busy and _update_chat(update) not in chats:
@@ -262,7 +269,7 @@ class BotApiServer:
     def _next_delivery(self) -> tuple[dict[str, Any], WebhookConfig] | None:
         with self.state.lock:
             hook = self.state.webhook
-            if hook is None or not self.state.pending_updates:
+            if hook is None or not self.state.pending_updates or self.state.webhook_parallel > 1:
                 return None
             return self.state.pending_updates[0], hook
 
