@@ -70,6 +70,7 @@ ORDER = (
     "rating thanks",
     "shift ack",
     "priority raised",
+    "offer withdrawn",
 )
 
 
@@ -79,6 +80,8 @@ def classify(message: SentMessage, to_homeworker: bool) -> tuple[str, str | None
     for kind, pattern in AGENT_KINDS if to_homeworker else USER_KINDS:
         found = pattern.search(text)
         if found:
+            if kind == "offer" and not text.startswith("New case") and not message.edit_count:
+                kind = "offer withdrawn"  # said in a message of its own, not in the offer
             return kind, found.group(1) if pattern.groups else None
     return "other", None
 
@@ -155,7 +158,8 @@ class Ledger:
     def _misplaced(self, kind: str, reference: str, chat: int) -> bool:
         if chat in self.homeworkers:
             holder = self.case_holder.get(reference)
-            return kind not in CARD_KINDS | {"shift ack"} and holder is not None and holder != chat
+            exempt = CARD_KINDS | {"shift ack", "offer withdrawn"}
+            return kind not in exempt and holder is not None and holder != chat
         owner = self.case_user.get(reference)
         return owner is not None and owner != chat
 

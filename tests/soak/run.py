@@ -31,7 +31,7 @@ def parse(arguments: list[str] | None = None) -> tuple[Options, argparse.Namespa
     parser.add_argument("--kills", type=int, default=5, help="kill -9 and restart, per run")
     parser.add_argument("--seconds", type=float, default=240, help="no new round after this")
     parser.add_argument("--settle", type=float, default=60, help="at most, for retries")
-    parser.add_argument("--wait", type=float, default=30, help="a person's patience, seconds")
+    parser.add_argument("--wait", type=float, default=60, help="a person's patience, seconds")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default=None)
     parser.add_argument("--processes", type=str, default="1,2,4", help="multi: counts to run")
     parser.add_argument("--seed", type=int, default=13)
@@ -74,7 +74,7 @@ def report(result: Result) -> str:
         "timeline: " + "; ".join(result.notes),
     ]
     if result.problems:
-        lines.append(f"problems ({len(result.problems)}, first 15):")
+        lines.append(f"problems ({len(result.problems)}, first 15; all in problems.txt):")
         lines += [f"  {p}" for p in result.problems[:15]]
     return "\n".join(lines)
 

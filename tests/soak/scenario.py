@@ -43,7 +43,7 @@ class Options:
     kills: int = 5
     seconds: float = 240.0  # people start no new round after this
     settle: float = 60.0  # at most this long for retries to land after the faults stop
-    wait_seconds: float = 30.0  # how long a person waits for what they expect
+    wait_seconds: float = 60.0  # how long a person waits for what they expect
     database: str = "sqlite"  # sqlite or postgresql
     rounds: int = 2  # reply-and-answer exchanges per case
     quiet: float = 8.0  # settled: nothing sent for this long
@@ -133,6 +133,7 @@ def _run(
         phases.append(("settled", time.monotonic()))
         rows, problems = ledger.count(standin.sent_messages)
         _keep_transcript(standin, folder / "transcript.jsonl")
+        (folder / "problems.txt").write_text("".join(f"{p}\n" for p in problems))
     finally:
         for bot in bots:
             bot.stop()
