@@ -70,7 +70,8 @@ def report(result: Result) -> str:
         "faults injected: "
         + (", ".join(f"{k} {v}" for k, v in sorted(result.faults.items())) or "none")
         + f" (total {sum(result.faults.values())})",
-        f"tracebacks in the bot's logs: {result.log_errors}; logs in {result.folder}",
+        f"Bot API spec violations: {result.violations}; tracebacks in the bot's logs: "
+        f"{result.log_errors}; logs in {result.folder}",
         "timeline: " + "; ".join(result.notes),
     ]
     if result.problems:

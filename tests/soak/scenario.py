@@ -65,6 +65,7 @@ class Result:
     starts: int
     faults: Counter[str]
     proxy: str = ""
+    violations: int = 0  # calls or objects departing from the Bot API spec
     log_errors: int = 0
     folder: Path | None = None
     notes: list[str] = field(default_factory=list)
@@ -149,6 +150,7 @@ def _run(
         starts=sum(b.starts for b in bots),
         faults=faults.drawn,
         proxy=proxy.label if proxy is not None else "",
+        violations=len(standin.violations),
         log_errors=sum(_tracebacks(b.log_path) for b in bots),
         folder=folder,
         notes=[f"{name} +{at - phases[0][1]:.1f} s" for name, at in phases[1:]]
