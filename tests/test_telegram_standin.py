@@ -42,6 +42,7 @@ from tests.telegram_standin import (
     polling,
     visible_text,
 )
+from tests.telegram_standin.chaos import RandomFaults
 
 USER = 4201
 Context = ContextTypes.DEFAULT_TYPE
@@ -426,3 +427,71 @@ def test_a_threaded_stand_in_serves_plain_http_clients(
     assert update["message"]["entities"] == [{"type": "bot_command", "offset": 0, "length": 7}]
     call("sendMessage", chat_id=USER, text="No open tickets.")
     assert standin.wait_for_message_sync(USER).text == "No open tickets."
+
+
+def test_random_faults_hit_their_share_of_sends_and_only_502_on_polls() -> None:
+    faults = RandomFaults(rate=0.2, seed=5, read_timeout=5.0)
+    sends = [faults.draw("sendMessage") for _ in range(2000)]
+    polls = [faults.draw("getUpdates") for _ in range(500)]
+    hit = [f for f in sends if f is not None]
+    assert 0.17 < len(hit) / len(sends) < 0.23
+    assert {f.kind for f in hit} == {"429", "500", "502", "slow", "timeout"}
+    assert all(f.delay > 5.0 for f in hit if f.kind == "timeout")
+    assert all(f.retry_after for f in hit if f.kind == "429")
+    assert {f.kind for f in polls if f is not None} == {"502 getUpdates"}
+    assert [faults.draw("getMe") for _ in range(100)] == [None] * 100
+
+
+@pytest.mark.asyncio
+async def test_random_faults_answer_calls_until_turned_off(
+    telegram_standin: TelegramStandIn,
+) -> None:
+    telegram_standin.add_user(USER)
+    faults = telegram_standin.random_faults(1.0, seed=3)
+    async with application_builder(telegram_standin).build() as app:
+        with pytest.raises(NetworkError, match="Bad Gateway"):
+            await app.bot.get_updates(timeout=0)
+        telegram_standin.random_faults(0)
+        await app.bot.send_message(USER, "calm again")
+    assert faults.drawn == {"502 getUpdates": 1}
+    assert [m.text for m in telegram_standin.messages_to(USER)] == ["calm again"]
+
+
+@pytest.mark.asyncio
+async def test_webhook_posts_in_parallel_but_each_chat_in_order(
+    telegram_standin: TelegramStandIn,
+) -> None:
+    in_flight: list[int] = []
+    most_at_once = 0
+    arrived: dict[int, list[str]] = {}
+
+    async def slow_receiver(request: web.Request) -> web.Response:
+        nonlocal most_at_once
+        message = (await request.json())["message"]
+        chat = message["chat"]["id"]
+        assert chat not in in_flight, "two updates of one chat posted at once"
+        in_flight.append(chat)
+        most_at_once = max(most_at_once, len(in_flight))
+        await asyncio.sleep(0.1)
+        arrived.setdefault(chat, []).append(message["text"])
+        in_flight.remove(chat)
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", slow_receiver)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    try:
+        async with application_builder(telegram_standin).build() as bot_app:
+            await bot_app.bot.set_webhook(url)
+            telegram_standin.deliver_webhooks_in_parallel(4)
+            for number in range(3):
+                for user in (USER, USER + 1, USER + 2):
+                    telegram_standin.user_sends_text(user, f"message {number}")
+            await telegram_standin.wait_for(lambda: sum(map(len, arrived.values())) == 9)
+    finally:
+        await runner.cleanup()
+    assert most_at_once == 3
+    assert all(texts == ["message 0", "message 1", "message 2"] for texts in arrived.values())

@@ -29,6 +29,11 @@ CONFLICT_POLL = (
 NOT_FOUND = ApiError(404, "Not Found")
 UNAUTHORIZED = ApiError(401, "Unauthorized")
 WEBHOOK_RETRY_SECONDS = (0.05, 0.2, 0.5, 1.0)
+STATUS_TEXT = {
+    429: "Too Many Requests: retry later",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+}
 
 
 def _reply(error: ApiError) -> web.Response:
@@ -83,12 +88,22 @@ class BotApiServer:
             return _reply(error)
         method = self.spec.method_name(requested) or requested
         params, files = await read_call(request, method, self.spec)
-        status, body = await self._answer(method, params)
+        with self.state.lock:
+            fault = self.state.random_faults.draw(method) if self.state.random_faults else None
+        if fault is not None and fault.is_error:
+            extra = {"retry_after": fault.retry_after} if fault.retry_after else {}
+            text = STATUS_TEXT.get(fault.status, "Error")
+            if fault.retry_after:
+                text = f"Too Many Requests: retry after {fault.retry_after}"
+            refusal = ApiError(fault.status, text, **extra)
+            status, body = refusal.status, refusal.payload()
+        else:
+            status, body = await self._answer(method, params)
         with self.state.lock:
             self.state.calls.append(Call(method, params, files, status, request.content_type))
         self.state.changed()
         with self.state.lock:
-            delay = self.state.take_delay(method)
+            delay = self.state.take_delay(method) or (fault.delay if fault else 0.0)
         if delay:
             await asyncio.sleep(delay)
         return web.json_response(body, status=status)
@@ -160,6 +175,15 @@ class BotApiServer:
         return web.Response(body=stored.data, content_type="application/octet-stream")
 
     async def _deliver_webhooks(self) -> None:
+        parallel = asyncio.create_task(self._deliver_webhooks_in_parallel())
+        try:
+            await self._deliver_webhooks_in_turn()
+        finally:
+            parallel.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await parallel
+
+    async def _deliver_webhooks_in_turn(self) -> None:
         attempt = 0
         async with aiohttp.ClientSession() as session:
             while True:
@@ -183,10 +207,69 @@ class BotApiServer:
                     await asyncio.sleep(WEBHOOK_RETRY_SECONDS[min(attempt, 3)])
                     attempt += 1
 
+    async def _deliver_webhooks_in_parallel(self) -> None:
+        """Post up to webhook_parallel updates at once, as Telegram does with max_connections,
+        but never two of one chat at once, so each chat's updates still arrive in order."""
+        busy: set[int] = set()  # update ids being posted
+        chats: set[int] = set()  # chats with an update being posted
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def post(session: aiohttp.ClientSession, update: dict[str, Any]) -> None:
+            attempt = 0
+            chat = _update_chat(update)
+            try:
+                while True:
+                    hook = self.state.webhook
+                    if hook is None:
+                        return
+                    self._violations("update", self.spec.check_object("Update", update))
+                    error = await _post_update(session, hook.url, hook.secret_token, update)
+                    with self.state.lock:
+                        if error is None:
+                            hook.delivered += 1
+                            self.state.pending_updates = [
+                                u for u in self.state.pending_updates if u is not update
+                            ]
+                        else:
+                            hook.last_error_date, hook.last_error_message = int(time.time()), error
+                    if error is None:
+                        return
+                    await asyncio.sleep(WEBHOOK_RETRY_SECONDS[min(attempt, 3)])
+                    attempt += 1
+            finally:
+                busy.discard(update["update_id"])
+                chats.discard(chat)
+                self.state.changed()
+
+        def next_free() -> dict[str, Any] | None:
+            with self.state.lock:
+                parallel = self.state.webhook_parallel
+                if self.state.webhook is None or parallel < 2 or len(busy) >= parallel:
+                    return None
+                for update in self.state.pending_updates:
+                    if update["update_id"] not in busy and _update_chat(update) not in chats:
+                        return update
+            return None
+
+        async with aiohttp.ClientSession() as session:
+            try:
+                while True:
+                    update = await self.state.notifier.wait_for(next_free, 3600)
+                    if update is None:
+                        continue
+                    busy.add(update["update_id"])
+                    chats.add(_update_chat(update))
+                    task = asyncio.create_task(post(session, update))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+            finally:
+                for task in list(tasks):
+                    task.cancel()
+
     def _next_delivery(self) -> tuple[dict[str, Any], WebhookConfig] | None:
         with self.state.lock:
             hook = self.state.webhook
-            if hook is None or not self.state.pending_updates:
+            if hook is None or not self.state.pending_updates or self.state.webhook_parallel > 1:
                 return None
             return self.state.pending_updates[0], hook
 
@@ -212,3 +295,11 @@ def _chat_of(params: dict[str, Any]) -> int | None:
         return int(params["chat_id"])
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def _update_chat(update: dict[str, Any]) -> int:
+    """The user an update comes from (private chats: the chat), for ordering deliveries."""
+    for kind in ("message", "edited_message", "callback_query"):
+        if kind in update:
+            return int(update[kind]["from"]["id"])
+    return 0

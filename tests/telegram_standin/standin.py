@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from . import media, users
+from .chaos import RandomFaults
 from .records import (
     AnsweredCallback,
     Call,
@@ -243,6 +244,22 @@ class TelegramStandIn:
         with self.state.lock:
             self.state.delays.append(InjectedDelay(method, seconds, times))
 
+    def random_faults(self, rate: float, seed: int = 0, read_timeout: float = 5.0) -> RandomFaults:
+        """From now on, answer a share `rate` of the bot's sends and polls with a random
+        fault (429, 500, 502, a slow answer, one past read_timeout; 502 for getUpdates).
+        Returns the fault source, whose `drawn` counts what was injected."""
+        faults = RandomFaults(rate, seed, read_timeout)
+        with self.state.lock:
+            self.state.random_faults = faults if rate > 0 else None
+        return faults
+
+    def deliver_webhooks_in_parallel(self, connections: int) -> None:
+        """Post up to this many updates to the webhook at once (one per chat at a time), as
+        Telegram does with max_connections; 1, the default, posts one after another."""
+        with self.state.lock:
+            self.state.webhook_parallel = max(1, connections)
+        self.state.changed()
+
     # -- reading what the bot did ----------------------------------------------------------
 
     @property
@@ -301,6 +318,12 @@ class TelegramStandIn:
         """What the bot sent to a chat, oldest first, in its current (edited) state."""
         with self.state.lock:
             return [m for (chat, _), m in self.state.sent.items() if chat == chat_id]
+
+    @property
+    def sent_messages(self) -> list[SentMessage]:
+        """Every message the bot sent, to any chat, oldest first, in its current state."""
+        with self.state.lock:
+            return list(self.state.sent.values())
 
     def message(self, chat_id: int, message_id: int) -> SentMessage:
         """One message the bot sent, in its current state."""

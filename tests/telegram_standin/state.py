@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from .chaos import RandomFaults
 from .notifier import Notifier
 from .records import (
     AnsweredCallback,
@@ -83,6 +84,8 @@ class StandInState:
     failures: list[InjectedFailure] = field(default_factory=list)
     delays: list[InjectedDelay] = field(default_factory=list)
     poll_generation: int = 0
+    random_faults: RandomFaults | None = None  # off unless a soak run turns it on
+    webhook_parallel: int = 1  # updates posted to the webhook at once (other chats only)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(10_001))
     _file_numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _message_ids: dict[int, itertools.count[int]] = field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""The soak harness: the real `triage run` under faults and kill -9, counted from outside."""
