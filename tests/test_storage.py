@@ -43,7 +43,7 @@ def test_messages_are_stored_in_both_directions_with_utc_timestamps(app: App) ->
     rows = _messages(app)
     assert [row.direction for row in rows] == ["in", "out"]
     assert rows[0].text == "how do I add a printer"
-    assert rows[1].text.startswith("Add the FollowMe printer")
+    assert rows[1].text.startswith("**Add the FollowMe printer**")  # the article, as Markdown
     assert all(row.created_at == moment for row in rows)
 
 
