@@ -104,7 +104,11 @@ class FirstLineDesk:
         reading = self._read(sender, reply.intent, incoming.text)
         if reply.intent is Intent.OUT_OF_SCOPE and self._knows(reading, incoming.text):
             reply = ReplyReading(Intent.QUESTION, reply.confidence)  # an article answers it
-        if reading.verdict is not None and reading.verdict.from_rule:
+        if (
+            reading.verdict is not None
+            and reading.verdict.from_rule
+            and reply.intent is not Intent.REOPEN  # "not fixed, still encrypted": its case
+        ):
             reply = ReplyReading(Intent.QUESTION)  # "no, and now it's smoking": never a reply
         now = self._clock()
         with self._unit_of_work() as uow:

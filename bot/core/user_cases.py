@@ -114,7 +114,10 @@ class UserCases:
         if intent is Intent.STATUS:
             return [self.status_of(uow, ticket, now)]
         if ticket.status is TicketStatus.RESOLVED:
-            return self._after_resolution(uow, conversation, ticket, reply, now)
+            answer = self._after_resolution(uow, conversation, ticket, reply, now)
+            if answer is not None and ticket.is_open:  # reopened: as urgent as it now reads
+                answer[:0] = self._raise_if_more_urgent(uow, ticket, intent, text, verdict, now)
+            return answer
         raised = self._raise_if_more_urgent(uow, ticket, intent, text, verdict, now)
         return [*raised, self._relay(uow, ticket, text, now)]
 
@@ -132,7 +135,7 @@ class UserCases:
         and the supervisors are told at once, and the user gets the rule's advice."""
         if verdict is None or not verdict.more_urgent_than(ticket.priority):
             return []
-        if not (verdict.from_rule or intent is Intent.QUESTION):
+        if not (verdict.from_rule or intent in (Intent.QUESTION, Intent.REOPEN)):
             return []  # the model's reading of "yes" or "thanks" raises nothing
         before = ticket.priority
         store(uow, ticket, ticket.raise_priority(verdict.priority, verdict.category, "triage", now))
