@@ -56,7 +56,11 @@ VERBS: dict[Move, Callable[[Ticket], TicketEvent]] = {
     Move.RAISE_PRIORITY: lambda t: t.raise_priority(Priority.P1, "security", "system", NOW),
 }
 
-ALLOWED = [(move, status) for move, rule in TRANSITIONS.items() for status in rule.allowed_from]
+ALLOWED = [  # in a fixed order: every test process must collect the same tests
+    (move, status)
+    for move, rule in TRANSITIONS.items()
+    for status in sorted(rule.allowed_from)
+]
 REFUSED = [
     (move, status)
     for move, rule in TRANSITIONS.items()
