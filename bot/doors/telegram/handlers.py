@@ -97,11 +97,12 @@ class TelegramDoor:
         """An edit of a message sent before: never acted on. Its case may not be the current
         one any more, and a command must not run twice, so the sender is asked to send the
         correction as a new message."""
-        message = update.edited_message
-        if message is None:
+        message, user = update.edited_message, update.effective_user
+        if message is None or user is None:
             return
         log.info("an edited message was not acted on (update %s)", update.update_id)
-        await self.sender_for(context.bot).try_send(message.chat_id, Reply(texts.EDIT_NOT_USED))
+        answer = await self._in_worker(self._edit_not_used, _sender(user))
+        await self._reply(context, update.update_id, message.chat_id, answer)
 
     async def on_button(self, update: Update, context: Context) -> None:
         """A quick-answer button: checked, then handled as if the answer had been typed."""
@@ -163,6 +164,12 @@ class TelegramDoor:
             return Answer([Reply(texts.UNSUPPORTED_MESSAGE)], sender)
         replies = self.desk.handle_attachment(sender, attachment, message.caption or "", delivery)
         return Answer(replies, sender, True, kept_as=delivery)
+
+    def _edit_not_used(self, sender: Sender) -> Answer:
+        """The one answer to an edit; one Telegram refuses waits in the outbox."""
+        said = [Reply(texts.EDIT_NOT_USED)]
+        agent = self.team.agent_with_telegram_id(sender.external_id)
+        return Answer(said, agent_id=agent.id) if agent is not None else Answer(said, sender)
 
     def _answer_button(self, sender: Sender, pressed: Pressed, delivery: str) -> Answer:
         agent = self.team.agent_with_telegram_id(sender.external_id)
