@@ -302,7 +302,7 @@ def _reserve(
         return
     for reply in replies:
         uow.outbox.add(
-            Notice(reply.text, user_id=user_id, choices=reply.choices, parts=reply.parts),
+            Notice.of_reply(reply, user_id=user_id),
             now,
             caused_by=delivery,
             reserved_until=now + LEASE,

@@ -115,10 +115,7 @@ class NoticeBoard:
         now = self._clock()
         with self._unit_of_work() as uow:
             for reply in replies:
-                notice = Notice(
-                    reply.text, agent_id=agent_id, choices=reply.choices, parts=reply.parts
-                )
-                uow.outbox.add(notice, now)
+                uow.outbox.add(Notice.of_reply(reply, agent_id=agent_id), now)
             uow.commit()
 
     def defer_to_user(self, sender: Sender, replies: list[Reply]) -> None:
@@ -127,10 +124,7 @@ class NoticeBoard:
         with self._unit_of_work() as uow:
             user_id = uow.users.ensure(sender, now)
             for reply in replies:
-                uow.outbox.add(
-                    Notice(reply.text, user_id=user_id, choices=reply.choices, parts=reply.parts),
-                    now,
-                )
+                uow.outbox.add(Notice.of_reply(reply, user_id=user_id), now)
             uow.commit()
 
 

@@ -14,6 +14,7 @@ from bot.core.domain import (
     Choice,
     Direction,
     Priority,
+    Reply,
     ShownArticle,
     TextPart,
     floored,
@@ -600,6 +601,15 @@ class Notice:
     def text_parts(self) -> tuple[TextPart, ...]:
         """What the notice is made of, for a door to render part by part."""
         return text_parts(self.text, self.parts)
+
+    @classmethod
+    def of_reply(
+        cls, reply: Reply, user_id: int | None = None, agent_id: int | None = None
+    ) -> Notice:
+        """A reply kept in the outbox for a user or an agent, its text, parts and choices."""
+        return cls(
+            reply.text, user_id=user_id, agent_id=agent_id, choices=reply.choices, parts=reply.parts
+        )
 
 
 @dataclass(frozen=True)

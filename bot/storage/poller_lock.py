@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine, text
 
 from bot.errors import AlreadyPolling
 from bot.private_files import PRIVATE_FILE, private_folder
@@ -40,7 +40,7 @@ def _key(bot_id: str) -> int:
 def polling_lock(engine: Engine, bot_id: str) -> Iterator[None]:
     """Hold the poller lock for ``bot_id`` (the token's number) while the block runs;
     raises :class:`AlreadyPolling` if another process holds it."""
-    url = make_url(str(engine.url))
+    url = engine.url
     if url.get_backend_name() == "postgresql":
         with engine.connect() as connection:
             taken = connection.execute(
