@@ -212,6 +212,13 @@ class Wiring:
             AgentStats(SqlMetricsReader(self.sessions), levels, self.clock),
         )
 
+    def has_active_model(self) -> bool:
+        """Whether a triage model is active and saved, so the desk starts without training or
+        refusing one."""
+        from classifier.active_pointer import active_version_saved
+
+        return active_version_saved(self.settings.models_dir)
+
     def triage(self, progress: Progress | None = None) -> Triage:
         """Rules and the active model; the default model is trained first if none is active."""
         if self._triage is None:

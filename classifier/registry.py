@@ -34,12 +34,12 @@ import joblib
 import numpy
 import sklearn
 
+from classifier.active_pointer import ACTIVE, active_version
 from classifier.errors import ModelRefused
 from classifier.model import TriageModel
 
 ARTIFACT = "model.joblib"
 MANIFEST = "manifest.json"
-ACTIVE = "ACTIVE"
 HISTORY = "HISTORY"
 PRIVATE_FOLDER = 0o700
 PRIVATE_FILE = 0o600
@@ -148,10 +148,7 @@ class ModelRegistry:
 
     def active_version(self) -> str | None:
         """The name of the active version, if one is set."""
-        pointer = self.root / ACTIVE
-        if not pointer.is_file():
-            return None
-        return pointer.read_text(encoding="utf-8").strip() or None
+        return active_version(self.root)
 
     def manifest(self, version: str) -> Manifest:
         """The manifest of a saved version."""

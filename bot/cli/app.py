@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import sys
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -24,6 +25,7 @@ from bot.cli.report_commands import report_command
 from bot.cli.run_command import run
 
 if TYPE_CHECKING:
+    from bot.bootstrap import Wiring
     from bot.core.tickets import Notice
 
 app = typer.Typer(
@@ -66,20 +68,40 @@ def chat(
     ] = None,
 ) -> None:
     """Talk to the desk as an end user; pipe lines in to script it."""
-    from bot.doors.terminal_chat import run_interactive, run_scripted, terminal_sender
+    from bot.doors.terminal_chat import run_scripted, terminal_sender
 
     name = (user or _default_user()).strip() or "terminal-user"
+    sender = terminal_sender(name)
     with wiring() as wired:
+        if typed_at_a_terminal() and wired.has_active_model():
+            _chat_while_the_desk_starts(wired, name)
+            return
         whole = desk_app(wired)
-        sender = terminal_sender(name)
-
-        def notices() -> list[Notice]:
-            return whole.team.notices.collect_for_user(sender)
-
+        notices = partial(whole.team.notices.collect_for_user, sender)
         if typed_at_a_terminal():
-            run_interactive(whole.desk, name, sys.stdin, sys.stdout, notices)
+            from bot.doors.terminal_chat import run_interactive
+
+            run_interactive(lambda: whole.desk, name, sys.stdin, sys.stdout, notices)
         else:
             run_scripted(whole.desk, name, sys.stdin, sys.stdout, notices)
+
+
+def _chat_while_the_desk_starts(wired: Wiring, name: str) -> None:
+    """Greet at once and build the desk while the person types: the model is loaded and the
+    articles indexed in the seconds a person takes to read and write."""
+    from bot.doors.desk_in_background import InBackground
+    from bot.doors.terminal_chat import run_interactive, terminal_sender
+
+    starting = InBackground(wired.app)
+    sender = terminal_sender(name)
+
+    def news() -> list[Notice]:
+        if not starting.done():
+            return []  # nothing can be waiting that the person has not been greeted past
+        return starting.result().team.notices.collect_for_user(sender)
+
+    run_interactive(lambda: starting.result().desk, name, sys.stdin, sys.stdout, news)
+    starting.result()  # a desk that could not start says so, even if nobody wrote
 
 
 @db_app.command("upgrade")

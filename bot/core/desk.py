@@ -79,7 +79,8 @@ class FirstLineDesk:
         self._cases = UserCases(levels)
         self._keep_unmasked = keep_unmasked
 
-    def welcome(self) -> Reply:
+    @staticmethod
+    def welcome() -> Reply:
         """The greeting a door may show before the user writes anything."""
         return Reply(texts.WELCOME)
 

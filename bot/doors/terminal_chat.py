@@ -78,16 +78,20 @@ def run_scripted(
 
 
 def run_interactive(
-    desk: FirstLineDesk,
+    desk: Callable[[], FirstLineDesk],
     user: str,
     stdin: TextIO,
     out: TextIO,
     notices: NoticeSource = _no_notices,
 ) -> None:
-    """Chat on a terminal until end of input or Ctrl-C; Enter on its own checks for news."""
+    """Chat on a terminal until end of input or Ctrl-C; Enter on its own checks for news.
+
+    The greeting is printed first; ``desk()`` is asked for only when the first message needs
+    it, so a desk still starting does not keep the person waiting for the greeting.
+    """
     sender = terminal_sender(user)
     replace_undecodable(stdin)
-    out.write(f"{render(desk.welcome())}\n(Ctrl-D to leave; Enter shows new messages)\n\n")
+    out.write(f"{render(FirstLineDesk.welcome())}\n(Ctrl-D to leave; Enter shows new messages)\n\n")
     while True:
         _print_notices(notices, out, "bot> ")
         out.write(PROMPT)
@@ -101,7 +105,7 @@ def run_interactive(
             return
         if not line.strip():
             continue
-        for text in _answers(desk, sender, line.rstrip("\n")):
+        for text in _answers(desk(), sender, line.rstrip("\n")):
             out.write(f"bot> {text}\n\n")
 
 
