@@ -26,6 +26,9 @@ from bot.core.tickets import DEFAULT_SERVICE_LEVELS, Notice, ServiceLevels, Tick
 from bot.core.user_cases import UserCases
 
 MAX_MESSAGE_CHARS = 4000
+# A message read as not about IT gets an article only if it matches this many times better
+# than the knowledge base's minimum score: one shared word ("order") is not enough.
+OFF_TOPIC_ARTICLE_BAR = 1.5
 # What a user sends as a command, not as words to read: never triaged.
 _COMMANDS = frozenset({Intent.EMPTY, Intent.START, Intent.HELP, Intent.CANCEL, Intent.STATUS})
 
@@ -158,9 +161,11 @@ class FirstLineDesk:
         return Expecting.NOTHING
 
     def _knows(self, reading: Reading, text: str) -> bool:
-        """Whether the knowledge base has a confident answer to ``text`` (searched already)."""
+        """Whether the knowledge base has a clear answer to ``text`` (searched already), clear
+        enough to outweigh the reading that it is not about IT: "book a meeting room" is
+        answered, "order pizza" is not, though one of its words is in the hardware article."""
         found = reading.matches_for(text)
-        return found is not None and self._dialogue.is_confident(found)
+        return found is not None and self._dialogue.is_confident(found, OFF_TOPIC_ARTICLE_BAR)
 
     def _read(self, sender: Sender, intent: Intent, text: str) -> Reading:
         """Triage every message a person wrote (whatever state the conversation is in), and

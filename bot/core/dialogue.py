@@ -50,9 +50,10 @@ class Dialogue:
         """The articles ranked for ``text``, as many as a turn may offer."""
         return self._knowledge.search(text, limit=MAX_CANDIDATES)
 
-    def is_confident(self, found: Sequence[ArticleMatch]) -> bool:
-        """Whether the best of these matches is good enough to answer with."""
-        return bool(found) and found[0].score >= self._knowledge.min_score
+    def is_confident(self, found: Sequence[ArticleMatch], bar: float = 1.0) -> bool:
+        """Whether the best of these matches is good enough to answer with: its score at
+        least the knowledge base's minimum, times ``bar``."""
+        return bool(found) and found[0].score >= self._knowledge.min_score * bar
 
     @staticmethod
     def combined_question(conversation: Conversation | None, text: str) -> str | None:
