@@ -19,10 +19,10 @@ from bot.doors.desk_commands import (
 )
 from bot.doors.terminal_desk import DeskSession
 from bot.errors import AlreadyHandled, Refused
-from tests.desk_fixtures import OUTAGE, RANSOM, Desk
+from tests.desk_fixtures import BOB, OUTAGE, RANSOM, Desk
 
 pytestmark = pytest.mark.memory  # the desk's tests need no SQL: in memory too
-RESOLVE = "Usage: resolve [--category C] [--not-needed] NOTE"
+RESOLVE = "Usage: resolve [--category C] [--not-needed] [T-1042] NOTE"
 
 
 def test_the_help_shows_every_command_with_its_usage_in_both_spellings() -> None:
@@ -31,7 +31,7 @@ def test_the_help_shows_every_command_with_its_usage_in_both_spellings() -> None
         assert f"\n  {command.usage} " in terminal or f"\n  {command.usage}\n" in terminal
         assert f"\n  /{command.usage} " in chat or f"\n  /{command.usage}\n" in chat
     assert "  takeover T-1042        (supervisors) take a case over" in terminal
-    assert "  /resolve [--category C] [--not-needed] NOTE\n" in chat
+    assert "  /resolve [--category C] [--not-needed] [T-1042] NOTE\n" in chat
     assert chat.endswith("\n".join(CHAT_LINES)) and CHAT_LINES[0] not in terminal
 
 
@@ -76,19 +76,41 @@ ACTED = "d-1"
         ("claim T-1001", ("claim", (7, "T-1001"), {"delivery": ACTED})),
         ("view t-1001", ("view", (7, "t-1001"), {})),
         ("switch 1001", ("switch", (7, "1001"), {"delivery": ACTED})),
-        ("reply Line one\n  line two", ("reply", (7, "Line one\n  line two"), {"delivery": ACTED})),
+        (
+            "reply Line one\n  line two",
+            ("reply", (7, "Line one\n  line two", None), {"delivery": ACTED}),
+        ),
+        ("reply T-1002 on it", ("reply", (7, "on it", "T-1002"), {"delivery": ACTED})),
+        ("reply t-1002: on it", ("reply", (7, "on it", "t-1002"), {"delivery": ACTED})),
+        ("reply 2 steps left", ("reply", (7, "2 steps left", None), {"delivery": ACTED})),
         ("kb vpn at home", ("send_article", (7, "vpn at home"), {"delivery": ACTED})),
-        ("note checked the logs", ("note", (7, "checked the logs"), {"delivery": ACTED})),
+        ("note checked the logs", ("note", (7, "checked the logs", None), {"delivery": ACTED})),
+        ("note T-1003 called", ("note", (7, "called", "T-1003"), {"delivery": ACTED})),
         ("transfer network", ("transfer", (7, "network"), {"delivery": ACTED})),
         ("release", ("release", (7,), {"delivery": ACTED})),
-        ("resolve fixed it", ("resolve", (7, "fixed it", None, True), {"delivery": ACTED})),
+        (
+            "resolve fixed it",
+            ("resolve", (7, "fixed it", None, True), {"reference": None, "delivery": ACTED}),
+        ),
+        (
+            "resolve T-1004 fixed it",
+            ("resolve", (7, "fixed it", None, True), {"reference": "T-1004", "delivery": ACTED}),
+        ),
         (
             "resolve --not-needed --category Network replaced the -- cable",
-            ("resolve", (7, "replaced the -- cable", "network", False), {"delivery": ACTED}),
+            (
+                "resolve",
+                (7, "replaced the -- cable", "network", False),
+                {"reference": None, "delivery": ACTED},
+            ),
         ),
         (
             "resolve —category security —not-needed typed on a phone",
-            ("resolve", (7, "typed on a phone", "security", False), {"delivery": ACTED}),
+            (
+                "resolve",
+                (7, "typed on a phone", "security", False),
+                {"reference": None, "delivery": ACTED},
+            ),
         ),
         (
             "ask is this a facilities job?",
@@ -116,10 +138,10 @@ MALFORMED = [
     ("resolve fixed it --not-needed", f"Options go before the other words. {RESOLVE}"),
     ("resolve --not-needed", f"`resolve` needs a note on what fixed it. {RESOLVE}"),
     ("resolve", f"`resolve` needs a note on what fixed it. {RESOLVE}"),
-    ("reply", "`reply` needs the reply. Usage: reply TEXT"),
-    ("reply   ", "`reply` needs the reply. Usage: reply TEXT"),
-    ("reply --loud hello", "Unknown option '--loud'. Usage: reply TEXT"),
-    ("note", "`note` needs the note. Usage: note TEXT"),
+    ("reply", "`reply` needs the reply. Usage: reply [T-1042] TEXT"),
+    ("reply   ", "`reply` needs the reply. Usage: reply [T-1042] TEXT"),
+    ("reply --loud hello", "Unknown option '--loud'. Usage: reply [T-1042] TEXT"),
+    ("note", "`note` needs the note. Usage: note [T-1042] TEXT"),
     ("kb", "`kb` needs words to search for or an article id. Usage: kb QUERY|ARTICLE-ID"),
     (
         "kb 2",
@@ -229,3 +251,21 @@ def test_the_terminal_desk_reads_like_the_conversation(desk: Desk) -> None:
         assert session.execute(line).startswith(answer), line
     assert session.execute("help").endswith("  quit                   leave the desk")
     assert desk.news_for()[-1] == "Support team (T-1001): Please check the switch."
+
+
+def test_a_reply_that_names_a_case_goes_to_that_case_or_nowhere(desk: Desk) -> None:
+    dana = desk.add("dana")
+    desk.add("erin")
+    desk.user(OUTAGE)
+    desk.user(RANSOM, BOB)
+    team = desk.app.team
+    session = DeskSession(team.desk, dana, lambda: [])
+    session.execute("claim T-1001")
+    session.execute("claim T-1002")  # now the current case
+    assert session.execute("reply T-1001 is the light on?") == "Sent to the user on T-1001."
+    assert desk.news_for()[-1] == "Support team (T-1001): is the light on?"
+    assert not any("light" in news for news in desk.news_for(BOB))
+    erin = desk.agent("erin")
+    theirs = DeskSession(team.desk, erin, lambda: [])
+    assert theirs.execute("reply T-1001 hello") == "Refused: T-1001 is not yours."
+    assert desk.news_for() == []

@@ -82,7 +82,7 @@ def test_the_desk_refuses_clearly_and_changes_nothing(run_triage) -> None:  # ty
     ]
     result = run_triage("desk", "--agent", "erin", stdin="".join(f"{line}\n" for line in lines))
     assert result.returncode == 0
-    resolve = "Usage: resolve [--category C] [--not-needed] NOTE"
+    resolve = "Usage: resolve [--category C] [--not-needed] [T-1042] NOTE"
     assert [line for line in result.stdout.splitlines() if line.startswith("Refused")] == [
         "Refused: You are off shift. Send `shift on` to start taking cases.",
         "Refused: 'maybe' is not on or off. Usage: shift on|off",
@@ -94,7 +94,7 @@ def test_the_desk_refuses_clearly_and_changes_nothing(run_triage) -> None:  # ty
         "Refused: `ask` needs the question. Usage: ask TEXT",
         "Refused: Unknown command 'fly'. Commands: queue, mine, next, claim, view, switch, "
         "reply, kb, note, transfer, release, resolve, ask, takeover, shift, mystats, help.",
-        "Refused: `reply` needs the reply. Usage: reply TEXT",
+        "Refused: `reply` needs the reply. Usage: reply [T-1042] TEXT",
     ]
     ticket, actions = _ticket()
     assert (ticket.status, actions) == ("queued", ["queued", "offered"])

@@ -166,12 +166,36 @@ def _categories(desk: SecondLineDesk) -> tuple[str, ...]:
     return desk.categories
 
 
+NAMED_CASE = re.compile(r"(?i)(T-[0-9]{1,10})[:,]?(?:\s+|$)")
+
+
+def on_named_case(text: str) -> tuple[str | None, str]:
+    """``"T-1042 we are on it"``: the case a line names first, and the rest. A reply that
+    starts with a case's reference is meant for that case, never the current one."""
+    named = NAMED_CASE.match(text)
+    if named is None:
+        return None, text
+    return named.group(1), text[named.end() :]
+
+
+def _reply(call: DeskCall) -> Reply:
+    reference, text = on_named_case(call.argument)
+    return call.desk.reply(call.agent.id, text, reference, delivery=call.delivery)
+
+
+def _note(call: DeskCall) -> Reply:
+    reference, text = on_named_case(call.argument)
+    return call.desk.note(call.agent.id, text, reference, delivery=call.delivery)
+
+
 def _resolve(call: DeskCall) -> Reply:
+    reference, note = on_named_case(call.argument)
     return call.desk.resolve(
         call.agent.id,
-        call.argument,
+        note,
         call.options.get("--category"),
         "--not-needed" not in call.options,
+        reference=reference,
         delivery=call.delivery,
     )
 
@@ -216,9 +240,9 @@ COMMANDS: tuple[DeskCommand, ...] = (
     ),
     DeskCommand(
         "reply",
-        "answer the user on your current case",
-        lambda c: c.desk.reply(c.agent.id, c.argument, delivery=c.delivery),
-        Argument("TEXT", "the reply", rest_of_line=True),
+        "answer the user on your current case (or on the case named first)",
+        _reply,
+        Argument("[T-1042] TEXT", "the reply", rest_of_line=True),
     ),
     DeskCommand(
         "kb",
@@ -229,8 +253,8 @@ COMMANDS: tuple[DeskCommand, ...] = (
     DeskCommand(
         "note",
         "add an internal note (the user never sees it)",
-        lambda c: c.desk.note(c.agent.id, c.argument, delivery=c.delivery),
-        Argument("TEXT", "the note", rest_of_line=True),
+        _note,
+        Argument("[T-1042] TEXT", "the note", rest_of_line=True),
     ),
     DeskCommand(
         "transfer",
@@ -247,7 +271,7 @@ COMMANDS: tuple[DeskCommand, ...] = (
         "resolve",
         "resolve the case; the user is asked to rate the help",
         _resolve,
-        Argument("NOTE", "a note on what fixed it", rest_of_line=True),
+        Argument("[T-1042] NOTE", "a note on what fixed it", rest_of_line=True),
         (Option("--category", "C", _categories), Option("--not-needed")),
     ),
     DeskCommand(
