@@ -3,6 +3,7 @@ updates, the fix, and "not fixed" (memory, SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from bot.core.domain import Sender
 from bot.core.incidents import BurstRule
 from bot.core.ports import KnowledgeBase
 from bot.core.tickets import DEFAULT_SERVICE_LEVELS, Role
+from bot.doors.terminal_desk import DeskSession
 from bot.errors import Refused
 from tests.conftest import AppFactory
 from tests.desk_fixtures import Desk
@@ -42,12 +44,8 @@ def desk(storage: str, request: pytest.FixtureRequest, knowledge: KnowledgeBase)
         }
     )
     if storage == "memory":
-        levels = DEFAULT_SERVICE_LEVELS.__class__(
-            DEFAULT_SERVICE_LEVELS.claim_within,
-            DEFAULT_SERVICE_LEVELS.resolve_within,
-            DEFAULT_SERVICE_LEVELS.silence_limit,
-            burst=BurstRule(reports=3, window=timedelta(minutes=15)),
-        )
+        burst = BurstRule(reports=3, window=timedelta(minutes=15))
+        levels = replace(DEFAULT_SERVICE_LEVELS, burst=burst)
         return Desk(memory_app(knowledge, triage, clock, levels=levels), clock)
     make_app: AppFactory = request.getfixturevalue("make_app")
     app = make_app(triage=triage, clock=clock, incident_burst_reports=3, incident_burst_minutes=15)
@@ -210,3 +208,37 @@ def test_only_supervisors_confirm_and_a_dismissed_burst_stays_queued(desk: Desk)
     with pytest.raises(Refused, match="no major incident 'MI-9'"):
         desk.app.team.desk.incidents.confirm(sam.id, "MI-9")
     assert "No major incident is open or proposed." in desk.app.team.desk.incidents.listing().text
+
+
+def test_the_whole_flow_at_the_terminal_desk(desk: Desk) -> None:
+    dana = desk.add("dana", skills=("network",))
+    sam = desk.add("sam", role=Role.SUPERVISOR)
+    for name in ("alice", "bob", "carol"):
+        _report(desk, name)
+    boss = DeskSession(desk.app.team.desk, sam, lambda: [])
+    homeworker = DeskSession(desk.app.team.desk, dana, lambda: [])
+    dialogue = [
+        (boss, "incidents", "Major incidents:\nMI-1 · proposed · Network: connect vpn"),
+        (homeworker, "incident confirm MI-1", "Refused: Only a supervisor can confirm"),
+        (boss, "incident confirm MI-1 VPN gateway down", "MI-1 confirmed: VPN gateway down."),
+        (boss, "announce known VPN outage, link cases to MI-1", "Announced to 1 on shift: dana."),
+        (homeworker, "queue", "Open major incidents (`link T-… MI-…` links a case to one):"),
+        (boss, "incident workaround MI-1 use the office wifi", "Workaround sent to 3 linked"),
+        (boss, "incident update MI-1 a new card is on its way", "Update sent to 3 linked"),
+        (homeworker, "incident resolve MI-1 fixed", "Refused: Only MI-1's owner or a supervisor"),
+        (boss, "incident owner MI-1 dana", "dana now owns MI-1."),
+        (homeworker, "incident resolve MI-1 the card was replaced", "MI-1 resolved. 3 linked"),
+        (homeworker, "link T-1001 MI-1", "Refused: MI-1 is resolved, not open."),
+    ]
+    for session, line, answer in dialogue:
+        assert session.execute(line).startswith(answer), line
+    news = desk.news_for_agent("dana")
+    assert "Announcement from sam: known VPN outage" in news
+    assert "sam made you the owner of MI-1 (VPN gateway down)" in news
+    told = desk.news_for(CAROL)
+    assert [line.split(":")[0] for line in told] == [
+        "This is a known problem, we are working on it (since 10",
+        "While we fix the known problem MI-1 (VPN gateway down)",
+        "Update on the known problem MI-1 (VPN gateway down)",
+        "The known problem MI-1 (VPN gateway down) is fixed",
+    ]
