@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from bot.core.incidents import (
     IncidentStatus,
     MajorIncident,
     Report,
+    alike,
     find_burst,
     incident_id_from_reference,
     similarity,
@@ -56,11 +58,21 @@ def test_reports_older_than_the_window_do_not_count() -> None:
     assert find_burst(latest, recent, RULE) is None
 
 
-def test_another_category_does_not_join_the_burst() -> None:
-    recent = _reports(VPN[:3])
-    recent[0] = Report(1, VPN[0], "email", recent[0].at)
+def test_another_category_joins_the_burst_only_in_near_the_same_words() -> None:
+    recent = _reports(VPN[1:3])  # two, the latest a third: a fourth makes the burst
     latest = Report(9, VPN[4], "network", T0 + timedelta(minutes=8))
-    assert find_burst(latest, recent, RULE) is None
+    token = "my vpn token expired so I cannot connect remotely"
+    loosely = Report(7, token, "email", T0 + timedelta(minutes=1))
+    assert find_burst(latest, [loosely, *recent], RULE) is None
+    assert find_burst(latest, [replace(loosely, category="network"), *recent], RULE) is not None
+    closely = Report(7, "the vpn is down, can't connect", "email", T0 + timedelta(minutes=1))
+    assert find_burst(latest, [closely, *recent], RULE) is not None
+
+
+def test_a_shared_symptom_is_not_enough() -> None:
+    assert not alike(terms("printer is down"), terms("vpn is down"), 0.4)
+    assert not alike(terms("outlook keeps crashing"), terms("teams keeps crashing"), 0.4)
+    assert alike(terms("teams keeps crashing"), terms("teams won't open for the team"), 0.4)
 
 
 def test_different_problems_at_the_same_time_are_not_a_burst() -> None:
@@ -112,9 +124,22 @@ def test_an_incident_is_confirmed_updated_and_resolved_in_that_order() -> None:
         incident.dismiss()
 
 
+def _said(text: str, category: str | None = "network") -> Report:
+    return Report(9, text, category, T0)
+
+
 def test_an_open_incident_matches_reports_of_it_only() -> None:
     incident = _proposed()
-    assert incident.matches("vpn is down again", "network")
-    assert incident.matches("vpn is down again", None)
-    assert not incident.matches("vpn is down again", "email")
-    assert not incident.matches("printer is down", "network")
+    assert incident.matches(_said("vpn is down again"))
+    assert incident.matches(_said("vpn is down again", None))
+    assert not incident.matches(_said("is the printer down?"))
+    assert not incident.matches(_said("vpn client keeps asking for my token", "email"))
+    assert incident.matches(_said("the VPN is down!", "email"))  # the same words: triage erred
+
+
+def test_an_incident_matches_what_one_of_its_reports_said() -> None:
+    incident = _proposed()
+    said = _said("globalprotect won't connect")
+    assert not incident.matches(said)
+    grouped = [Report(1, "globalprotect vpn is down, cannot connect", "network", T0)]
+    assert incident.matches(said, grouped)

@@ -20,6 +20,7 @@ from bot.errors import TransitionNotAllowed
 
 INCIDENT_PREFIX = "MI-"
 SIMILAR = 0.4  # the similarity from which two reports (or a report and an incident) match
+ACROSS_CATEGORIES = 0.7  # the similarity from which they match in different categories
 TITLE_WORDS = 5
 MIN_STEM = 3
 _ENDINGS = ("shes", "ches", "xes", "sses", "ing", "ion", "ed", "s")  # longest first
@@ -33,6 +34,12 @@ _STOP_TEXT = """
     there they this to today too up us was wasn't we were what when where which while who why
     will with won't work working works would you your"""
 _STOP_WORDS = frozenset(_STOP_TEXT.split())
+_SYMPTOM_TEXT = """
+    down crash crashe crashing slow error fail fails failing broken issue issues problem
+    problems stuck offline open load loading connect connecting disconnect keep start
+    laptop computer pc machine desktop phone mobile screen everyone anything again morning
+    access new update updated upgrade home office whole since"""
+
 
 
 class IncidentStatus(StrEnum):
@@ -69,6 +76,9 @@ def _stem(word: str) -> str:
     return word
 
 
+_SYMPTOMS = frozenset(_stem(word) for word in _SYMPTOM_TEXT.split())  # shared, they prove little
+
+
 def similarity(left: frozenset[str], right: frozenset[str]) -> float:
     """How alike two sets of terms are, from 0 to 1 (cosine of their word sets)."""
     if not left or not right:
@@ -77,10 +87,9 @@ def similarity(left: frozenset[str], right: frozenset[str]) -> float:
 
 
 def alike(left: frozenset[str], right: frozenset[str], threshold: float) -> bool:
-    """Whether two reports are about the same thing: similar enough, and sharing two words
-    (one when either has only one), so "printer down" is not "vpn down"."""
-    shared = len(left & right)
-    return shared >= min(2, len(left), len(right)) and similarity(left, right) >= threshold
+    """Whether two reports are about the same thing: similar enough, and sharing a word that
+    names something rather than a symptom, so "printer down" is not "vpn down"."""
+    return bool((left & right) - _SYMPTOMS) and similarity(left, right) >= threshold
 
 
 @dataclass(frozen=True)
@@ -133,21 +142,25 @@ def find_burst(latest: Report, recent: Sequence[Report], rule: BurstRule) -> Bur
     window = [
         report
         for report in recent
-        if report.ticket_id != latest.ticket_id
-        and since <= report.at <= latest.at
-        and _same_category(report.category, latest.category)
+        if report.ticket_id != latest.ticket_id and since <= report.at <= latest.at
     ]
-    near = [r for r in window if alike(r.terms, latest.terms, rule.similar)]
-    second = [
-        r
-        for r in window
-        if r not in near and any(alike(r.terms, n.terms, rule.similar) for n in near)
-    ]
+    near = [r for r in window if related(r, latest, rule)]
+    second = [r for r in window if r not in near and any(related(r, n, rule) for n in near)]
     group = (*sorted((*near, *second), key=lambda r: (r.at, r.ticket_id)), latest)
     if len(group) < rule.reports:
         return None
     shared = _shared_terms(group)
     return Burst(group, latest.category, _title(latest.category, group, shared), shared)
+
+
+def related(left: Report, right: Report, rule: BurstRule) -> bool:
+    """Whether two reports are of one problem: alike, in the same category unless their
+    words are near the same (triage sometimes files an outage report under another)."""
+    mine, theirs = left.terms, right.terms
+    if not alike(mine, theirs, rule.similar):
+        return False
+    same = _same_category(left.category, right.category)
+    return same or similarity(mine, theirs) >= ACROSS_CATEGORIES
 
 
 def _same_category(left: str | None, right: str | None) -> bool:
@@ -194,11 +207,16 @@ class MajorIncident:
         """Whether new matching enquiries are linked to it."""
         return self.status is IncidentStatus.OPEN
 
-    def matches(self, text: str, category: str | None, rule: BurstRule = DEFAULT_BURST) -> bool:
-        """Whether an enquiry is a report of this incident."""
-        return _same_category(self.category, category) and (
-            alike(terms(text), frozenset(self.terms), rule.similar)
-        )
+    def matches(
+        self,
+        report: Report,
+        reports: Sequence[Report] = (),
+        rule: BurstRule = DEFAULT_BURST,
+    ) -> bool:
+        """Whether an enquiry reports this incident: like the words its reports share, or
+        like one of its ``reports`` (those grouped into or linked to it)."""
+        signature = Report(0, " ".join(self.terms), self.category, report.at)
+        return any(related(report, known, rule) for known in (signature, *reports))
 
     def confirm(self, owner_id: int, now: datetime, title: str = "") -> None:
         """A supervisor confirms the proposal; ``owner_id`` runs it from now on."""

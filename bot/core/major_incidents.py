@@ -54,13 +54,14 @@ def link_or_detect(
     """For a newly queued case: link it to the open major incident it reports (returned),
     else group it into a matching proposal, else propose one if it completes a burst."""
     live = uow.incidents.with_status(*LIVE)
-    question = ticket.packet.question
+    latest = report_of(ticket)
+    known = {i.id: [report_of(t) for t in uow.tickets.of_incident(i.id)] for i in live}
     for incident in live:
-        if incident.is_open and incident.matches(question, ticket.category, rule):
+        if incident.is_open and incident.matches(latest, known[incident.id], rule):
             store(uow, ticket, ticket.link(incident.id, incident.reference, SYSTEM, now))
             return incident
     for incident in live:
-        if incident.matches(question, ticket.category, rule):
+        if incident.matches(latest, known[incident.id], rule):
             store(uow, ticket, ticket.group_into(incident.id, incident.reference, now))
             return None
     recent = [
@@ -68,7 +69,7 @@ def link_or_detect(
         for t in uow.tickets.created_since(now - rule.window)
         if t.incident_id is None and t.is_open and t.id != ticket.id
     ]
-    burst = find_burst(report_of(ticket), recent, rule)
+    burst = find_burst(latest, recent, rule)
     if burst is None:
         return None
     incident = uow.incidents.add(
