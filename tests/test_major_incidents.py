@@ -108,6 +108,7 @@ def test_confirmed_the_grouped_cases_are_linked_and_their_users_told(desk: Desk)
     queue = desk.app.team.desk.queue(dana.id).text
     assert "MI-1 · open · VPN gateway down · owner sam · 3 linked" in queue
     assert "No case is waiting in the queue." in queue
+    assert "\n  cases: T-1001, T-1002, T-1003" in desk.app.team.desk.incidents.listing().text
     assert desk.news_for_agent("dana") == ""  # the offers not yet read are dropped
 
 
@@ -219,10 +220,21 @@ def test_the_whole_flow_at_the_terminal_desk(desk: Desk) -> None:
     homeworker = DeskSession(desk.app.team.desk, dana, lambda: [])
     dialogue = [
         (boss, "incidents", "Major incidents:\nMI-1 · proposed · Network: connect vpn"),
+        (
+            boss,
+            "incidents",
+            "Major incidents:\nMI-1 · proposed · Network: connect vpn · owner none yet · 3 grouped",
+        ),
         (homeworker, "incident confirm MI-1", "Refused: Only a supervisor can confirm"),
         (boss, "incident confirm MI-1 VPN gateway down", "MI-1 confirmed: VPN gateway down."),
+        (
+            boss,
+            "incidents",
+            "Major incidents:\nMI-1 · open · VPN gateway down · owner sam · 3 linked",
+        ),
         (boss, "announce known VPN outage, link cases to MI-1", "Announced to 1 on shift: dana."),
         (homeworker, "queue", "Open major incidents (`link T-… MI-…` links a case to one):"),
+        (homeworker, "view T-1002", "T-1002 · P2 · network · linked to MI-1 · waiting"),
         (boss, "incident workaround MI-1 use the office wifi", "Workaround sent to 3 linked"),
         (boss, "incident update MI-1 a new card is on its way", "Update sent to 3 linked"),
         (homeworker, "incident resolve MI-1 fixed", "Refused: Only MI-1's owner or a supervisor"),
@@ -232,6 +244,7 @@ def test_the_whole_flow_at_the_terminal_desk(desk: Desk) -> None:
     ]
     for session, line, answer in dialogue:
         assert session.execute(line).startswith(answer), line
+    assert boss.execute("incidents") == "No major incident is open or proposed."
     news = desk.news_for_agent("dana")
     assert "Announcement from sam: known VPN outage" in news
     assert "sam made you the owner of MI-1 (VPN gateway down)" in news

@@ -40,6 +40,7 @@ from bot.core.tickets import (
 from bot.errors import AlreadyHandled, Refused
 
 LISTED_REPORTS = 10  # how many grouped reports a proposal lists
+LISTED_CASES = 20  # how many of an incident's cases `incidents` names
 LIVE = (IncidentStatus.PROPOSED, IncidentStatus.OPEN)
 
 
@@ -174,10 +175,10 @@ class IncidentDesk:
         self._clock = clock
 
     def listing(self) -> Reply:
-        """The proposed and open major incidents, oldest first."""
+        """The proposed and open major incidents, oldest first, with their cases."""
         now = self._clock()
         with self._unit_of_work(read_only=True) as uow:
-            lines = open_incident_lines(uow, now, with_proposed=True)
+            lines = open_incident_lines(uow, now, with_proposed=True, with_cases=True)
         if not lines:
             return Reply("No major incident is open or proposed.")
         return Reply("Major incidents:\n" + "\n".join(lines))
@@ -385,21 +386,31 @@ class IncidentDesk:
         ]
 
 
-def open_incident_lines(uow: UnitOfWork, now: datetime, with_proposed: bool = False) -> list[str]:
-    """One line per open (and, if asked, proposed) major incident."""
+def open_incident_lines(
+    uow: UnitOfWork, now: datetime, with_proposed: bool = False, with_cases: bool = False
+) -> list[str]:
+    """One line per open (and, if asked, proposed) major incident; ``with_cases``: and one
+    naming its cases (`view T-…` shows any of them)."""
     statuses = LIVE if with_proposed else (IncidentStatus.OPEN,)
     lines = []
     for incident in uow.incidents.with_status(*statuses):
-        linked = sum(
-            1 for t in uow.tickets.of_incident(incident.id) if t.status is TicketStatus.LINKED
-        )
+        cases = [
+            t
+            for t in uow.tickets.of_incident(incident.id)
+            if t.status is TicketStatus.LINKED or (t.is_open and not incident.is_open)
+        ]
         owner = uow.agents.get(incident.owner_id) if incident.owner_id else None
         since = incident.confirmed_at or incident.created_at
+        counted = "linked" if incident.is_open else "grouped"
         lines.append(
             f"{incident.reference} · {incident.status.value} · {incident.title} · "
-            f"owner {owner.name if owner else 'none yet'} · {linked} linked · "
+            f"owner {owner.name if owner else 'none yet'} · {len(cases)} {counted} · "
             f"since {since:%H:%M} UTC ({waited(since, now)})"
         )
+        if with_cases and cases:
+            shown = ", ".join(t.reference for t in cases[:LISTED_CASES])
+            more = f" and {len(cases) - LISTED_CASES} more" if len(cases) > LISTED_CASES else ""
+            lines.append(f"  cases: {shown}{more}")
     return lines
 
 

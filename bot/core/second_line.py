@@ -118,7 +118,8 @@ class SecondLineDesk:
         return Reply(f"You hold {len(held)} of {agent.capacity} case(s):\n" + "\n".join(lines))
 
     def view(self, agent_id: int, reference: str) -> Reply:
-        """A case's full card, for its holder, a supervisor, or anyone while it is queued."""
+        """A case's full card, for its holder, a supervisor, or anyone while it is queued or
+        linked to a major incident."""
         now = self._clock()
         with self._unit_of_work(read_only=True) as uow:
             agent = self._agent(uow, agent_id)
@@ -126,7 +127,7 @@ class SecondLineDesk:
             if not (
                 agent.is_supervisor
                 or ticket.assignee_id == agent.id
-                or ticket.status is TicketStatus.QUEUED
+                or ticket.status in (TicketStatus.QUEUED, TicketStatus.LINKED)
             ):
                 raise Refused(f"{ticket.reference} is not yours to view.")
             return case_reply(uow, ticket, now, agent)
