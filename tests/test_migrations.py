@@ -115,6 +115,21 @@ def test_notices_queued_before_offers_could_be_withdrawn_are_kept_as_messages(
         engine.dispose()
 
 
+def test_tickets_get_a_major_incident_link_and_lose_it_on_the_way_down(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        _migrate(engine, "0010")
+        assert "incident_id" not in _ticket_columns(engine)
+        upgrade_schema(engine)
+        assert "incident_id" in _ticket_columns(engine)
+        assert "major_incidents" in inspect(engine).get_table_names()
+        _migrate(engine, "0010", down=True)
+        assert "incident_id" not in _ticket_columns(engine)
+        assert "major_incidents" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
 def test_db_upgrade_says_what_it_did(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
     path = tmp_path / "fresh" / "triage.db"
