@@ -20,7 +20,7 @@ from bot.core.dispatch import (
     offer_case,
 )
 from bot.core.domain import Article, Attachment, Choice, Direction, Reply, TextPart, joined
-from bot.core.major_incidents import IncidentDesk, open_incident_lines
+from bot.core.incident_desk import IncidentDesk, open_incident_lines
 from bot.core.masking import mask_sensitive
 from bot.core.ports import Clock, KnowledgeBase, UnitOfWork, UnitOfWorkFactory
 from bot.core.routing import can_take, queue_order

@@ -19,8 +19,8 @@ from bot.core.domain import (
     Stage,
     TriageVerdict,
 )
+from bot.core.incident_intake import incident_status, known_problem, link_or_detect
 from bot.core.intents import Intent
-from bot.core.major_incidents import incident_status, known_problem, link_or_detect
 from bot.core.ports import UnitOfWork
 from bot.core.reply_reading import PLAIN_QUESTION, ReplyReading
 from bot.core.routing import expected_wait, queue_order

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from bot.core.domain import Reply, Sender
+from bot.core.incident_desk import IncidentDesk
 from bot.core.incidents import IncidentStatus, incident_reference
-from bot.core.major_incidents import IncidentDesk
 from bot.core.ports import UnitOfWorkFactory
 from bot.demo.clock import Timeline
 from bot.errors import Refused

@@ -29,8 +29,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.core.domain import Priority, Sender
+from bot.core.incident_intake import link_or_detect
 from bot.core.incidents import DEFAULT_BURST, BurstRule, IncidentStatus
-from bot.core.major_incidents import link_or_detect
 from bot.core.ports import UnitOfWork
 from bot.core.tickets import Agent, HandoffPacket, Role, Ticket, TicketStatus
 from bot.storage.database import make_engine, make_session_factory, upgrade_schema
