@@ -255,3 +255,19 @@ def test_the_whole_flow_at_the_terminal_desk(desk: Desk) -> None:
         "Update on the known problem MI-1 (VPN gateway down)",
         "The known problem MI-1 (VPN gateway down) is fixed",
     ]
+
+
+def test_linked_cases_leave_the_service_level_clocks_and_can_be_cancelled(desk: Desk) -> None:
+    desk.add("sam", role=Role.SUPERVISOR)
+    desk.add("dana", skills=("hardware",))  # nobody to take the vpn cases meanwhile
+    for name in ("alice", "bob", "carol", "dan"):
+        _report(desk, name)
+    desk.user(PRINTER, ERIN)  # an ordinary case beside them, ticket 5
+    desk.clock.advance(minutes=1)
+    desk.app.team.desk.incidents.confirm(desk.agent("sam").id, "MI-1")
+    desk.clock.advance(hours=30)  # past every claim and resolve target
+    checked = desk.app.team.service_levels.run()
+    assert checked.claim_breaches == ["T-1005"]  # the printer; the linked cases are not late
+    assert "I've cancelled T-1002" in desk.user("/cancel", BOB)
+    assert desk.ticket(2).status == "cancelled"
+    assert "3 linked" in desk.app.team.desk.incidents.listing().text  # of four
