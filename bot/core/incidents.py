@@ -1,9 +1,10 @@
 """Major incidents: one parent for many people reporting the same outage, and how to spot one.
 
-A burst of similar enquiries in the same category within a sliding window (at least
-:attr:`BurstRule.reports` in :attr:`BurstRule.window`) is proposed to the supervisors as a
-major incident. Once confirmed it is open: its grouped cases and every new enquiry that
-matches it are linked to it instead of queued, until its owner resolves it.
+A burst of similar enquiries (alike in words, in the same category unless their words are
+near the same) within a sliding window (at least :attr:`BurstRule.reports` in
+:attr:`BurstRule.window`) is proposed to the supervisors as a major incident. Once confirmed
+it is open: its grouped cases and every new enquiry that matches it are linked to it instead
+of queued, until its owner resolves it.
 """
 
 from __future__ import annotations
@@ -35,11 +36,9 @@ _STOP_TEXT = """
     will with won't work working works would you your"""
 _STOP_WORDS = frozenset(_STOP_TEXT.split())
 _SYMPTOM_TEXT = """
-    down crash crashe crashing slow error fail fails failing broken issue issues problem
-    problems stuck offline open load loading connect connecting disconnect keep start
-    laptop computer pc machine desktop phone mobile screen everyone anything again morning
-    access new update updated upgrade home office whole since"""
-
+    down crash crashing slow error fail failing broken issue problem stuck offline open load
+    connect disconnect start laptop computer pc machine desktop phone mobile screen everyone
+    anything morning access new update upgrade home office whole"""
 
 
 class IncidentStatus(StrEnum):
