@@ -20,7 +20,7 @@ from enum import StrEnum
 from bot.errors import TransitionNotAllowed
 
 INCIDENT_PREFIX = "MI-"
-SIMILAR = 0.4  # the similarity from which two reports (or a report and an incident) match
+SIMILAR = 0.35  # the similarity from which two reports (or a report and an incident) match
 ACROSS_CATEGORIES = 0.7  # the similarity from which they match in different categories
 TITLE_WORDS = 5
 MIN_STEM = 3

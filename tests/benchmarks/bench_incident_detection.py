@@ -192,54 +192,85 @@ def run(arrivals: list[Arrival], rule: BurstRule, database: Path) -> Outcome:
     return outcome
 
 
+@dataclass
+class Tally:
+    """Counts summed over runs."""
+
+    ordinary: int = 0
+    outages: int = 0
+    outage_reports: int = 0
+    proposals: int = 0
+    true_proposals: int = 0
+    detected: int = 0
+    linked: int = 0
+    linked_right: int = 0
+
+    def add(self, ordinary: int, outages: list[Arrival], outcome: Outcome) -> list[str]:
+        """Count one run in; the names of the outages it did not propose."""
+        self.ordinary += ordinary
+        self.outages += len(OUTAGES)
+        self.outage_reports += len(outages)
+        self.proposals += len(outcome.proposals)
+        self.true_proposals += sum(1 for p in outcome.proposals if _mostly_one_outage(p))
+        self.detected += len(outcome.proposed_after)
+        for cases in outcome.linked.values():
+            self.linked += len(cases)
+            outage, count = Counter(cases).most_common(1)[0]
+            self.linked_right += count if outage is not None else 0
+        return [o.name for i, o in enumerate(OUTAGES) if i not in outcome.proposed_after]
+
+
+def _mostly_one_outage(grouped: list[int | None]) -> bool:
+    outage, count = Counter(grouped).most_common(1)[0]
+    return outage is not None and count * 2 >= len(grouped)
+
+
 def main() -> None:
-    """Print the detector's precision and recall on one synthetic month."""
+    """Print the detector's precision and recall over a few synthetic fortnights."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=10)
     parser.add_argument("--per-hour", type=float, default=20.0, help="ordinary cases per hour")
     parser.add_argument("--reports", type=int, default=DEFAULT_BURST.reports)
     window = int(DEFAULT_BURST.window.total_seconds() // 60)
     parser.add_argument("--minutes", type=int, default=window)
+    parser.add_argument("--similar", type=float, default=DEFAULT_BURST.similar)
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--runs", type=int, default=5, help="runs, from --seed on")
     options = parser.parse_args()
-    rng = random.Random(options.seed)
-    ordinary = ordinary_traffic(options.days, options.per_hour, rng)
-    outages = injected_outages(options.days, rng)
-    rule = BurstRule(options.reports, timedelta(minutes=options.minutes))
-    with tempfile.TemporaryDirectory() as folder:
-        outcome = run([*ordinary, *outages], rule, Path(folder) / "bench.db")
-
-    true_proposals = [
-        p for p in outcome.proposals
-        if (top := Counter(p).most_common(1)[0])[0] is not None and top[1] * 2 >= len(p)
-    ]  # fmt: skip
-    detected = len(outcome.proposed_after)
-    linked = [outage for cases in outcome.linked.values() for outage in cases]
-    per_incident = [Counter(cases).most_common(1)[0] for cases in outcome.linked.values()]
-    right = sum(count for outage, count in per_incident if outage is not None)
-    outage_reports = len(outages)
+    rule = BurstRule(options.reports, timedelta(minutes=options.minutes), options.similar)
     print(
-        f"{len(ordinary)} ordinary cases and {len(OUTAGES)} outages ({outage_reports} reports) "
-        f"over {options.days} days; rule: {rule.reports} similar reports in "
-        f"{options.minutes} minutes"
+        f"{options.runs} runs of {options.days} days, about {options.per_hour:g} ordinary cases "
+        f"an hour and {len(OUTAGES)} outages each; rule: {rule.reports} similar reports in "
+        f"{options.minutes} minutes, similarity {rule.similar}"
+    )
+    tally, waits = Tally(), list[float]()
+    for seed in range(options.seed, options.seed + options.runs):
+        ordinary = ordinary_traffic(options.days, options.per_hour, random.Random(seed))
+        outages = injected_outages(options.days, random.Random(seed + 10_000))
+        with tempfile.TemporaryDirectory() as folder:
+            outcome = run([*ordinary, *outages], rule, Path(folder) / "bench.db")
+        missed = tally.add(len(ordinary), outages, outcome)
+        waits += outcome.proposed_after.values()
+        print(f"  seed {seed}: outages not proposed: {', '.join(missed) or 'none'}")
+    print(
+        f"{tally.ordinary} ordinary cases, {tally.outages} outages ({tally.outage_reports} "
+        f"reports)"
     )
     print(
-        f"proposals: {len(outcome.proposals)}; "
-        f"precision {_share(len(true_proposals), len(outcome.proposals))}, "
-        f"recall {_share(detected, len(OUTAGES))} ({detected} of {len(OUTAGES)} outages)"
+        f"proposals: {tally.proposals}; precision {_share(tally.true_proposals, tally.proposals)}"
+        f", recall {_share(tally.detected, tally.outages)} ({tally.detected} of {tally.outages} "
+        "outages)"
     )
     print(
-        f"reports grouped or linked: {len(linked)}; precision {_share(right, len(linked))}, "
-        f"recall {_share(right, outage_reports)}"
+        f"reports grouped or linked: {tally.linked}; precision "
+        f"{_share(tally.linked_right, tally.linked)}, recall "
+        f"{_share(tally.linked_right, tally.outage_reports)}"
     )
-    if outcome.proposed_after:
-        waits = sorted(outcome.proposed_after.values())
+    if waits:
         print(
             f"first report to proposal: median {statistics.median(waits):.1f} min, "
-            f"longest {waits[-1]:.1f} min"
+            f"longest {max(waits):.1f} min"
         )
-    missed = [o.name for i, o in enumerate(OUTAGES) if i not in outcome.proposed_after]
-    print(f"outages not proposed: {', '.join(missed) or 'none'}")
 
 
 def _share(part: int, whole: int) -> str:
