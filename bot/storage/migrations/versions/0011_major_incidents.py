@@ -1,5 +1,10 @@
 """Major incidents: many reports of one problem under one parent, and each case's link to it.
 
+On SQLite the column is added in place (``ALTER TABLE ... ADD COLUMN ... REFERENCES``): a
+rebuilt ``tickets`` table would have to be dropped while the audit trail and the outbox point
+at its rows, which SQLite refuses. Going down, SQLite has to rebuild it, so a downgrade there
+works only before any case has a trail (as for 0007).
+
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-03
@@ -32,17 +37,28 @@ def upgrade() -> None:
         sa.Column("updates", sa.JSON, nullable=False),
     )
     op.create_index("ix_major_incidents_status", "major_incidents", ["status"])
-    with op.batch_alter_table("tickets") as tickets:
-        tickets.add_column(sa.Column("incident_id", sa.Integer, nullable=True))
-        tickets.create_foreign_key(
-            "fk_tickets_incident_id", "major_incidents", ["incident_id"], ["id"]
+    if _on_sqlite():
+        op.execute(
+            "ALTER TABLE tickets ADD COLUMN incident_id INTEGER REFERENCES major_incidents (id)"
         )
-        tickets.create_index("ix_tickets_incident_id", ["incident_id"])
+    else:
+        op.add_column("tickets", sa.Column("incident_id", sa.Integer, nullable=True))
+        op.create_foreign_key(
+            "fk_tickets_incident_id", "tickets", "major_incidents", ["incident_id"], ["id"]
+        )
+    op.create_index("ix_tickets_incident_id", "tickets", ["incident_id"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("tickets") as tickets:
-        tickets.drop_index("ix_tickets_incident_id")
-        tickets.drop_constraint("fk_tickets_incident_id", type_="foreignkey")
-        tickets.drop_column("incident_id")
+    op.drop_index("ix_tickets_incident_id", table_name="tickets")
+    if _on_sqlite():
+        with op.batch_alter_table("tickets") as tickets:
+            tickets.drop_column("incident_id")
+    else:
+        op.drop_constraint("fk_tickets_incident_id", "tickets", type_="foreignkey")
+        op.drop_column("tickets", "incident_id")
     op.drop_table("major_incidents")
+
+
+def _on_sqlite() -> bool:
+    return bool(op.get_bind().dialect.name == "sqlite")
