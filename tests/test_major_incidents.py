@@ -83,6 +83,14 @@ def test_a_burst_is_proposed_to_the_supervisor_on_shift_with_its_reports(desk: D
     assert desk.news_for_agent("kim") == ""  # off shift: the one on shift decides
     assert desk.trail(1)[-1] == "system grouped"
     assert desk.ticket(3).status == "queued"  # still queued until someone confirms
+    lee = desk.add("lee", role=Role.SUPERVISOR)
+    desk.app.team.desk.incidents.confirm(lee.id, "MI-1")
+    assert (
+        desk.news_for_agent("sam")
+        == "MI-1 confirmed by lee: Network: connect vpn; 3 case(s) linked."
+    )
+    with pytest.raises(Refused, match="MI-1 is open; only a proposed major incident can be"):
+        desk.app.team.desk.incidents.confirm(desk.agent("sam").id, "MI-1")
 
 
 def test_ordinary_traffic_is_not_proposed(desk: Desk) -> None:

@@ -16,7 +16,7 @@ from bot.core.audit import store
 from bot.core.cards import waited
 from bot.core.clock import utc_now
 from bot.core.domain import Reply
-from bot.core.incident_intake import LIVE, link_case, tell_user
+from bot.core.incident_intake import LIVE, link_case, supervisors_on_shift, tell_user
 from bot.core.incidents import IncidentStatus, MajorIncident, incident_id_from_reference
 from bot.core.masking import mask_sensitive
 from bot.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -63,6 +63,10 @@ class IncidentDesk:
             linked = [case for case in uow.tickets.of_incident(incident.id) if case.can(Move.LINK)]
             for case in linked:
                 link_case(uow, case, incident, supervisor, now)
+            _tell_other_supervisors(
+                uow, supervisor, f"{incident.reference} confirmed by {supervisor.name}: "
+                f"{incident.title}; {len(linked)} case(s) linked.", now,
+            )  # fmt: skip
             uow.commit()
         refs = ", ".join(case.reference for case in linked) or "none yet"
         return Reply(
@@ -76,10 +80,13 @@ class IncidentDesk:
         """A supervisor says the burst is not one incident; its cases stay in the queue."""
         now = self._clock()
         with self._acting(delivery, now) as uow:
-            self._supervisor(uow, agent_id, "dismiss")
+            supervisor = self._supervisor(uow, agent_id, "dismiss")
             incident = self._incident(uow, reference)
             incident.dismiss()
             uow.incidents.save(incident)
+            _tell_other_supervisors(
+                uow, supervisor, f"{incident.reference} dismissed by {supervisor.name}.", now
+            )
             uow.commit()
         return Reply(f"{incident.reference} dismissed; its cases stay as they are.")
 
@@ -279,6 +286,13 @@ def open_incident_lines(
             more = f" and {len(cases) - LISTED_CASES} more" if len(cases) > LISTED_CASES else ""
             lines.append(f"  cases: {shown}{more}")
     return lines
+
+
+def _tell_other_supervisors(uow: UnitOfWork, decided: Agent, text: str, now: datetime) -> None:
+    """The other supervisors the proposal went to learn who decided it, and how."""
+    for supervisor in supervisors_on_shift(uow, now):
+        if supervisor.id != decided.id:
+            uow.outbox.add(Notice(text, agent_id=supervisor.id), now)
 
 
 def _agent(uow: UnitOfWork, agent_id: int) -> Agent:
