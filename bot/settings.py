@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -12,6 +13,7 @@ import platformdirs
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.core.incidents import BurstRule
 from bot.core.tickets import ServiceLevels
 from bot.errors import SettingsError
 from knowledge_base import ARTICLES_DIR
@@ -81,6 +83,8 @@ class Settings(BaseSettings):
         default_factory=lambda: {"P1": 240, "P2": 480, "P3": 1440, "P4": 4320}
     )
     silence_limit_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    incident_burst_reports: int = Field(default=5, ge=2, le=1000)  # similar reports that...
+    incident_burst_minutes: int = Field(default=15, ge=1, le=24 * 60)  # ...arrive within this
     keep_unmasked_messages: bool = False
     telegram_token: SecretStr | None = None
     telegram_base_url: str | None = None
@@ -163,7 +167,12 @@ class Settings(BaseSettings):
     def service_levels(self) -> ServiceLevels:
         """The service-level targets as the core uses them."""
         return ServiceLevels.from_minutes(
-            self.sla_claim_minutes, self.sla_resolve_minutes, self.silence_limit_minutes
+            self.sla_claim_minutes,
+            self.sla_resolve_minutes,
+            self.silence_limit_minutes,
+            burst=BurstRule(
+                self.incident_burst_reports, timedelta(minutes=self.incident_burst_minutes)
+            ),
         )
 
     @field_validator("log_level", mode="before")

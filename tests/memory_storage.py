@@ -25,6 +25,7 @@ from bot.core.domain import (
     HandoffRequest,
     Sender,
 )
+from bot.core.incidents import IncidentStatus, MajorIncident
 from bot.core.ports import (
     AgentRepository,
     ConversationRepository,
@@ -32,6 +33,7 @@ from bot.core.ports import (
     EventRepository,
     FeedbackRepository,
     HandoffRepository,
+    IncidentRepository,
     MessageRepository,
     OutboxRepository,
     TicketRepository,
@@ -130,6 +132,7 @@ class MemoryState:
     events: list[TicketEvent] = field(default_factory=list)
     outbox: dict[int, StoredNotice] = field(default_factory=dict)
     deliveries: dict[str, datetime] = field(default_factory=dict)
+    incidents: dict[int, MajorIncident] = field(default_factory=dict)
 
     def next_id(self, table: Mapping[int, object]) -> int:
         """The id a new row of ``table`` gets."""
@@ -328,6 +331,13 @@ class MemoryTickets:
             raise KeyError(f"no ticket {ticket.id} to save")
         self._state.tickets[ticket.id] = copy.deepcopy(ticket)
 
+    def of_incident(self, incident_id: int) -> list[Ticket]:
+        return [t for t in self._all() if t.incident_id == incident_id]
+
+    def created_since(self, since: datetime) -> list[Ticket]:
+        found = [t for t in self._all() if t.created_at >= since]
+        return sorted(found, key=lambda t: (t.created_at, t.id))
+
     def _all(self) -> list[Ticket]:
         return [copy.deepcopy(t) for _, t in sorted(self._state.tickets.items())]
 
@@ -461,6 +471,32 @@ class MemoryOutbox:
         return agent.agent.telegram_id if agent is not None else None
 
 
+class MemoryIncidents:
+    def __init__(self, state: MemoryState) -> None:
+        self._state = state
+
+    def add(self, incident: MajorIncident) -> MajorIncident:
+        stored = copy.deepcopy(incident)
+        stored.id = self._state.next_id(self._state.incidents)
+        self._state.incidents[stored.id] = stored
+        return copy.deepcopy(stored)
+
+    def get(self, incident_id: int) -> MajorIncident | None:
+        return copy.deepcopy(self._state.incidents.get(incident_id))
+
+    def with_status(self, *statuses: IncidentStatus) -> list[MajorIncident]:
+        return [
+            copy.deepcopy(incident)
+            for _, incident in sorted(self._state.incidents.items())
+            if incident.status in statuses
+        ]
+
+    def save(self, incident: MajorIncident) -> None:
+        if incident.id not in self._state.incidents:
+            raise KeyError(f"no major incident {incident.id} to save")
+        self._state.incidents[incident.id] = copy.deepcopy(incident)
+
+
 class MemoryDeliveries:
     def __init__(self, state: MemoryState) -> None:
         self._state = state
@@ -501,6 +537,7 @@ class MemoryUnitOfWork:
     events: EventRepository
     outbox: OutboxRepository
     deliveries: DeliveryRepository
+    incidents: IncidentRepository
 
     def __init__(self, store: MemoryStore, read_only: bool = False) -> None:
         self._store = store
@@ -519,6 +556,7 @@ class MemoryUnitOfWork:
         self.events = MemoryEvents(self._state)
         self.outbox = MemoryOutbox(self._state)
         self.deliveries = MemoryDeliveries(self._state)
+        self.incidents = MemoryIncidents(self._state)
         return self
 
     def __exit__(

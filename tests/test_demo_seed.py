@@ -33,6 +33,11 @@ def test_seed_then_report(database_url: str, run_triage: Run) -> None:
     assert overall["tickets"] > 0 and overall["claim_count"] > 0
     assert len(data["by_day"]) >= 3
     assert data["by_homeworker"], "the team worked some cases"
+    outage = data["major_incidents"]  # the one outage of the demo, confirmed and fixed
+    assert (outage["confirmed"], outage["to_resolution_count"]) == (1, 1)
+    assert outage["linked"] >= 10 and 0 < outage["needed_no_reply"] <= outage["linked"]
+    assert 0 < outage["to_confirmation_median_minutes"] < 60
+    assert outage["saved_minutes"] > 0
     engine = create_engine(database_url)
     with engine.connect() as connection:
         messages = connection.scalar(select(func.count()).select_from(MessageRow))

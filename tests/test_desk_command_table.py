@@ -39,7 +39,7 @@ def test_the_menu_has_every_command_and_only_supervisors_get_theirs() -> None:
     supervisor = dict(command_menu(supervisor=True))
     homeworker = dict(command_menu(supervisor=False))
     assert list(supervisor) == [*(command.name for command in COMMANDS), "help"]
-    assert list(homeworker) == [name for name in supervisor if name != "takeover"]
+    assert list(homeworker) == [n for n in supervisor if n not in ("takeover", "announce")]
     assert homeworker["claim"] == "Take a given case: /claim T-1042"
     assert supervisor["takeover"] == "Take a case over: /takeover T-1042"
     assert homeworker["queue"] == "Cases waiting to be claimed, most urgent first"
@@ -61,6 +61,11 @@ class RecordingDesk:
             return Reply("done")
 
         return call
+
+    @property
+    def incidents(self) -> RecordingDesk:
+        """The major-incident desk's calls are recorded with the rest."""
+        return self
 
 
 BOSS = Agent(id=7, name="boss", role=Role.SUPERVISOR)
@@ -119,6 +124,31 @@ ACTED = "d-1"
         ("takeover T-1001", ("take_over", (7, "T-1001"), {"delivery": ACTED})),
         ("shift ON", ("set_shift", (7, True), {"delivery": ACTED})),
         ("shift off", ("set_shift", (7, False), {"delivery": ACTED})),
+        ("incidents", ("listing", (), {})),
+        ("link T-1042 MI-3", ("link", (7, "T-1042", "MI-3"), {"delivery": ACTED})),
+        ("incident confirm MI-3", ("confirm", (7, "MI-3", ""), {"delivery": ACTED})),
+        (
+            "incident Confirm mi-3 VPN gateway down",
+            ("confirm", (7, "mi-3", "VPN gateway down"), {"delivery": ACTED}),
+        ),
+        ("incident dismiss 3", ("dismiss", (7, "3"), {"delivery": ACTED})),
+        ("incident owner MI-3 dana", ("assign_owner", (7, "MI-3", "dana"), {"delivery": ACTED})),
+        (
+            "incident update MI-3 the vendor is on site",
+            ("post_update", (7, "MI-3", "the vendor is on site"), {"delivery": ACTED}),
+        ),
+        (
+            "incident workaround MI-3 use the office wifi",
+            ("set_workaround", (7, "MI-3", "use the office wifi"), {"delivery": ACTED}),
+        ),
+        (
+            "incident resolve MI-3 gateway restarted",
+            ("resolve", (7, "MI-3", "gateway restarted"), {"delivery": ACTED}),
+        ),
+        (
+            "announce link VPN cases to MI-3",
+            ("announce", (7, "link VPN cases to MI-3"), {"delivery": ACTED}),
+        ),
     ],
 )
 def test_each_command_calls_the_desk_with_its_arguments_and_the_delivery(
@@ -168,10 +198,23 @@ MALFORMED = [
     ("shift maybe", "'maybe' is not on or off. Usage: shift on|off"),
     ("shift off now", "`shift` takes on or off and nothing more. Usage: shift on|off"),
     ("takeover T-1001", "Only a supervisor can use `takeover`."),
+    ("announce hello", "Only a supervisor can use `announce`."),
+    ("link T-1001", "Say which case and which incident. Usage: link T-1042 MI-3"),
+    ("link MI-1 T-1001", "Say which case and which incident. Usage: link T-1042 MI-3"),
+    ("incidents all", "`incidents` takes nothing after it. Usage: incidents"),
+    (
+        "incident close MI-1",
+        "Say what to do with which incident: confirm | dismiss | owner | update | workaround | "
+        "resolve MI-3 [TEXT]. Usage: incident ACTION MI-3 [TEXT]",
+    ),
+    ("incident dismiss MI-1 now", "`incident dismiss` takes the incident and nothing more."),
+    ("incident confirm MI-1", "Only a supervisor can confirm a major incident."),
+    ("incident update MI-1 hi", "There is no major incident 'MI-1'. They look like MI-3."),
     (
         "fly away",
         "Unknown command 'fly'. Commands: queue, mine, next, claim, view, switch, "
-        "reply, kb, note, transfer, release, resolve, ask, takeover, shift, mystats, help.",
+        "reply, kb, note, transfer, release, resolve, ask, takeover, shift, mystats, "
+        "incidents, link, incident, announce, help.",
     ),
 ]
 

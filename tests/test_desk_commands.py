@@ -93,7 +93,8 @@ def test_the_desk_refuses_clearly_and_changes_nothing(run_triage) -> None:  # ty
         f"Refused: --category needs a value. {resolve}",
         "Refused: `ask` needs the question. Usage: ask TEXT",
         "Refused: Unknown command 'fly'. Commands: queue, mine, next, claim, view, switch, "
-        "reply, kb, note, transfer, release, resolve, ask, takeover, shift, mystats, help.",
+        "reply, kb, note, transfer, release, resolve, ask, takeover, shift, mystats, "
+        "incidents, link, incident, announce, help.",
         "Refused: `reply` needs the reply. Usage: reply [T-1042] TEXT",
     ]
     ticket, actions = _ticket()

@@ -10,9 +10,12 @@ from bot.core.agent_stats import AgentStats
 from bot.core.domain import Sender
 from bot.core.metrics import (
     DeskReport,
+    Durations,
     EnquiryOutcome,
+    IncidentFact,
     Period,
     durations,
+    incident_figures,
     minutes_text,
     report,
 )
@@ -237,3 +240,21 @@ def test_minutes_text() -> None:
         "1 h 05 min",
         "1 d 3 h",
     ]
+
+
+def test_major_incidents_count_their_enquiries_speed_and_the_handling_they_saved() -> None:
+    first = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    found = incident_figures(
+        [
+            IncidentFact(1, "resolved", first, first + timedelta(minutes=20),
+                         first + timedelta(hours=2), linked=12, needed_no_reply=10),
+            IncidentFact(2, "open", first, first + timedelta(minutes=40), linked=3),
+            IncidentFact(3, "dismissed", first, linked=0),
+        ],
+        Durations(5, 90.0, 200.0),
+    )  # fmt: skip
+    assert (found.confirmed, found.dismissed, found.linked) == (2, 1, 15)
+    assert (found.to_confirmation.count, found.to_confirmation.median) == (2, 30.0)
+    assert (found.to_resolution.count, found.to_resolution.median) == (1, 120.0)
+    assert (found.needed_no_reply, found.saved_minutes) == (10, 900.0)
+    assert found.any and not incident_figures([], Durations()).any

@@ -115,6 +115,45 @@ def test_notices_queued_before_offers_could_be_withdrawn_are_kept_as_messages(
         engine.dispose()
 
 
+def test_tickets_get_a_major_incident_link_and_lose_it_on_the_way_down(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        _migrate(engine, "0010")
+        assert "incident_id" not in _ticket_columns(engine)
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO users (id, channel, external_id, display_name, created_at) "
+                "VALUES (1, 'test', 'alice', 'Alice', '2026-12-01 08:00:00+00:00')",
+                "INSERT INTO conversations (id, user_id, status, stage, question, candidates, "
+                "shown, declines, misses, started_at, updated_at) VALUES (1, 1, 'needs_human', "
+                "'idle', 'vpn', '[]', '[]', 0, 0, '2026-12-01 08:00:00+00:00', "
+                "'2026-12-01 08:00:00+00:00')",
+                "INSERT INTO tickets (id, conversation_id, user_id, status, priority, packet, "
+                "offered_to, created_at) VALUES (1, 1, 1, 'queued', 'P2', '{}', '[]', "
+                "'2026-12-01 08:00:00+00:00')",
+                "INSERT INTO ticket_events (id, ticket_id, at, actor, action, detail) VALUES "
+                "(1, 1, '2026-12-01 08:00:00+00:00', 'user', 'queued', '')",
+                "INSERT INTO outbox (id, ticket_id, text, choices, created_at, kind) VALUES "
+                "(1, 1, 'New case waiting', '[]', '2026-12-01 08:00:00+00:00', 'offer')",
+            ):
+                connection.execute(text(statement))
+        upgrade_schema(engine)
+        with engine.connect() as connection:
+            kept = connection.execute(text("SELECT id, incident_id FROM tickets")).all()
+            events = connection.execute(text("SELECT ticket_id FROM ticket_events")).scalars()
+            assert ([tuple(row) for row in kept], list(events)) == ([(1, None)], [1])
+        assert "incident_id" in _ticket_columns(engine)
+        with engine.begin() as connection:  # SQLite rebuilds tickets going down: no trail yet
+            connection.execute(text("DELETE FROM outbox"))
+            connection.execute(text("DELETE FROM ticket_events"))
+        assert "major_incidents" in inspect(engine).get_table_names()
+        _migrate(engine, "0010", down=True)
+        assert "incident_id" not in _ticket_columns(engine)
+        assert "major_incidents" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
 def test_db_upgrade_says_what_it_did(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
     path = tmp_path / "fresh" / "triage.db"

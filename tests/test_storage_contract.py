@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.domain import Attachment, ConversationStatus, Direction, Priority, Sender
+from bot.core.incidents import IncidentStatus, MajorIncident
 from bot.core.ports import UnitOfWork, UnitOfWorkFactory
 from bot.core.tickets import (
     Agent,
@@ -18,6 +19,7 @@ from bot.core.tickets import (
     LiveOffer,
     Notice,
     NoticeKind,
+    Role,
     Ticket,
     TicketEvent,
     TicketStatus,
@@ -361,3 +363,38 @@ def test_offers_are_withdrawn_once_and_a_withdrawal_knows_where_its_offer_went(
             ("not an offer", None, None),
             ("T-1001 claimed by sam.", "777:42", danas.id),
         ]
+
+
+def test_a_major_incident_comes_back_as_saved_with_the_cases_linked_to_it(
+    units: UnitOfWorkFactory,
+) -> None:
+    with units() as uow:
+        sam = uow.agents.add(Agent(0, "sam", Role.SUPERVISOR), NOW)
+        proposed = uow.incidents.add(
+            MajorIncident(
+                0, "Network: vpn down", "network", IncidentStatus.PROPOSED, ("vpn", "down"),
+                NOW, NOW - timedelta(minutes=9),
+            )
+        )  # fmt: skip
+        first = _ticket(uow, Priority.P2, NOW - timedelta(minutes=9))
+        second = _ticket(uow, Priority.P2, NOW - timedelta(minutes=2))
+        _ticket(uow, Priority.P3, NOW - timedelta(hours=1))
+        for ticket in (first, second):
+            ticket.incident_id = proposed.id
+            uow.tickets.save(ticket)
+        uow.commit()
+    with units() as uow:
+        incident = uow.incidents.get(proposed.id)
+        assert incident == proposed
+        incident.confirm(sam.id, NOW, "VPN gateway down")
+        incident.post_update("the vendor is on it")
+        uow.incidents.save(incident)
+        uow.commit()
+    with units(read_only=True) as uow:
+        assert uow.incidents.get(proposed.id) == incident
+        assert uow.incidents.with_status(IncidentStatus.OPEN) == [incident]
+        assert uow.incidents.with_status(IncidentStatus.PROPOSED) == []
+        assert [t.id for t in uow.tickets.of_incident(proposed.id)] == [first.id, second.id]
+        since = uow.tickets.created_since(NOW - timedelta(minutes=10))
+        assert [t.id for t in since] == [first.id, second.id]
+        assert uow.incidents.get(proposed.id + 1) is None

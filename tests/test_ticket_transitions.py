@@ -54,6 +54,9 @@ VERBS: dict[Move, Callable[[Ticket], TicketEvent]] = {
     Move.CLAIM_BREACHED: lambda t: t.claim_breached(NOW),
     Move.RESOLVE_BREACHED: lambda t: t.resolve_breached(NOW),
     Move.RAISE_PRIORITY: lambda t: t.raise_priority(Priority.P1, "security", "system", NOW),
+    Move.GROUP: lambda t: t.group_into(3, "MI-3", NOW),
+    Move.LINK: lambda t: t.link(3, "MI-3", "supervisor:boss", NOW),
+    Move.RESOLVE_WITH_INCIDENT: lambda t: t.resolve_with_incident("MI-3", "fixed", NOW),
 }
 
 ALLOWED = [  # in a fixed order: every test process must collect the same tests
@@ -125,6 +128,22 @@ def test_refusals_are_written_for_a_person() -> None:
         ticket_in(TicketStatus.CLOSED).note(DANA, "one more", NOW)
     with pytest.raises(Refused, match=r"^T-1001 is queued; it can't rate now\.$"):
         ticket_in(TicketStatus.QUEUED).rate(5, NOW)
+
+
+def test_a_linked_case_leaves_its_holder_and_a_reopened_one_is_linked_to_nothing() -> None:
+    ticket = ticket_in(TicketStatus.ASSIGNED)
+    ticket.link(3, "MI-3", "supervisor:boss", NOW)
+    assert (ticket.status, ticket.incident_id, ticket.assignee_id) == (
+        TicketStatus.LINKED,
+        3,
+        None,
+    )
+    with pytest.raises(Refused, match=r"^T-1001 is linked to a major incident"):
+        ticket.claim(KIM, NOW)
+    ticket.resolve_with_incident("MI-3", "gateway restarted", NOW)
+    assert (ticket.resolution_note, ticket.second_line_needed) == ("gateway restarted", False)
+    ticket.reopen(NOW, holder_available=False, details="still down")
+    assert (ticket.status, ticket.incident_id) == (TicketStatus.QUEUED, None)
 
 
 def test_a_claim_assigns_the_case_and_starts_the_wait_for_an_answer() -> None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.core.domain import ShownArticle
+from bot.core.incidents import incident_reference
 from bot.core.metrics import minutes_text
 from bot.core.tickets import (
     TRANSITIONS,
@@ -13,6 +14,7 @@ from bot.core.tickets import (
     Move,
     Ticket,
     TicketEvent,
+    TicketStatus,
     TranscriptLine,
 )
 
@@ -36,6 +38,8 @@ def header(ticket: Ticket, now: datetime) -> str:
     """One line naming a case: reference, priority, category, state and wait."""
     category = ticket.category or "uncategorised"
     state = ticket.status.value.replace("_", " ")
+    if ticket.status is TicketStatus.LINKED and ticket.incident_id is not None:
+        state = f"linked to {incident_reference(ticket.incident_id)}"
     return (
         f"{ticket.reference} · {ticket.priority} · {category} · {state} · "
         f"waiting {waited(ticket.created_at, now)}"

@@ -254,10 +254,10 @@ class FirstLineDesk:
             turn.replies.insert(0, Reply(texts.TRUNCATED.format(limit=self._max_chars)))
         turn.replies[:0] = warning
         if turn.handoff is not None:
-            ticket, wait = self._cases.open_case(
+            _, told = self._cases.open_case(
                 uow, conversation, turn.handoff, sender.display_name or sender.external_id, now
             )
-            turn.replies.append(Reply(texts.handed_off(turn.handoff, ticket.reference, wait)))
+            turn.replies.append(Reply(told))
         self._record(uow, conversation.id, turn, now)
         uow.conversations.save(conversation, now)
         return turn.replies

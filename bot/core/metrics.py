@@ -78,6 +78,19 @@ class TicketFact:
 
 
 @dataclass(frozen=True)
+class IncidentFact:
+    """One major incident proposed in the period, as the metrics need it."""
+
+    id: int
+    status: str
+    first_report_at: datetime
+    confirmed_at: datetime | None = None
+    resolved_at: datetime | None = None
+    linked: int = 0  # enquiries ever linked to it
+    needed_no_reply: int = 0  # linked cases resolved with it that no homeworker answered
+
+
+@dataclass(frozen=True)
 class DeskFacts:
     """Everything the figures are computed from, read as of one moment."""
 
@@ -85,6 +98,7 @@ class DeskFacts:
     tickets: tuple[TicketFact, ...]
     as_of: datetime
     period: Period = Period()
+    incidents: tuple[IncidentFact, ...] = ()
 
 
 class EnquiryOutcome(StrEnum):
@@ -187,6 +201,48 @@ class HomeworkerFigures:
 
 
 @dataclass(frozen=True)
+class IncidentFigures:
+    """Major incidents: how many, how many enquiries they took in, how fast they were
+    confirmed and resolved from the first report, and the handling they saved."""
+
+    confirmed: int = 0
+    dismissed: int = 0
+    linked: int = 0
+    to_confirmation: Durations = Durations()
+    to_resolution: Durations = Durations()
+    needed_no_reply: int = 0
+    saved_minutes: float | None = None  # needed_no_reply times the median handling time
+
+    @property
+    def any(self) -> bool:
+        """Whether the desk proposed any major incident at all."""
+        return bool(self.confirmed or self.dismissed)
+
+
+def incident_figures(incidents: Sequence[IncidentFact], handling: Durations) -> IncidentFigures:
+    """The major incidents' figures; the time saved is priced at the median handling time."""
+    confirmed = [i for i in incidents if i.confirmed_at is not None]
+    no_reply = sum(i.needed_no_reply for i in confirmed)
+    return IncidentFigures(
+        confirmed=len(confirmed),
+        dismissed=sum(1 for i in incidents if i.status == "dismissed"),
+        linked=sum(i.linked for i in confirmed),
+        to_confirmation=durations(
+            minutes_between(i.first_report_at, i.confirmed_at)
+            for i in confirmed
+            if i.confirmed_at is not None
+        ),
+        to_resolution=durations(
+            minutes_between(i.first_report_at, i.resolved_at)
+            for i in confirmed
+            if i.resolved_at is not None
+        ),
+        needed_no_reply=no_reply,
+        saved_minutes=None if handling.median is None else no_reply * handling.median,
+    )
+
+
+@dataclass(frozen=True)
 class DeskReport:
     """Every figure of a period: overall, per priority, category, homeworker and day."""
 
@@ -198,6 +254,7 @@ class DeskReport:
     by_homeworker: tuple[HomeworkerFigures, ...]
     by_day: tuple[tuple[date, Figures], ...]
     claim_waits: tuple[float, ...]  # minutes from creation to claim, for a histogram
+    incidents: IncidentFigures = IncidentFigures()
 
 
 def ratio(part: int, whole: int) -> float | None:
@@ -413,10 +470,11 @@ def report(
     by_category_t = _grouped(tickets, ticket_category)
     by_day_c = _grouped(conversations, lambda c: c.started_at.date())
     by_day_t = _grouped(tickets, lambda t: t.created_at.date())
+    overall = figures(conversations, tickets, window)
     return DeskReport(
         period=facts.period,
         as_of=facts.as_of,
-        overall=figures(conversations, tickets, window),
+        overall=overall,
         service_levels=service_levels(tickets, levels, facts.as_of),
         by_category=tuple(
             (name, figures(by_category_c.get(name, []), by_category_t.get(name, []), window))
@@ -428,4 +486,5 @@ def report(
             for day in sorted({*by_day_c, *by_day_t})
         ),
         claim_waits=tuple(claim_waits(tickets)),
+        incidents=incident_figures(facts.incidents, overall.handling),
     )

@@ -18,6 +18,7 @@ from bot.core.domain import (
     Sender,
     TriageVerdict,
 )
+from bot.core.incidents import IncidentStatus, MajorIncident
 from bot.core.metrics import DeskFacts, Period
 from bot.core.reply_reading import Expecting, ReplyReading
 from bot.core.tickets import (
@@ -188,6 +189,28 @@ class TicketRepository(Protocol):
 
     def save(self, ticket: Ticket) -> None: ...
 
+    def of_incident(self, incident_id: int) -> list[Ticket]:
+        """The tickets grouped into or linked to a major incident, oldest first."""
+        ...
+
+    def created_since(self, since: datetime) -> list[Ticket]:
+        """Tickets created at or after ``since``, oldest first."""
+        ...
+
+
+class IncidentRepository(Protocol):
+    def add(self, incident: MajorIncident) -> MajorIncident:
+        """Store a new major incident (its id is ignored) and return it with its id."""
+        ...
+
+    def get(self, incident_id: int) -> MajorIncident | None: ...
+
+    def with_status(self, *statuses: IncidentStatus) -> list[MajorIncident]:
+        """Major incidents in these states, oldest first."""
+        ...
+
+    def save(self, incident: MajorIncident) -> None: ...
+
 
 class EventRepository(Protocol):
     def add(self, event: TicketEvent) -> None: ...
@@ -297,6 +320,7 @@ class UnitOfWork(Protocol):
     events: EventRepository
     outbox: OutboxRepository
     deliveries: DeliveryRepository
+    incidents: IncidentRepository
 
     def __enter__(self) -> Self: ...
 

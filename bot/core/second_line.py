@@ -20,6 +20,7 @@ from bot.core.dispatch import (
     offer_case,
 )
 from bot.core.domain import Article, Attachment, Choice, Direction, Reply, TextPart, joined
+from bot.core.incident_desk import IncidentDesk, open_incident_lines
 from bot.core.masking import mask_sensitive
 from bot.core.ports import Clock, KnowledgeBase, UnitOfWork, UnitOfWorkFactory
 from bot.core.routing import can_take, queue_order
@@ -61,6 +62,7 @@ class SecondLineDesk:
         self.levels = levels
         self._clock = clock
         self._knowledge = knowledge
+        self.incidents = IncidentDesk(unit_of_work, clock)
 
     # --- who is asking -------------------------------------------------------------------
 
@@ -88,12 +90,18 @@ class SecondLineDesk:
         with self._unit_of_work(read_only=True) as uow:
             agent = self._agent(uow, agent_id)
             waiting = sorted(uow.tickets.with_status(TicketStatus.QUEUED), key=queue_order)
+            incidents = open_incident_lines(uow, now)
+        known = (
+            ["Open major incidents (`link T-… MI-…` links a case to one):", *incidents, ""]
+            if incidents
+            else []
+        )
         if not waiting:
-            return Reply("No case is waiting in the queue.")
+            return Reply("\n".join([*known, "No case is waiting in the queue."]))
         lines = [queue_line(ticket, now) for ticket in waiting]
         mine = [t for t in waiting if agent.has_skill(t.category)]
         choices = (claim_choice(mine[0]),) if mine else ()
-        return Reply(f"{len(waiting)} case(s) waiting:\n" + "\n".join(lines), choices)
+        return Reply("\n".join([*known, f"{len(waiting)} case(s) waiting:", *lines]), choices)
 
     def mine(self, agent_id: int) -> Reply:
         """The cases this agent holds, marking the current one."""
@@ -110,7 +118,8 @@ class SecondLineDesk:
         return Reply(f"You hold {len(held)} of {agent.capacity} case(s):\n" + "\n".join(lines))
 
     def view(self, agent_id: int, reference: str) -> Reply:
-        """A case's full card, for its holder, a supervisor, or anyone while it is queued."""
+        """A case's full card, for its holder, a supervisor, or anyone while it is queued or
+        linked to a major incident."""
         now = self._clock()
         with self._unit_of_work(read_only=True) as uow:
             agent = self._agent(uow, agent_id)
@@ -118,7 +127,7 @@ class SecondLineDesk:
             if not (
                 agent.is_supervisor
                 or ticket.assignee_id == agent.id
-                or ticket.status is TicketStatus.QUEUED
+                or ticket.status in (TicketStatus.QUEUED, TicketStatus.LINKED)
             ):
                 raise Refused(f"{ticket.reference} is not yours to view.")
             return case_reply(uow, ticket, now, agent)

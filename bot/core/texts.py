@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.core.domain import (
     PRIORITY_MEANINGS,
     Article,
@@ -203,3 +205,34 @@ SOMETHING_WENT_WRONG = (
     "Sorry, something went wrong on my side. Your message is safe; please try again in a "
     "moment, or send /status."
 )
+
+
+# --- major incidents -----------------------------------------------------------------------
+
+
+def known_problem(since: datetime, reference: str, incident: str, workaround: str) -> str:
+    """What a user whose enquiry is part of an open major incident is told at once."""
+    text = (
+        f"This is a known problem, we are working on it (since {since:%H:%M} UTC); you will "
+        f"hear from us here when it is fixed. (Your request {reference} is part of {incident}.)"
+    )
+    return f"{text}\nMeanwhile: {workaround}" if workaround else text
+
+
+def incident_update(incident: str, title: str, update: str) -> str:
+    """The owner's news on a major incident, for every linked user."""
+    return f"Update on the known problem {incident} ({title}): {update}"
+
+
+def incident_workaround(incident: str, title: str, workaround: str) -> str:
+    """A workaround the owner wrote, for every linked user."""
+    return f"While we fix the known problem {incident} ({title}): {workaround}"
+
+
+def incident_fixed(reference: str, incident: str, title: str, note: str) -> str:
+    """What every linked user is told when their major incident is resolved."""
+    return (
+        f"The known problem {incident} ({title}) is fixed: {note}\n"
+        f'Does it work for you now? If not, write "{NOT_FIXED}" and we will look at your '
+        f"request {reference} on its own.\n\n" + ASK_RATING.format(reference=reference)
+    )

@@ -20,6 +20,7 @@ from bot.core.domain import (
     floored,
     text_parts,
 )
+from bot.core.incidents import DEFAULT_BURST, BurstRule
 from bot.errors import TransitionNotAllowed
 
 REFERENCE_OFFSET = 1000
@@ -34,6 +35,7 @@ class TicketStatus(StrEnum):
     QUEUED = "queued"
     ASSIGNED = "assigned"  # a homeworker has it and the next move is theirs
     WAITING_ON_USER = "waiting_on_user"  # the homeworker answered; the next move is the user's
+    LINKED = "linked"  # part of an open major incident: out of the queue and its clocks
     RESOLVED = "resolved"  # waiting for the user's rating
     CLOSED = "closed"
     CANCELLED = "cancelled"
@@ -224,6 +226,9 @@ class Move(StrEnum):
     CLAIM_BREACHED = "mark the claim target breached"
     RESOLVE_BREACHED = "mark the resolve target breached"
     RAISE_PRIORITY = "raise the priority"
+    GROUP = "group into a proposed major incident"
+    LINK = "link to a major incident"
+    RESOLVE_WITH_INCIDENT = "resolve with its major incident"
 
 
 @dataclass(frozen=True)
@@ -235,11 +240,12 @@ class Transition:
     action: str
 
 
-_Q, _A, _W, _R = (
+_Q, _A, _W, _R, _L = (
     TicketStatus.QUEUED,
     TicketStatus.ASSIGNED,
     TicketStatus.WAITING_ON_USER,
     TicketStatus.RESOLVED,
+    TicketStatus.LINKED,
 )
 
 TRANSITIONS: dict[Move, Transition] = {
@@ -259,12 +265,15 @@ TRANSITIONS: dict[Move, Transition] = {
     Move.REOPEN_TO_QUEUE: Transition(frozenset({_R}), _Q, "reopened"),
     Move.RATE: Transition(frozenset({_R}), TicketStatus.CLOSED, "rated"),
     Move.CLOSE_UNRATED: Transition(frozenset({_R}), TicketStatus.CLOSED, "closed without rating"),
-    Move.CANCEL: Transition(OPEN_STATUSES | {_R}, TicketStatus.CANCELLED, "cancelled"),
+    Move.CANCEL: Transition(OPEN_STATUSES | {_R, _L}, TicketStatus.CANCELLED, "cancelled"),
     Move.TAKE_BACK: Transition(frozenset({_A}), _Q, "taken back"),
     Move.OFFER: Transition(frozenset({_Q}), None, "offered"),
     Move.CLAIM_BREACHED: Transition(frozenset({_Q}), None, "claim target breached"),
     Move.RESOLVE_BREACHED: Transition(HELD_STATUSES, None, "resolve target breached"),
     Move.RAISE_PRIORITY: Transition(OPEN_STATUSES, None, "priority raised"),
+    Move.GROUP: Transition(OPEN_STATUSES, None, "grouped"),
+    Move.LINK: Transition(OPEN_STATUSES, _L, "linked"),
+    Move.RESOLVE_WITH_INCIDENT: Transition(frozenset({_L}), _R, "resolved with its incident"),
 }
 
 
@@ -272,6 +281,8 @@ def refusal(reference: str, status: TicketStatus, move: Move) -> str:
     """Why a ticket in ``status`` can't make ``move``, in words for the person who asked."""
     if status is TicketStatus.RESOLVED:
         return f"{reference} is already resolved."
+    if status is TicketStatus.LINKED:
+        return f"{reference} is linked to a major incident and is resolved with it."
     if status in (TicketStatus.CLOSED, TicketStatus.CANCELLED):
         return f"{reference} is {status.value}; nothing more can be done."
     if move in (Move.CLAIM, Move.CLAIM_NEXT) and status in HELD_STATUSES:
@@ -304,6 +315,7 @@ class Ticket:
     claim_breached_at: datetime | None = None
     resolve_breached_at: datetime | None = None
     offered_to: list[int] = field(default_factory=list)
+    incident_id: int | None = None  # the major incident it is grouped into or linked to
 
     @property
     def reference(self) -> str:
@@ -443,6 +455,7 @@ class Ticket:
 
         def change() -> None:
             self.resolved_at = None
+            self.incident_id = None  # its own case again, linked to nothing
             if holder_available:
                 self.awaiting_agent_since = now
             else:
@@ -526,6 +539,36 @@ class Ticket:
             self.category = category or self.category
 
         return self._move(Move.RAISE_PRIORITY, actor, now, change, detail)
+
+    # --- major incidents' verbs ---------------------------------------------------------------
+
+    def group_into(self, incident_id: int, incident: str, now: datetime) -> TicketEvent:
+        """The desk saw this case in a burst and proposed ``incident`` (its reference)."""
+
+        def change() -> None:
+            self.incident_id = incident_id
+
+        return self._move(Move.GROUP, SYSTEM, now, change, f"into proposed {incident}")
+
+    def link(self, incident_id: int, incident: str, actor: str, now: datetime) -> TicketEvent:
+        """The case becomes part of an open major incident: it leaves the queue, its holder
+        and its service-level clocks, and is resolved with the incident."""
+
+        def change() -> None:
+            self.incident_id = incident_id
+            self._unassign()
+
+        return self._move(Move.LINK, actor, now, change, f"to {incident}")
+
+    def resolve_with_incident(self, incident: str, note: str, now: datetime) -> TicketEvent:
+        """Its major incident is resolved; the user is asked whether it works for them."""
+
+        def change() -> None:
+            self.resolution_note = note
+            self.resolved_at = now
+            self.second_line_needed = self.first_response_at is not None
+
+        return self._move(Move.RESOLVE_WITH_INCIDENT, SYSTEM, now, change, incident)
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -659,6 +702,7 @@ class ServiceLevels:
     resolve_within: Mapping[Priority, timedelta]
     silence_limit: timedelta
     offer_fanout: int = 2
+    burst: BurstRule = DEFAULT_BURST  # how many similar reports in how long make a major incident
 
     @classmethod
     def from_minutes(
@@ -667,6 +711,7 @@ class ServiceLevels:
         resolve: Mapping[str, int],
         silence_minutes: int,
         offer_fanout: int = 2,
+        burst: BurstRule = DEFAULT_BURST,
     ) -> ServiceLevels:
         """Targets given in minutes per priority."""
         return cls(
@@ -674,6 +719,7 @@ class ServiceLevels:
             {Priority(p): timedelta(minutes=m) for p, m in resolve.items()},
             timedelta(minutes=silence_minutes),
             offer_fanout,
+            burst,
         )
 
     def claim_target(self, priority: Priority) -> timedelta:

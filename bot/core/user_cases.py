@@ -19,6 +19,7 @@ from bot.core.domain import (
     Stage,
     TriageVerdict,
 )
+from bot.core.incident_intake import incident_status, known_problem, link_or_detect
 from bot.core.intents import Intent
 from bot.core.ports import UnitOfWork
 from bot.core.reply_reading import PLAIN_QUESTION, ReplyReading
@@ -51,7 +52,8 @@ class UserCases:
         user_name: str,
         now: datetime,
     ) -> tuple[Ticket, str]:
-        """Queue a case with everything first line knew; returns it and the expected wait."""
+        """Queue a case with everything first line knew, or link it at once to the open major
+        incident it reports; returns it and what its user is told."""
         verdict = handoff.verdict
         said = [
             line.text
@@ -84,10 +86,14 @@ class UserCases:
             )
         )
         uow.events.add(ticket.opened(handoff.reason, now))
+        incident = link_or_detect(uow, ticket, now, self.levels.burst)
+        if incident is not None:  # a known problem: linked, not queued
+            return ticket, known_problem(incident, ticket)
         offer_case(uow, ticket, now, self.levels)
         if ticket.priority is Priority.P1:
             alert_supervisors(uow, ticket, f"P1 case {ticket.reference} has been queued.", now)
-        return ticket, expected_wait(uow.agents.all(), ticket, now, self.levels)
+        wait = expected_wait(uow.agents.all(), ticket, now, self.levels)
+        return ticket, texts.handed_off(handoff, ticket.reference, wait)
 
     def on_message(
         self,
@@ -135,6 +141,8 @@ class UserCases:
         and the supervisors are told at once, and the user gets the rule's advice."""
         if verdict is None or not verdict.more_urgent_than(ticket.priority):
             return []
+        if not ticket.can(Move.RAISE_PRIORITY):
+            return []  # a case linked to a major incident is the incident's
         if not (verdict.from_rule or intent in (Intent.QUESTION, Intent.REOPEN)):
             return []  # the model's reading of "yes" or "thanks" raises nothing
         before = ticket.priority
@@ -196,6 +204,8 @@ class UserCases:
             return Reply(f"{ref} is with a member of our team, who will reply here.")
         if ticket.status is TicketStatus.WAITING_ON_USER:
             return Reply(f"{ref} is waiting for your reply to our team's last message.")
+        if ticket.status is TicketStatus.LINKED:
+            return Reply(incident_status(uow, ticket))
         if ticket.status is TicketStatus.RESOLVED:
             resolved = texts.resolved(ref, ticket.resolution_note or "")
             return Reply(resolved, texts.rating_choices(ref))
@@ -210,6 +220,8 @@ class UserCases:
         return (ids.index(ticket.id) + 1 if ticket.id in ids else len(ids)), len(ids)
 
     def _relay(self, uow: UnitOfWork, ticket: Ticket, text: str, now: datetime) -> Reply:
+        if ticket.status is TicketStatus.LINKED:
+            return Reply(f"Added to {ticket.reference}. {incident_status(uow, ticket)}")
         if ticket.status is TicketStatus.QUEUED or ticket.assignee_id is None:
             position, waiting = self._position(uow, ticket)
             return Reply(

@@ -1,4 +1,5 @@
-"""`triage demo seed`: a month of simulated traffic through the real desk and team."""
+"""`triage demo seed`: a month of simulated traffic through the real desk and team, with
+one outage that becomes a major incident."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from sqlalchemy import Engine, event, func, select
 
 from bot.bootstrap import App, Wiring
 from bot.core.ports import Triage, UnitOfWorkFactory
-from bot.core.tickets import Ticket, TicketStatus, ticket_id_from_reference
+from bot.core.tickets import Role, Ticket, TicketStatus, ticket_id_from_reference
 from bot.demo.clock import SimulatedClock, Timeline
 from bot.demo.material import enquiries
+from bot.demo.outage import Outage
 from bot.demo.team import DemoTeam
 from bot.demo.users import Users
 from bot.errors import Refused
@@ -126,6 +128,12 @@ def _simulate(
     team = DemoTeam(app.team.desk, app.team.roster, users, open_tickets, rng, clock)
     team.register()
     _schedule_arrivals(timeline, users, start, end, rng)
+    supervisor = next(a for a in team.agents.values() if a.role is Role.SUPERVISOR)
+    outage = Outage(
+        app.desk.handle, app.team.desk.incidents, units, supervisor.id, timeline,
+        random.Random(rng.random()),
+    )  # fmt: skip
+    outage.schedule(start, end)
     timeline.every(TICK, team.tick)
     timeline.every(CHECK_EVERY, lambda: _check(app, team))
     if progress is not None:

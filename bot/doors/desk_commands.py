@@ -200,13 +200,52 @@ def _resolve(call: DeskCall) -> Reply:
     )
 
 
+INCIDENT_ACTIONS = ("confirm", "dismiss", "owner", "update", "workaround", "resolve")
+_INCIDENT_LINE = re.compile(r"(?is)\s*(\w+)\s+((?:MI-)?[0-9]{1,9})\b\s*(.*)")
+
+
+def _incident(call: DeskCall) -> Reply:
+    """``incident ACTION MI-3 [TEXT]``: what a supervisor or the owner does with one."""
+    found = _INCIDENT_LINE.fullmatch(call.argument)
+    action = found.group(1).casefold() if found else ""
+    if found is None or action not in INCIDENT_ACTIONS:
+        raise Refused(
+            f"Say what to do with which incident: {' | '.join(INCIDENT_ACTIONS)} MI-3 [TEXT]. "
+            f"Usage: {_BY_NAME['incident'].usage}"
+        )
+    incidents, agent_id, reference, text = (
+        call.desk.incidents, call.agent.id, found.group(2), found.group(3).strip()
+    )  # fmt: skip
+    if action == "dismiss":
+        if text:
+            raise Refused("`incident dismiss` takes the incident and nothing more.")
+        return incidents.dismiss(agent_id, reference, delivery=call.delivery)
+    if action == "confirm":  # the text, if any, is the title
+        return incidents.confirm(agent_id, reference, text, delivery=call.delivery)
+    run = {
+        "owner": incidents.assign_owner,
+        "update": incidents.post_update,
+        "workaround": incidents.set_workaround,
+        "resolve": incidents.resolve,
+    }[action]
+    return run(agent_id, reference, text, delivery=call.delivery)
+
+
+def _link(call: DeskCall) -> Reply:
+    words = call.argument.split()
+    if len(words) != 2 or not CASE_SHAPE.fullmatch(words[0]):
+        raise Refused(f"Say which case and which incident. Usage: {_BY_NAME['link'].usage}")
+    return call.desk.incidents.link(call.agent.id, words[0], words[1], delivery=call.delivery)
+
+
 def _own_figures(call: DeskCall) -> Reply:
     if call.stats is None:
         raise Refused("Figures are not available here.")
     return call.stats.reply(call.agent.id)
 
 
-CASE = Argument("T-1042", "a case reference", shape=re.compile(r"(?i)(T-)?[0-9]{1,10}"))
+CASE_SHAPE = re.compile(r"(?i)(T-)?[0-9]{1,10}")
+CASE = Argument("T-1042", "a case reference", shape=CASE_SHAPE)
 
 COMMANDS: tuple[DeskCommand, ...] = (
     DeskCommand(
@@ -297,6 +336,30 @@ COMMANDS: tuple[DeskCommand, ...] = (
         "mystats",
         "your own figures beside the team median",
         _own_figures,
+    ),
+    DeskCommand(
+        "incidents",
+        "open and proposed major incidents",
+        lambda c: c.desk.incidents.listing(),
+    ),
+    DeskCommand(
+        "link",
+        "link a case to an open major incident (its user is told)",
+        _link,
+        Argument("T-1042 MI-3", "a case and a major incident", rest_of_line=True),
+    ),
+    DeskCommand(
+        "incident",
+        "confirm|dismiss|owner NAME (supervisors), update|workaround|resolve TEXT (its owner)",
+        _incident,
+        Argument("ACTION MI-3 [TEXT]", "an action and a major incident", rest_of_line=True),
+    ),
+    DeskCommand(
+        "announce",
+        "tell every homeworker on shift",
+        lambda c: c.desk.incidents.announce(c.agent.id, c.argument, delivery=c.delivery),
+        Argument("TEXT", "the announcement", rest_of_line=True),
+        supervisors_only=True,
     ),
 )
 _BY_NAME = {command.name: command for command in COMMANDS}

@@ -13,6 +13,7 @@ from bot.core.metrics import (
     EnquiryOutcome,
     Figures,
     HomeworkerFigures,
+    IncidentFigures,
     PriorityCompliance,
 )
 
@@ -83,6 +84,19 @@ def homeworker_record(row: HomeworkerFigures) -> dict[str, Value]:
     }
 
 
+def incidents_record(found: IncidentFigures) -> dict[str, Value]:
+    """The major incidents' figures as a flat record."""
+    return {
+        "confirmed": found.confirmed,
+        "dismissed": found.dismissed,
+        "linked": found.linked,
+        **_durations("to_confirmation", found.to_confirmation),
+        **_durations("to_resolution", found.to_resolution),
+        "needed_no_reply": found.needed_no_reply,
+        "saved_minutes": _round(found.saved_minutes, 2),
+    }
+
+
 def report_dict(report: DeskReport) -> dict[str, Any]:
     """The whole report as JSON-ready values."""
     period = report.period
@@ -99,6 +113,7 @@ def report_dict(report: DeskReport) -> dict[str, Any]:
         "by_category": {name: figures_record(f) for name, f in report.by_category},
         "by_homeworker": {row.name: homeworker_record(row) for row in report.by_homeworker},
         "by_day": {day.isoformat(): figures_record(f) for day, f in report.by_day},
+        "major_incidents": incidents_record(report.incidents),
     }
 
 
@@ -107,6 +122,8 @@ def report_rows(report: DeskReport) -> Iterator[tuple[str, str, str, Value]]:
     data = report_dict(report)
     for metric, value in data["overall"].items():
         yield "overall", "all", metric, value
+    for metric, value in data["major_incidents"].items():
+        yield "major_incidents", "all", metric, value
     for section in ("service_levels", "by_category", "by_homeworker", "by_day"):
         for key, record in data[section].items():
             for metric, value in record.items():

@@ -162,10 +162,31 @@ def by_day(report: DeskReport) -> Table:
     return table
 
 
+def major_incidents(report: DeskReport) -> Table:
+    """Major incidents: how many, the enquiries they took in, how fast, what they saved."""
+    found = report.incidents
+    table = Table(title="Major incidents (first reported in the period)", show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("major incidents confirmed (dismissed)", f"{found.confirmed} ({found.dismissed})"),
+        ("enquiries linked to them", str(found.linked)),
+        ("first report to confirmation, median / p90", _spread(found.to_confirmation)),
+        ("first report to resolution, median / p90", _spread(found.to_resolution)),
+        ("linked cases that needed no homeworker reply", str(found.needed_no_reply)),
+        ("handling time saved (at the median handling time)", minutes_text(found.saved_minutes)),
+    ]
+    for label, value in rows:
+        table.add_row(label, value)
+    return table
+
+
 def all_tables(report: DeskReport) -> Iterator[Table]:
-    """Every table of the report, headline first."""
+    """Every table of the report, headline first (major incidents when there were any)."""
     yield overview(report)
     yield service_levels(report)
+    if report.incidents.any:
+        yield major_incidents(report)
     yield by_category(report)
     yield by_homeworker(report)
     yield by_day(report)

@@ -1,4 +1,5 @@
-"""Second line's repositories: agents, tickets, the audit trail and the outbox."""
+"""Second line's repositories: agents, tickets, the audit trail, the outbox and major
+incidents."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import Row, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.core.domain import DEFAULT_PRIORITY, Choice, Priority
+from bot.core.incidents import IncidentStatus, MajorIncident
 from bot.core.routing import queue_order
 from bot.core.tickets import (
     HELD_STATUSES,
@@ -28,6 +30,7 @@ from bot.core.tickets import (
 )
 from bot.storage.schema import (
     AgentRow,
+    MajorIncidentRow,
     OutboxRow,
     TicketEventRow,
     TicketRow,
@@ -183,6 +186,7 @@ _TICKET_FIELDS = (
     "rating",
     "claim_breached_at",
     "resolve_breached_at",
+    "incident_id",
 )
 
 
@@ -269,6 +273,20 @@ class SqlTickets:
         for name in _TICKET_FIELDS:
             setattr(row, name, getattr(ticket, name))
         row.status = ticket.status.value
+
+    def of_incident(self, incident_id: int) -> list[Ticket]:
+        rows = self._session.scalars(
+            select(TicketRow).where(TicketRow.incident_id == incident_id).order_by(TicketRow.id)
+        )
+        return [_ticket_from_row(row) for row in rows]
+
+    def created_since(self, since: datetime) -> list[Ticket]:
+        rows = self._session.scalars(
+            select(TicketRow)
+            .where(TicketRow.created_at >= since)
+            .order_by(TicketRow.created_at, TicketRow.id)
+        )
+        return [_ticket_from_row(row) for row in rows]
 
     def _latest(self, condition: Any) -> Ticket | None:
         row = self._session.scalar(
@@ -497,3 +515,61 @@ class SqlOutbox:
                 .values(delivered_at=now, outcome=outcome.value)
                 .execution_options(synchronize_session=False)
             )
+
+
+_INCIDENT_FIELDS = (
+    "title",
+    "category",
+    "created_at",
+    "first_report_at",
+    "owner_id",
+    "workaround",
+    "confirmed_at",
+    "resolved_at",
+    "resolution",
+)
+
+
+def _incident_from_row(row: MajorIncidentRow) -> MajorIncident:
+    return MajorIncident(
+        id=row.id,
+        status=IncidentStatus(row.status),
+        terms=tuple(str(term) for term in row.terms),
+        updates=[str(update) for update in row.updates],
+        **{name: getattr(row, name) for name in _INCIDENT_FIELDS},
+    )
+
+
+class SqlIncidents:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, incident: MajorIncident) -> MajorIncident:
+        row = MajorIncidentRow()
+        self._copy(incident, row)
+        self._session.add(row)
+        self._session.flush()
+        return _incident_from_row(row)
+
+    def get(self, incident_id: int) -> MajorIncident | None:
+        row = self._session.get(MajorIncidentRow, incident_id)
+        return _incident_from_row(row) if row is not None else None
+
+    def with_status(self, *statuses: IncidentStatus) -> list[MajorIncident]:
+        rows = self._session.scalars(
+            select(MajorIncidentRow)
+            .where(MajorIncidentRow.status.in_([status.value for status in statuses]))
+            .order_by(MajorIncidentRow.id)
+        )
+        return [_incident_from_row(row) for row in rows]
+
+    def save(self, incident: MajorIncident) -> None:
+        self._copy(incident, self._session.get_one(MajorIncidentRow, incident.id))
+
+    @staticmethod
+    def _copy(incident: MajorIncident, row: MajorIncidentRow) -> None:
+        for name in _INCIDENT_FIELDS:
+            setattr(row, name, getattr(incident, name))
+        row.status = incident.status.value
+        row.terms = list(incident.terms)
+        row.updates = list(incident.updates)

@@ -12,19 +12,23 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.domain import FeedbackOutcome, Priority
+from bot.core.incidents import incident_reference
 from bot.core.metrics import (
     REPEAT_WINDOW,
     ConversationFact,
     DeskFacts,
+    IncidentFact,
     Period,
     TicketFact,
 )
+from bot.core.tickets import TRANSITIONS, Move
 from bot.storage.database import READ_ONLY
 from bot.storage.schema import (
     AgentRow,
     ConversationRow,
     FeedbackRow,
     HandoffRow,
+    MajorIncidentRow,
     TicketEventRow,
     TicketRow,
 )
@@ -59,6 +63,7 @@ def read_facts(session: Session, period: Period, now: datetime) -> DeskFacts:
         tickets=tuple(_tickets(session, period)),
         as_of=as_of,
         period=period,
+        incidents=tuple(_incidents(session, period)),
     )
 
 
@@ -184,4 +189,47 @@ def _tickets(session: Session, period: Period) -> list[TicketFact]:
             reopened=bool(reopened),
         )
         for row, name, resolved, reopened in session.execute(query)
+    ]
+
+
+def _incidents(session: Session, period: Period) -> list[IncidentFact]:
+    """Major incidents whose first report fell in the period, with the enquiries linked to
+    each (by the trail, so a case reopened since still counts) and those that needed no
+    homeworker's reply."""
+    rows = session.scalars(
+        select(MajorIncidentRow)
+        .where(_within(MajorIncidentRow.first_report_at, period.since, period.until))
+        .order_by(MajorIncidentRow.id)
+    ).all()
+    linked = {
+        detail: count
+        for detail, count in session.execute(
+            select(TicketEventRow.detail, func.count(func.distinct(TicketEventRow.ticket_id)))
+            .where(TicketEventRow.action == TRANSITIONS[Move.LINK].action)
+            .group_by(TicketEventRow.detail)
+        )
+    }
+    no_reply = {
+        incident_id: count
+        for incident_id, count in session.execute(
+            select(TicketRow.incident_id, func.count())
+            .where(
+                TicketRow.incident_id.is_not(None),
+                TicketRow.first_response_at.is_(None),
+                TicketRow.status.in_(["resolved", "closed"]),
+            )
+            .group_by(TicketRow.incident_id)
+        )
+    }
+    return [
+        IncidentFact(
+            id=row.id,
+            status=row.status,
+            first_report_at=row.first_report_at,
+            confirmed_at=row.confirmed_at,
+            resolved_at=row.resolved_at,
+            linked=linked.get(f"to {incident_reference(row.id)}", 0),
+            needed_no_reply=no_reply.get(row.id, 0),
+        )
+        for row in rows
     ]

@@ -165,6 +165,29 @@ class TicketRow(Base):
     claim_breached_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     resolve_breached_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     offered_to: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("major_incidents.id"), nullable=True, index=True
+    )
+
+
+class MajorIncidentRow(Base):
+    """Many reports of one problem: proposed by the desk, confirmed and run by a person."""
+
+    __tablename__ = "major_incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    terms: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    first_report_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), nullable=True)
+    workaround: Mapped[str] = mapped_column(Text, default="")
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    updates: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
 
 class TicketEventRow(Base):

@@ -15,13 +15,20 @@ from bot.core.ports import (
     EventRepository,
     FeedbackRepository,
     HandoffRepository,
+    IncidentRepository,
     MessageRepository,
     OutboxRepository,
     TicketRepository,
     UnitOfWorkFactory,
     UserRepository,
 )
-from bot.storage.case_repositories import SqlAgents, SqlEvents, SqlOutbox, SqlTickets
+from bot.storage.case_repositories import (
+    SqlAgents,
+    SqlEvents,
+    SqlIncidents,
+    SqlOutbox,
+    SqlTickets,
+)
 from bot.storage.conversation_repositories import (
     SqlConversations,
     SqlDeliveries,
@@ -46,6 +53,7 @@ class SqlUnitOfWork:
     events: EventRepository
     outbox: OutboxRepository
     deliveries: DeliveryRepository
+    incidents: IncidentRepository
 
     def __init__(self, session_factory: sessionmaker[Session], read_only: bool = False) -> None:
         self._session_factory = session_factory
@@ -66,6 +74,7 @@ class SqlUnitOfWork:
         self.events = SqlEvents(self.session)
         self.outbox = SqlOutbox(self.session)
         self.deliveries = SqlDeliveries(self.session, self.connection)
+        self.incidents = SqlIncidents(self.session)
         return self
 
     def __exit__(
