@@ -29,6 +29,12 @@ REPORTS = {
     "erin": "is the vpn down? I can't connect",
 }
 PRINTER = "the printer on floor 3 is jammed"
+RANSOM = "and now there is a ransom note on my screen"
+RANSOM_VERDICT = replace(
+    escalating("security", "P1", "the message describes a ransomware note"),
+    signal="rule:ransomware",
+    advice="Unplug the network cable.",
+)
 USERS = {name: Sender("test", name, name.capitalize()) for name in REPORTS}
 ALICE, BOB, CAROL, DAN, ERIN = USERS.values()
 
@@ -41,6 +47,7 @@ def desk(storage: str, request: pytest.FixtureRequest, knowledge: KnowledgeBase)
         {
             **{text: escalating("network", "P2") for text in REPORTS.values()},
             PRINTER: escalating("hardware", "P3"),
+            RANSOM: RANSOM_VERDICT,
         }
     )
     if storage == "memory":
@@ -279,3 +286,23 @@ def test_linked_cases_leave_the_service_level_clocks_and_can_be_cancelled(desk: 
     assert "I've cancelled T-1002" in desk.user("/cancel", BOB)
     assert desk.ticket(2).status == "cancelled"
     assert "3 linked" in desk.app.team.desk.incidents.listing().text  # of four
+
+
+def test_a_never_miss_incident_from_a_linked_user_leaves_the_outage_and_is_raised(
+    desk: Desk,
+) -> None:
+    _confirmed(desk)
+    desk.add("dana", skills=("security",))
+    desk.news_for_agent("dana")
+    desk.clock.advance(minutes=3)
+    answer = desk.user(RANSOM, ALICE)
+    assert "raised it to priority P1" in answer
+    assert "Unplug the network cable." in answer
+    ticket = desk.ticket(1)
+    assert (ticket.status, ticket.priority, ticket.category) == ("queued", "P1", "security")
+    assert ticket.incident_id is None
+    assert desk.trail(1)[-3:] == ["system unlinked", "triage priority raised", "system offered"]
+    assert "T-1001" in desk.news_for_agent("dana")  # offered at once, as a P1 case
+    assert "T-1001 raised from P2 to P1" in desk.news_for_agent("sam")
+    incident = desk.app.team.desk.incidents.listing()
+    assert "T-1001" not in incident.text and "T-1002" in incident.text

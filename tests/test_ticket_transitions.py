@@ -57,6 +57,7 @@ VERBS: dict[Move, Callable[[Ticket], TicketEvent]] = {
     Move.GROUP: lambda t: t.group_into(3, "MI-3", NOW),
     Move.LINK: lambda t: t.link(3, "MI-3", "supervisor:boss", NOW),
     Move.RESOLVE_WITH_INCIDENT: lambda t: t.resolve_with_incident("MI-3", "fixed", NOW),
+    Move.UNLINK: lambda t: t.unlink("MI-3", NOW),
 }
 
 ALLOWED = [  # in a fixed order: every test process must collect the same tests

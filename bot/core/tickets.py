@@ -229,6 +229,7 @@ class Move(StrEnum):
     GROUP = "group into a proposed major incident"
     LINK = "link to a major incident"
     RESOLVE_WITH_INCIDENT = "resolve with its major incident"
+    UNLINK = "take out of its major incident"
 
 
 @dataclass(frozen=True)
@@ -274,6 +275,7 @@ TRANSITIONS: dict[Move, Transition] = {
     Move.GROUP: Transition(OPEN_STATUSES, None, "grouped"),
     Move.LINK: Transition(OPEN_STATUSES, _L, "linked"),
     Move.RESOLVE_WITH_INCIDENT: Transition(frozenset({_L}), _R, "resolved with its incident"),
+    Move.UNLINK: Transition(frozenset({_L}), _Q, "unlinked"),
 }
 
 
@@ -559,6 +561,16 @@ class Ticket:
             self._unassign()
 
         return self._move(Move.LINK, actor, now, change, f"to {incident}")
+
+    def unlink(self, incident: str, now: datetime) -> TicketEvent:
+        """Its user wrote of something else, more urgent than the known problem (a never-miss
+        rule): the case is its own again, queued, linked to nothing."""
+
+        def change() -> None:
+            self.incident_id = None
+            self.awaiting_agent_since = None
+
+        return self._move(Move.UNLINK, SYSTEM, now, change, f"from {incident}")
 
     def resolve_with_incident(self, incident: str, note: str, now: datetime) -> TicketEvent:
         """Its major incident is resolved; the user is asked whether it works for them."""

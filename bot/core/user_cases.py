@@ -141,6 +141,9 @@ class UserCases:
         and the supervisors are told at once, and the user gets the rule's advice."""
         if verdict is None or not verdict.more_urgent_than(ticket.priority):
             return []
+        unlinked = ticket.status is TicketStatus.LINKED and verdict.from_rule
+        if unlinked:
+            self._unlink(uow, ticket, now)  # "and now there's a ransom note": not the outage's
         if not ticket.can(Move.RAISE_PRIORITY):
             return []  # a case linked to a major incident is the incident's
         if not (verdict.from_rule or intent in (Intent.QUESTION, Intent.REOPEN)):
@@ -155,7 +158,15 @@ class UserCases:
                 now,
             )  # fmt: skip
         alert_supervisors(uow, ticket, f"{why}.", now)
+        if unlinked:
+            offer_case(uow, ticket, now, self.levels)  # as urgent as it now is
         return [Reply(texts.priority_raised(ticket.reference, verdict))]
+
+    def _unlink(self, uow: UnitOfWork, ticket: Ticket, now: datetime) -> None:
+        """Take a linked case out of its major incident: queued as its own case again."""
+        incident = uow.incidents.get(ticket.incident_id) if ticket.incident_id else None
+        reference = incident.reference if incident is not None else "its major incident"
+        store(uow, ticket, ticket.unlink(reference, now))
 
     def on_attachment(
         self,
