@@ -5,21 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
-from bot.storage.database import MIGRATIONS_DIR, database_location, make_engine, upgrade_schema
+from bot.storage.database import (
+    MIGRATIONS_DIR,
+    database_location,
+    make_engine,
+    migrate,
+    upgrade_schema,
+)
 from tests.cli_in_process import triage
 
 
 def _migrate(engine: Engine, revision: str, down: bool = False) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
+    migrate(engine, revision, down)
 
 
 def test_handled_telegram_updates_survive_the_move_to_deliveries(database_url: str) -> None:
@@ -76,16 +76,27 @@ def test_the_unread_helper_column_goes_and_tickets_stay(database_url: str) -> No
                     "'2026-11-22 08:00:00+00:00')"
                 )
             )
+            connection.execute(  # a case with a trail: SQLite rebuilds the table it points at
+                text(
+                    "INSERT INTO ticket_events (id, ticket_id, at, actor, action, detail) "
+                    "VALUES (1, 1, '2026-11-22 08:00:00+00:00', 'user', 'queued', '')"
+                )
+            )
         assert "helper_id" in _ticket_columns(engine)
 
         upgrade_schema(engine)
         assert "helper_id" not in _ticket_columns(engine)
         with engine.connect() as connection:
             kept = connection.execute(text("SELECT id, priority FROM tickets")).all()
+            trail = connection.execute(text("SELECT ticket_id, action FROM ticket_events")).all()
         assert [tuple(row) for row in kept] == [(1, "P2")]
+        assert [tuple(row) for row in trail] == [(1, "queued")]
 
         _migrate(engine, "0006", down=True)
         assert "helper_id" in _ticket_columns(engine)
+        with engine.connect() as connection:
+            trail = connection.execute(text("SELECT ticket_id FROM ticket_events")).all()
+        assert [tuple(row) for row in trail] == [(1,)]
     finally:
         engine.dispose()
 
@@ -143,12 +154,12 @@ def test_tickets_get_a_major_incident_link_and_lose_it_on_the_way_down(database_
             events = connection.execute(text("SELECT ticket_id FROM ticket_events")).scalars()
             assert ([tuple(row) for row in kept], list(events)) == ([(1, None)], [1])
         assert "incident_id" in _ticket_columns(engine)
-        with engine.begin() as connection:  # SQLite rebuilds tickets going down: no trail yet
-            connection.execute(text("DELETE FROM outbox"))
-            connection.execute(text("DELETE FROM ticket_events"))
         assert "major_incidents" in inspect(engine).get_table_names()
-        _migrate(engine, "0010", down=True)
+        _migrate(engine, "0010", down=True)  # SQLite rebuilds tickets, its trail kept
         assert "incident_id" not in _ticket_columns(engine)
+        with engine.connect() as connection:
+            events = connection.execute(text("SELECT ticket_id FROM ticket_events")).scalars()
+            assert list(events) == [1]
         assert "major_incidents" not in inspect(engine).get_table_names()
     finally:
         engine.dispose()

@@ -6,7 +6,8 @@ import functools
 import logging
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.errors import StorageError
 from bot.private_files import private_empty_file, tighten
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -173,14 +175,56 @@ class SchemaUpgrade:
 
 def upgrade_schema(engine: Engine) -> SchemaUpgrade:
     """Apply every Alembic migration the database has not seen yet; say what changed."""
+    return migrate(engine, "head")
+
+
+def migrate(engine: Engine, revision: str, down: bool = False) -> SchemaUpgrade:
+    """Upgrade (or downgrade) the schema to ``revision`` in one transaction.
+
+    On SQLite, a migration that changes a table rebuilds it (copy, drop, rename), and dropping
+    a table that other rows point at fails while foreign keys are enforced. So they are off
+    for the migration (SQLite's own advice for schema changes) and checked before the commit:
+    a migration that would leave a row pointing nowhere is rolled back.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
+    with (
+        engine.connect() as connection,
+        _foreign_keys_checked_at_the_end(connection),
+        connection.begin(),
+    ):
         before = MigrationContext.configure(connection).get_current_revision()
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        (command.downgrade if down else command.upgrade)(config, revision)
         after = MigrationContext.configure(connection).get_current_revision()
+        _refuse_dangling_rows(connection)
     return SchemaUpgrade(before, after)
+
+
+@contextmanager
+def _foreign_keys_checked_at_the_end(connection: Connection) -> Iterator[None]:
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.dbapi_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")  # outside any transaction, where it takes effect
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _refuse_dangling_rows(connection: Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return  # PostgreSQL checks every foreign key as the migration runs
+    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if dangling:
+        tables = sorted({row[0] for row in dangling})
+        raise StorageError(
+            f"the schema upgrade was not applied: it would leave rows pointing nowhere in "
+            f"{', '.join(tables)}; the database is unchanged"
+        )
 
 
 def database_location(url: str) -> str:

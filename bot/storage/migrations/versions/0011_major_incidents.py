@@ -1,9 +1,9 @@
 """Major incidents: many reports of one problem under one parent, and each case's link to it.
 
-On SQLite the column is added in place (``ALTER TABLE ... ADD COLUMN ... REFERENCES``): a
-rebuilt ``tickets`` table would have to be dropped while the audit trail and the outbox point
-at its rows, which SQLite refuses. Going down, SQLite has to rebuild it, so a downgrade there
-works only before any case has a trail (as for 0007).
+On SQLite the column is added in place (``ALTER TABLE ... ADD COLUMN ... REFERENCES``), which
+is quicker than a rebuild. Going down, SQLite rebuilds ``tickets``; ``migrate`` runs it with
+foreign keys off and checks them before the commit, so the trail and the outbox keep pointing
+at their cases.
 
 Revision ID: 0011
 Revises: 0010
