@@ -91,7 +91,7 @@ def test_a_worse_model_or_other_labels_are_saved_but_not_activated(
     other = [row | {"category": "it"} if row["category"] == "email" else row for row in _sample(40)]
     relabelled = _write_csv(tmp_path / "other.csv", other, columns)
     result = run_triage("train", "--data", str(relabelled))
-    assert "its labels differ from the active model" in result.stdout
+    assert f"against the active model {active}, it lacks email and adds it" in result.stdout
     assert (models_dir / "ACTIVE").read_text().strip() == active
 
     forced = run_triage("train", "--data", str(relabelled), "--force")
