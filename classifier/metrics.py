@@ -60,7 +60,7 @@ def evaluate_model(
     said = np.asarray([verdict.category or OUT_OF_SCOPE for verdict in verdicts], dtype=object)
     rejected = np.asarray([verdict.category is None for verdict in verdicts])
     truth, guess = labels[in_scope], said[in_scope]
-    known = sorted(set(truth) | set(guess))
+    known = sorted((set(truth) | set(guess)) - {OUT_OF_SCOPE})  # rejections: in most_confused
     precision, recall, _, support = precision_recall_fscore_support(
         truth, guess, labels=known, zero_division=0
     )

@@ -168,7 +168,7 @@ class TriageModel(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         """Dense features back at unit length (they are scaled against the TF-IDF ones)."""
         return dense / np.float32(self._dense_step().scale)
 
-    def _vectorize(self, text: str) -> tuple[SparseRow, np.ndarray | None]:
+    def features_of(self, text: str) -> tuple[SparseRow, np.ndarray | None]:
         """One message's features as (indices, weights), as ``features_`` gives them, and its
         dense vector (at the scale ``features_`` gives it), if the model has one."""
         row = self.vectorize_one_(text)
@@ -213,7 +213,7 @@ class TriageModel(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
 
     def explain(self, text: str) -> Prediction:
         """Everything the desk needs to know about one message."""
-        row, vector = self._vectorize(text)
+        row, vector = self.features_of(text)
         probabilities = self.category_.proba_of_row(row)
         order = np.argsort(-probabilities)[:3]
         best = int(order[0])
