@@ -65,5 +65,6 @@ class NearestExamples:
             near = (query @ self.by_feature_).toarray() / self.blocks
             closeness = float(np.clip(_top_mean(near, self.k)[0], 0, 1))
         if self.dense_ is not None and dense is not None:
-            closeness *= float(np.clip(_top_mean((self.dense_ @ dense)[None, :], self.k)[0], 0, 1))
+            near_dense = self.dense_ @ dense.astype(np.float32)  # float64 would copy the table
+            closeness *= float(np.clip(_top_mean(near_dense[None, :], self.k)[0], 0, 1))
         return closeness

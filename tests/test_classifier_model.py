@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +93,9 @@ def test_the_training_data_is_large_and_varied() -> None:
     assert data.escalate is not None and 0.25 <= sum(data.escalate) / len(data) <= 0.5
     assert data.priority is not None and set(data.priority) == {"P1", "P2", "P3", "P4"}
     assert len({text.casefold() for text in data.texts}) == len(data)
+    # Nor near duplicates: the same words, whatever the case, spacing and punctuation.
+    words = [" ".join(re.findall(r"[a-z0-9]+", text.casefold())) for text in data.texts]
+    assert [w for w, n in Counter(words).items() if n > 1] == []
 
 
 def test_the_threshold_gets_the_most_rows_right() -> None:
