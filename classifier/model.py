@@ -28,6 +28,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from classifier.embeddings import SentenceEmbedder
 from classifier.familiarity import NearestExamples
 from classifier.linear import CalibratedLinearSVC
+from classifier.one_thread import one_blas_thread
 from classifier.text_features import FastTfidf, SparseRow
 from classifier.word_vectors import WordVectorEmbedder
 
@@ -213,6 +214,10 @@ class TriageModel(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
 
     def explain(self, text: str) -> Prediction:
         """Everything the desk needs to know about one message."""
+        with one_blas_thread():
+            return self._explain(text)
+
+    def _explain(self, text: str) -> Prediction:
         row, vector = self.features_of(text)
         probabilities = self.category_.proba_of_row(row)
         order = np.argsort(-probabilities)[:3]
