@@ -73,7 +73,7 @@ def test_single_message_path_equals_batch_probabilities(
     assert np.allclose(batch.sum(axis=1), 1.0)
     familiarity = [model.explain(text).familiarity for text in texts]
     np.testing.assert_allclose(familiarity, model.familiarity(texts), atol=1e-6)
-    assert 0 < min(familiarity[:50]) and max(familiarity) <= 1
+    assert min(familiarity[:50]) > 0 and max(familiarity) <= 1
 
 
 def test_training_is_deterministic() -> None:
