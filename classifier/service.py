@@ -33,6 +33,7 @@ def train_and_register(
     progress: Progress | None = None,
     features: str = DEFAULT_FEATURES,
     escalation_recall: float = ESCALATION_RECALL,
+    thresholds_from: Dataset | None = None,
 ) -> TrainingOutcome:
     """Train, save a new version, and activate it only if it is no worse than the active one."""
     run = train(
@@ -41,12 +42,14 @@ def train_and_register(
         progress=progress,
         features=features,
         escalation_recall=escalation_recall,
+        thresholds_from=thresholds_from,
     )
     training_data = {
         "source": data.source,
         "sha256": data.sha256,
         "rows": len(data),
         "oos_label": oos_label,
+        "thresholds_from": None if thresholds_from is None else thresholds_from.source,
     }
     manifest = registry.save(run.model, training_data, run.metrics)
     activated, reason, active_metrics = _gate(registry, run, manifest, force)

@@ -119,8 +119,10 @@ def train(
     progress: Progress | None = None,
     features: str = DEFAULT_FEATURES,
     escalation_recall: float = ESCALATION_RECALL,
+    thresholds_from: Dataset | None = None,
 ) -> TrainingRun:
-    """Fit on the training part; threshold and figures come from the held-back part."""
+    """Fit on the training part; thresholds come from the held-back part (or from
+    ``thresholds_from``, a labelled file of its own), figures from the held-back part."""
     say = progress or (lambda _: None)
     fit_part, held_out = split(data)
     if oos_label is not None:
@@ -132,10 +134,11 @@ def train(
     model = TriageModel(c=c, features=features).fit(
         fit_part.texts, fit_part.labels, fit_part.escalate, fit_part.priority
     )
-    say("choosing the out-of-scope threshold")
-    model.out_of_scope_threshold = choose_threshold(model, held_out, oos_label)
+    tuning = thresholds_from or held_out
+    say(f"choosing the out-of-scope threshold on {len(tuning)} rows")
+    model.out_of_scope_threshold = choose_threshold(model, tuning, oos_label)
     say(f"choosing the escalation threshold for {escalation_recall:.0%} recall")
-    model.escalate_threshold = choose_escalation_threshold(model, held_out, escalation_recall)
+    model.escalate_threshold = choose_escalation_threshold(model, tuning, escalation_recall)
     say(f"measuring on {len(held_out)} held-back rows")
     metrics = evaluate_model(model, held_out, oos_label)
     if held_out.escalate is not None:

@@ -8,13 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifier.dataset import Dataset
+from classifier import DEFAULT_TRAINING_DATA
+from classifier.dataset import Dataset, read_dataset
 from classifier.errors import DatasetError
 from classifier.metrics import check_labels_overlap, desk_verdicts, evaluate_model
 from classifier.model import TriageModel
 from classifier.registry import ModelRegistry
 from classifier.rules import matching_rule
-from classifier.training import recall_threshold
+from classifier.training import choose_threshold, recall_threshold, split, train
 from classifier.triage import desk_verdict
 
 ON_FIRE = "the printer next to my desk is on fire, there is smoke everywhere"
@@ -91,3 +92,30 @@ def test_the_escalation_threshold_is_the_highest_that_keeps_the_recall() -> None
     assert recall_threshold(probability, wanted, 0.75) == 0.3  # 3 of the 4 wanted
     assert recall_threshold(probability, wanted, 0.97) == 0.1  # all 4
     assert recall_threshold(probability, wanted, 0.5) == 0.8
+
+
+def test_thresholds_can_be_chosen_on_a_file_of_their_own() -> None:
+    data = read_dataset(DEFAULT_TRAINING_DATA)
+    small, rest = split(
+        replace(
+            data,
+            texts=data.texts[:600],
+            labels=data.labels[:600],
+            escalate=data.escalate[:600] if data.escalate else None,
+            priority=data.priority[:600] if data.priority else None,
+        )
+    )
+    tuning = replace(
+        rest,
+        texts=(*rest.texts, "book me a flight to lisbon"),
+        labels=(*rest.labels, "oos"),
+        escalate=(*(rest.escalate or ()), False),
+        priority=None,
+    )
+    run = train(replace(small, priority=None), oos_label="oos", thresholds_from=tuning)
+    assert run.model.out_of_scope_threshold == choose_threshold(run.model, tuning, "oos")
+    held_back = train(replace(small, priority=None), oos_label="oos")
+    assert held_back.model.out_of_scope_threshold == choose_threshold(
+        held_back.model, held_back.held_out, "oos"
+    )
+    assert run.held_out == held_back.held_out  # the figures still come from held-back rows

@@ -130,6 +130,14 @@ def train_command(
             "escalation threshold is the highest that keeps it.",
         ),
     ] = ESCALATION_RECALL,
+    thresholds_from: Annotated[
+        Path | None,
+        typer.Option(
+            "--thresholds-from",
+            help="Choose the out-of-scope and escalation thresholds on this labelled CSV (same "
+            "columns) instead of the rows held back from --data, e.g. a validation split.",
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the outcome and figures as JSON.")
     ] = False,
@@ -140,6 +148,7 @@ def train_command(
     notes = errors if as_json else console  # with --json, stdout holds the JSON alone
     with wiring() as wired:
         dataset = read_dataset(data or DEFAULT_TRAINING_DATA, text_col, label_col)
+        tuning = read_dataset(thresholds_from, text_col, label_col) if thresholds_from else None
         if from_tickets:
             dataset = _with_ticket_rows(dataset, wired, notes)
         with spinner("reading data", on=notes) as say:
@@ -151,6 +160,7 @@ def train_command(
                 progress=say,
                 features=features.value,
                 escalation_recall=escalation_recall,
+                thresholds_from=tuning,
             )
     if as_json:
         typer.echo(
