@@ -1,10 +1,16 @@
-"""The triage model: word and character TF-IDF into calibrated linear classifiers.
+"""The triage model: word and character TF-IDF and word vectors into calibrated linear SVMs.
 
-One fitted feature step is shared by three heads: the category (with out-of-scope
-rejection under a threshold chosen on validation data), whether to escalate, and the
-priority P1-P4. Escalation and priority heads exist when the training data has them.
-With the optional embeddings extra, ``features="embeddings"`` or ``"both"`` uses sentence
-embeddings instead of, or beside, the TF-IDF features (see ``classifier.embeddings``).
+One fitted feature step is shared by three heads: the category, whether to escalate, and the
+priority P1-P4. Escalation and priority heads exist when the training data has them. A
+message is out of scope when its familiarity (top probability times closeness to the nearest
+training examples, ``classifier.familiarity``) is under a threshold chosen on held-back rows;
+it is escalated when the escalation head's probability reaches a threshold chosen there for
+recall (``classifier.training``).
+
+Features: ``tfidf+static`` (the default) puts static word vectors (``classifier.word_vectors``)
+beside the TF-IDF features; ``tfidf`` is TF-IDF alone. With the optional embeddings extra,
+``embeddings`` or ``both`` uses sentence embeddings instead of, or beside, the TF-IDF features
+(``classifier.embeddings``).
 """
 
 from __future__ import annotations
@@ -14,22 +20,31 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from classifier.embeddings import SentenceEmbedder
+from classifier.familiarity import NearestExamples
 from classifier.linear import CalibratedLinearSVC
+from classifier.one_thread import one_blas_thread
 from classifier.text_features import FastTfidf, SparseRow
+from classifier.word_vectors import WordVectorEmbedder
 
 TERMS_SHOWN = 5
 WORD_PREFIX = "words__"
-FEATURES = ("tfidf", "embeddings", "both")
+DEFAULT_FEATURES = "tfidf+static"
+FEATURES = ("tfidf", DEFAULT_FEATURES, "embeddings", "both")
 # Weight of the unit-length sentence embeddings against the classifier's C, chosen on val.
 EMBEDDING_SCALE = {"embeddings": 1.4, "both": 1.0}
+WORD_VECTOR_SCALE = 1.0  # chosen on CLINC150 val (1.0 beat 2.0: the variant table)
+DENSE_STEPS = ("embeddings", "word_vectors")
+TFIDF_BLOCKS = 2  # words and chars, each unit length
+DEFAULT_ESCALATE_AT = 0.5  # a model saved before escalation thresholds were chosen
 
 
-def build_features(max_features: int = 300_000, features: str = "tfidf") -> FeatureUnion:
+def build_features(max_features: int = 300_000, features: str = DEFAULT_FEATURES) -> FeatureUnion:
     """Word 1-2-grams and in-word character 2-5-grams, TF-IDF weighted, and/or embeddings."""
     if features not in FEATURES:
         raise ValueError(f"features must be one of {', '.join(FEATURES)}, not {features!r}")
@@ -57,10 +72,12 @@ def build_features(max_features: int = 300_000, features: str = "tfidf") -> Feat
         tfidf.transformer_list.append(
             ("embeddings", SentenceEmbedder(scale=EMBEDDING_SCALE[features]))
         )
+    if features == DEFAULT_FEATURES:
+        tfidf.transformer_list.append(("word_vectors", WordVectorEmbedder(WORD_VECTOR_SCALE)))
     return tfidf
 
 
-def build_pipeline(c: float = 0.5, features: str = "tfidf") -> Pipeline:
+def build_pipeline(c: float = 0.5, features: str = DEFAULT_FEATURES) -> Pipeline:
     """The category pipeline, with named steps ``features`` and ``classifier``."""
     return Pipeline(
         [
@@ -81,17 +98,24 @@ class Prediction:
     escalate_probability: float | None
     priority: str | None
     terms: tuple[str, ...]
+    familiarity: float
+    escalate: bool
 
 
 class TriageModel(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
     """Category, escalation and priority of a message, from one shared feature step."""
 
     def __init__(
-        self, c: float = 0.5, out_of_scope_threshold: float = 0.0, features: str = "tfidf"
+        self,
+        c: float = 0.5,
+        out_of_scope_threshold: float = 0.0,
+        features: str = DEFAULT_FEATURES,
+        escalate_threshold: float = DEFAULT_ESCALATE_AT,
     ) -> None:
         self.c = c
         self.out_of_scope_threshold = out_of_scope_threshold
         self.features = features
+        self.escalate_threshold = escalate_threshold
 
     def fit(
         self,
@@ -105,12 +129,8 @@ class TriageModel(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         pipeline = build_pipeline(self.c, self.features)
         self.features_: FeatureUnion = pipeline.named_steps["features"]
         self.category_: CalibratedLinearSVC = pipeline.named_steps["classifier"]
-        if self.features == "tfidf":
-            pipeline.fit(texts, labels)
-            matrix = self.features_.transform(texts)
-        else:  # embedding the texts is slow: once, for every head
-            matrix = self.features_.fit_transform(texts, labels)
-            self.category_.fit(matrix, labels)
+        matrix = sp.csr_matrix(self.features_.fit_transform(texts, labels))  # once, every head
+        self.category_.fit(matrix, labels)
         self.classes_ = self.category_.classes_
         self.escalate_ = (
             CalibratedLinearSVC(c=self.c).fit(matrix, np.asarray(escalate, dtype=int))
@@ -126,31 +146,67 @@ class TriageModel(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         self.word_features_ = len(first.vocabulary_) if hasattr(first, "vocabulary_") else 0
         self.feature_names_ = self.features_.get_feature_names_out()[: self.word_features_]
         self._prepare_fast_path()
+        size = self.vectorize_one_.size
+        dense = matrix[:, size:].toarray() if matrix.shape[1] > size else None
+        self.nearest_: NearestExamples | None = NearestExamples(
+            matrix[:, :size],
+            TFIDF_BLOCKS if size else 0,
+            None if dense is None else self._unscaled(dense),
+        )
         return self
 
     def _prepare_fast_path(self) -> None:
         vectorizers = [
-            step for name, step in self.features_.transformer_list if name != "embeddings"
+            step for name, step in self.features_.transformer_list if name not in DENSE_STEPS
         ]
         self.vectorize_one_ = FastTfidf(vectorizers)
 
-    def _vectorize(self, text: str) -> SparseRow:
-        """One message's features as (indices, weights), as ``features_`` gives them."""
+    def _dense_step(self) -> Any:
+        name, step = self.features_.transformer_list[-1]
+        return step if name in DENSE_STEPS else None
+
+    def _unscaled(self, dense: np.ndarray) -> np.ndarray:
+        """Dense features back at unit length (they are scaled against the TF-IDF ones)."""
+        return dense / np.float32(self._dense_step().scale)
+
+    def features_of(self, text: str) -> tuple[SparseRow, np.ndarray | None]:
+        """One message's features as (indices, weights), as ``features_`` gives them, and its
+        dense vector (at the scale ``features_`` gives it), if the model has one."""
         row = self.vectorize_one_(text)
-        if self.features == "tfidf":
-            return row
-        embedder = self.features_.transformer_list[-1][1]
-        vector = embedder.transform([text])[0].astype(np.float64)
+        step = self._dense_step()
+        if step is None:
+            return row, None
+        one = getattr(step, "transform_one", None)
+        vector = (one(text) if one else step.transform([text])[0]).astype(np.float64)
         indices = np.arange(len(vector)) + self.vectorize_one_.size
-        return np.concatenate([row[0], indices]), np.concatenate([row[1], vector])
+        return (np.concatenate([row[0], indices]), np.concatenate([row[1], vector])), vector
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         state.setdefault("features", "tfidf")
+        state.setdefault("escalate_threshold", DEFAULT_ESCALATE_AT)
+        state.setdefault("nearest_", None)
         self.__dict__.update(state)
 
     def category_probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Each text's probability for every class, in ``classes_`` order."""
         return self.category_.predict_proba(self.features_.transform(list(texts)))
+
+    def familiarity(self, texts: Sequence[str]) -> np.ndarray:
+        """How much each text looks like the training data (0-1): what out of scope is cut on."""
+        matrix = sp.csr_matrix(self.features_.transform(list(texts)))
+        confidence = self.category_.predict_proba(matrix).max(axis=1)
+        if self.nearest_ is None:
+            return confidence  # type: ignore[no-any-return]
+        size = self.vectorize_one_.size
+        dense = self._unscaled(matrix[:, size:].toarray()) if matrix.shape[1] > size else None
+        return confidence * self.nearest_.similarity(matrix[:, :size], dense)  # type: ignore[no-any-return]
+
+    def escalate_probabilities(self, texts: Sequence[str]) -> np.ndarray | None:
+        """Each text's probability of needing second line, or None without that head."""
+        if self.escalate_ is None:
+            return None
+        probabilities = self.escalate_.predict_proba(self.features_.transform(list(texts)))
+        return probabilities[:, 1]
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """The most likely class of each text (no out-of-scope rejection)."""
@@ -158,7 +214,11 @@ class TriageModel(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
 
     def explain(self, text: str) -> Prediction:
         """Everything the desk needs to know about one message."""
-        row = self._vectorize(text)
+        with one_blas_thread():
+            return self._explain(text)
+
+    def _explain(self, text: str) -> Prediction:
+        row, vector = self.features_of(text)
         probabilities = self.category_.proba_of_row(row)
         order = np.argsort(-probabilities)[:3]
         best = int(order[0])
@@ -168,14 +228,22 @@ class TriageModel(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         priority = None
         if self.priority_ is not None:
             priority = str(self.priority_.classes_[self.priority_.proba_of_row(row).argmax()])
+        familiarity = float(probabilities[best])
+        if self.nearest_ is not None:
+            size = self.vectorize_one_.size
+            tfidf = row[0] < size
+            unit = None if vector is None else self._unscaled(vector)
+            familiarity *= self.nearest_.similarity_of_row(row[0][tfidf], row[1][tfidf], unit)
         return Prediction(
             category=str(self.classes_[best]),
             confidence=float(probabilities[best]),
             ranking=tuple((str(self.classes_[i]), float(probabilities[i])) for i in order),
-            out_of_scope=float(probabilities[best]) < self.out_of_scope_threshold,
+            out_of_scope=familiarity < self.out_of_scope_threshold,
             escalate_probability=escalate,
             priority=priority,
             terms=self._terms(row, best),
+            familiarity=familiarity,
+            escalate=escalate is not None and escalate >= self.escalate_threshold,
         )
 
     def _terms(self, row: SparseRow, class_index: int) -> tuple[str, ...]:

@@ -192,7 +192,10 @@ class ModelRegistry:
             libraries=library_versions(),
             training_data=training_data,
             labels=[str(label) for label in model.classes_],
-            thresholds={"out_of_scope": float(model.out_of_scope_threshold)},
+            thresholds={
+                "out_of_scope": float(model.out_of_scope_threshold),
+                "escalate": float(model.escalate_threshold),
+            },
             metrics=metrics,
             artifact_sha256=file_sha256(folder / ARTIFACT),
             heads=heads,

@@ -1,4 +1,5 @@
-"""Training a triage model: split, fit, choose the out-of-scope threshold, measure."""
+"""Training a triage model: split, fit, choose the out-of-scope and escalation thresholds,
+measure."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from classifier import ESCALATION_RECALL
 from classifier.dataset import Dataset
 from classifier.errors import DatasetError
 from classifier.metrics import evaluate_model
-from classifier.model import TriageModel
+from classifier.model import DEFAULT_FEATURES, TriageModel
+from classifier.rules import matching_rule
 
 HELD_OUT_SHARE = 0.2
 SPLIT_SEED = 42
@@ -74,9 +77,9 @@ def best_threshold(confidence: np.ndarray, right: np.ndarray, in_scope: np.ndarr
 
 
 def choose_threshold(model: TriageModel, held_out: Dataset, oos_label: str | None) -> float:
-    """The confidence under which a message is out of scope, chosen on validation data."""
+    """The familiarity under which a message is out of scope, chosen on validation data."""
     probabilities = model.category_probabilities(list(held_out.texts))
-    confidence = probabilities.max(axis=1)
+    confidence = model.familiarity(list(held_out.texts))
     labels = np.asarray(held_out.labels)
     in_scope = labels != oos_label if oos_label is not None else np.ones(len(labels), bool)
     if in_scope.all():
@@ -85,14 +88,41 @@ def choose_threshold(model: TriageModel, held_out: Dataset, oos_label: str | Non
     return best_threshold(confidence, right, in_scope)
 
 
+def recall_threshold(probability: np.ndarray, wanted: np.ndarray, target: float) -> float:
+    """The highest probability cut at which the rows escalated (probability at or above it,
+    or ``probability`` set to 1 for rows the rules escalate) keep ``target`` of the wanted."""
+    needed = int(np.ceil(target * wanted.sum() - 1e-9))
+    if needed == 0:
+        return float(probability.max(initial=0.0))
+    ranked = np.sort(probability[wanted])[::-1]
+    return float(ranked[needed - 1])
+
+
+def choose_escalation_threshold(
+    model: TriageModel, held_out: Dataset, target_recall: float
+) -> float:
+    """The escalation probability from which the desk escalates, chosen on held-back rows so
+    that the desk's escalations (the rules' and the model's) keep ``target_recall``."""
+    probability = model.escalate_probabilities(list(held_out.texts))
+    if probability is None or held_out.escalate is None or not any(held_out.escalate):
+        return model.escalate_threshold
+    by_rule = np.asarray([matching_rule(text) is not None for text in held_out.texts])
+    return recall_threshold(
+        np.where(by_rule, 1.0, probability), np.asarray(held_out.escalate, bool), target_recall
+    )
+
+
 def train(
     data: Dataset,
     oos_label: str | None = None,
     c: float = 0.5,
     progress: Progress | None = None,
-    features: str = "tfidf",
+    features: str = DEFAULT_FEATURES,
+    escalation_recall: float = ESCALATION_RECALL,
+    thresholds_from: Dataset | None = None,
 ) -> TrainingRun:
-    """Fit on the training part; threshold and figures come from the held-back part."""
+    """Fit on the training part; thresholds come from the held-back part (or from
+    ``thresholds_from``, a labelled file of its own), figures from the held-back part."""
     say = progress or (lambda _: None)
     fit_part, held_out = split(data)
     if oos_label is not None:
@@ -104,8 +134,13 @@ def train(
     model = TriageModel(c=c, features=features).fit(
         fit_part.texts, fit_part.labels, fit_part.escalate, fit_part.priority
     )
-    say("choosing the out-of-scope threshold")
-    model.out_of_scope_threshold = choose_threshold(model, held_out, oos_label)
+    tuning = thresholds_from or held_out
+    say(f"choosing the out-of-scope threshold on {len(tuning)} rows")
+    model.out_of_scope_threshold = choose_threshold(model, tuning, oos_label)
+    say(f"choosing the escalation threshold for {escalation_recall:.0%} recall")
+    model.escalate_threshold = choose_escalation_threshold(model, tuning, escalation_recall)
     say(f"measuring on {len(held_out)} held-back rows")
     metrics = evaluate_model(model, held_out, oos_label)
+    if held_out.escalate is not None:
+        metrics["escalation_target_recall"] = escalation_recall
     return TrainingRun(model, metrics, held_out, oos_label)

@@ -13,7 +13,6 @@ from classifier.rules import matching_rule
 
 log = logging.getLogger(__name__)
 
-ESCALATE_AT = 0.5
 MODEL_UNAVAILABLE = "model unavailable"
 
 
@@ -75,55 +74,62 @@ class ModelTriage:
 
     def assess(self, text: str) -> TriageVerdict:
         """Rules first; then the model; without a usable model, hand the enquiry to a person."""
-        rule = matching_rule(text)
         loaded = self._model()
         prediction = self._explain(loaded[0], text) if loaded else None
         version = loaded[1].version if loaded and prediction else None
-        if rule is not None:
-            return TriageVerdict(
-                category=rule.category,
-                confidence=1.0,
-                priority=floored(rule.category, rule.priority),
-                escalate=True,
-                signal=f"rule:{rule.name}",
-                reason=rule.reason,
-                runner_ups=tuple(
-                    pair
-                    for pair in (prediction.ranking if prediction else ())
-                    if pair[0] != rule.category
-                ),
-                escalate_probability=prediction.escalate_probability if prediction else None,
-                terms=prediction.terms if prediction else (),
-                model_version=version,
-                advice=rule.advice,
-            )
-        if prediction is None:
-            return TriageVerdict(
-                category=None,
-                confidence=0.0,
-                priority=DEFAULT_PRIORITY,
-                escalate=True,
-                signal=MODEL_UNAVAILABLE,
-                reason=f"the triage model is unavailable ({self._refusal})",
-            )
-        probability = prediction.escalate_probability
-        escalate = probability is not None and probability >= ESCALATE_AT
-        reason = (
-            f"the model rates it a complex incident ({probability:.0%} likely)"
-            if escalate and probability is not None
-            else "the model rates it a first-line enquiry"
-        )
-        category = None if prediction.out_of_scope else prediction.category
+        return desk_verdict(text, prediction, version, self._refusal)
+
+
+def desk_verdict(
+    text: str, prediction: Prediction | None, version: str | None, refusal: str | None = None
+) -> TriageVerdict:
+    """The desk's verdict on a message from the rules and the model's reading of it (None:
+    no usable model, ``refusal`` says why): what users get, and what evaluation scores."""
+    rule = matching_rule(text)
+    if rule is not None:
         return TriageVerdict(
-            category=category,
-            confidence=prediction.confidence,
-            priority=floored(category, Priority(prediction.priority or DEFAULT_PRIORITY)),
-            escalate=escalate,
-            signal="model",
-            reason=reason,
-            runner_ups=prediction.ranking[1:],
-            escalate_probability=probability,
-            terms=prediction.terms,
-            out_of_scope=prediction.out_of_scope,
+            category=rule.category,
+            confidence=1.0,
+            priority=floored(rule.category, rule.priority),
+            escalate=True,
+            signal=f"rule:{rule.name}",
+            reason=rule.reason,
+            runner_ups=tuple(
+                pair
+                for pair in (prediction.ranking if prediction else ())
+                if pair[0] != rule.category
+            ),
+            escalate_probability=prediction.escalate_probability if prediction else None,
+            terms=prediction.terms if prediction else (),
             model_version=version,
+            advice=rule.advice,
         )
+    if prediction is None:
+        return TriageVerdict(
+            category=None,
+            confidence=0.0,
+            priority=DEFAULT_PRIORITY,
+            escalate=True,
+            signal=MODEL_UNAVAILABLE,
+            reason=f"the triage model is unavailable ({refusal or MODEL_UNAVAILABLE})",
+        )
+    probability = prediction.escalate_probability
+    reason = (
+        f"the model rates it a complex incident ({probability:.0%} likely)"
+        if prediction.escalate and probability is not None
+        else "the model rates it a first-line enquiry"
+    )
+    category = None if prediction.out_of_scope else prediction.category
+    return TriageVerdict(
+        category=category,
+        confidence=prediction.confidence,
+        priority=floored(category, Priority(prediction.priority or DEFAULT_PRIORITY)),
+        escalate=prediction.escalate,
+        signal="model",
+        reason=reason,
+        runner_ups=prediction.ranking[1:],
+        escalate_probability=probability,
+        terms=prediction.terms,
+        out_of_scope=prediction.out_of_scope,
+        model_version=version,
+    )

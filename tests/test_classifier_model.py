@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +27,9 @@ def test_held_back_figures_stay_above_their_floors(trained: tuple[TriageModel, d
     assert metrics["rows"] >= 500
     assert metrics["accuracy"] >= 0.75
     assert metrics["macro_f1"] >= 0.75
+    # The escalation threshold is chosen on these rows for the target recall, rules included.
+    assert metrics["escalation_recall"] >= metrics["escalation_target_recall"] == 0.8
     assert metrics["escalation_precision"] >= 0.65
-    assert metrics["escalation_recall"] >= 0.6
     assert metrics["priority_accuracy"] >= 0.5
     assert set(metrics["per_class"]) == {
         "account",
@@ -65,9 +68,12 @@ def test_single_message_path_equals_batch_probabilities(
     model, _ = trained
     texts = [*read_dataset(DEFAULT_TRAINING_DATA).texts[:50], "", "🙂", "ünïcödé printer"]
     batch = model.category_probabilities(texts)
-    one_by_one = np.array([model.category_.proba_of_row(model.vectorize_one_(t)) for t in texts])
-    np.testing.assert_allclose(one_by_one, batch, atol=1e-9)
+    one_by_one = np.array([model.category_.proba_of_row(model.features_of(t)[0]) for t in texts])
+    np.testing.assert_allclose(one_by_one, batch, atol=1e-6)
     assert np.allclose(batch.sum(axis=1), 1.0)
+    familiarity = [model.explain(text).familiarity for text in texts]
+    np.testing.assert_allclose(familiarity, model.familiarity(texts), atol=1e-6)
+    assert min(familiarity[:50]) > 0 and max(familiarity) <= 1
 
 
 def test_training_is_deterministic() -> None:
@@ -87,6 +93,9 @@ def test_the_training_data_is_large_and_varied() -> None:
     assert data.escalate is not None and 0.25 <= sum(data.escalate) / len(data) <= 0.5
     assert data.priority is not None and set(data.priority) == {"P1", "P2", "P3", "P4"}
     assert len({text.casefold() for text in data.texts}) == len(data)
+    # Nor near duplicates: the same words, whatever the case, spacing and punctuation.
+    words = [" ".join(re.findall(r"[a-z0-9]+", text.casefold())) for text in data.texts]
+    assert [w for w, n in Counter(words).items() if n > 1] == []
 
 
 def test_the_threshold_gets_the_most_rows_right() -> None:

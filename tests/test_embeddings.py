@@ -126,6 +126,6 @@ def test_without_the_extra_the_error_says_what_to_install() -> None:
 
 def test_the_default_model_needs_no_extra() -> None:
     model = TriageModel()
-    assert model.features == "tfidf"
+    assert model.features == "tfidf+static"
     with pytest.raises(ValueError, match="features must be one of"):
         TriageModel(features="bert").fit(["a", "b"], ["x", "y"])

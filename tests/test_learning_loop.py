@@ -170,8 +170,9 @@ def test_train_from_tickets_adds_the_new_rows_to_the_project_data(
     assert manifest["training_data"]["rows"] == len(base) + 3
     # The same gate as any training run: compared with the active model on the held-back rows.
     assert re.search(
-        rf"model {version} (activated: it scores \S+ against the active model's"
-        rf"|saved, not activated: it scores \S+ on the held-back rows, the active model {active})",
+        rf"model {version} (activated: its .* on the same \d+ held-back rows is \S+ against "
+        rf"the active model's|saved, not activated: its .* on the same \d+ held-back rows is "
+        rf"\S+, the active model {active}'s)",
         output,
     )
 

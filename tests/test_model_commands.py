@@ -69,6 +69,19 @@ def test_an_admin_export_trains_evaluates_and_classifies(
     assert 0.5 < figures["accuracy"] <= 1.0
     assert set(figures["per_class"]) == {row["Queue"] for row in export}
 
+    strangers = _write_csv(
+        tmp_path / "strangers.csv",
+        [{"Summary": "book a table for two", "Queue": "restaurant"}] * 2
+        + [{"Summary": "what is the weather", "Queue": "weather"}],
+        ["Summary", "Queue"],
+    )
+    unrelated = run_triage(
+        "evaluate", "--data", str(strangers), "--text-col", "Summary", "--label-col", "Queue"
+    )
+    assert unrelated.returncode != 0
+    [line] = unrelated.stderr.strip().splitlines()
+    assert "(restaurant, weather) share nothing with the model's (account, " in line
+
     verdict = json.loads(run_triage("classify", "my printer is jammed again", "--json").stdout)
     assert verdict["category"] == "printing"
     assert verdict["model_version"] == version
@@ -91,7 +104,7 @@ def test_a_worse_model_or_other_labels_are_saved_but_not_activated(
     other = [row | {"category": "it"} if row["category"] == "email" else row for row in _sample(40)]
     relabelled = _write_csv(tmp_path / "other.csv", other, columns)
     result = run_triage("train", "--data", str(relabelled))
-    assert "its labels differ from the active model" in result.stdout
+    assert f"against the active model {active}, it lacks email and adds it" in result.stdout
     assert (models_dir / "ACTIVE").read_text().strip() == active
 
     forced = run_triage("train", "--data", str(relabelled), "--force")
@@ -99,13 +112,25 @@ def test_a_worse_model_or_other_labels_are_saved_but_not_activated(
     assert (models_dir / "ACTIVE").read_text().strip() != active
     assert len(_versions(models_dir)) == 4
 
+    def _labels(version: str) -> list[str]:
+        return json.loads((models_dir / version / "manifest.json").read_text())["labels"]  # type: ignore[no-any-return]
+
     listed = run_triage("models", "list")
     assert listed.stdout.count("2026") >= 4 or listed.stdout.count("20") >= 4
     assert "rolled back" in run_triage("models", "rollback").stdout
     assert (models_dir / "ACTIVE").read_text().strip() == active
     shown = json.loads(run_triage("models", "show").stdout)
     assert shown["version"] == active
+    assert 0 < shown["thresholds"]["escalate"] < 1
     assert run_triage("models", "activate", "no-such-version").returncode == 2
+
+    other_labels = next(v for v in _versions(models_dir) if _labels(v) != _labels(active))
+    refused = run_triage("models", "activate", other_labels)
+    assert refused.returncode != 0
+    assert f"model {other_labels} lacks email and adds it; use --force" in refused.stderr
+    assert (models_dir / "ACTIVE").read_text().strip() == active
+    assert run_triage("models", "activate", other_labels, "--force").returncode == 0
+    assert (models_dir / "ACTIVE").read_text().strip() == other_labels
 
 
 BAD_FILES = [

@@ -107,7 +107,7 @@ def _model_says(monkeypatch: pytest.MonkeyPatch, category: str, priority: str) -
     """The model reads every message as ``category`` at ``priority``, a first-line enquiry."""
 
     def explain(self: TriageModel, text: str) -> Prediction:
-        return Prediction(category, 0.9, ((category, 0.9),), False, 0.1, priority, ())
+        return Prediction(category, 0.9, ((category, 0.9),), False, 0.1, priority, (), 0.9, False)
 
     monkeypatch.setattr(TriageModel, "explain", explain)
 

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from bot.cli.common import console, errors, fail, print_table, spinner, wiring
 from bot.cli.report_commands import parse_moment
-from classifier import DEFAULT_TRAINING_DATA
+from classifier import DEFAULT_TRAINING_DATA, ESCALATION_RECALL
 from classifier.dataset import Dataset, read_dataset
 from classifier.drift import Agreement, drift_report
 from classifier.learning import learn_from_tickets, merged_csv, write_merged
@@ -51,8 +51,11 @@ def _print_metrics(metrics: dict[str, Any], title: str) -> None:
         "macro_f1",
         "in_scope_accuracy",
         "out_of_scope_recall",
+        "out_of_scope_threshold",
         "escalation_precision",
         "escalation_recall",
+        "escalation_threshold",
+        "escalation_target_recall",
         "priority_accuracy",
     ):
         if key in metrics:
@@ -82,6 +85,7 @@ def _print_metrics(metrics: dict[str, Any], title: str) -> None:
 class Features(StrEnum):
     """What the classifier reads from a message."""
 
+    TFIDF_STATIC = "tfidf+static"
     TFIDF = "tfidf"
     EMBEDDINGS = "embeddings"
     BOTH = "both"
@@ -112,10 +116,28 @@ def train_command(
         Features,
         typer.Option(
             "--features",
-            help="tfidf (default), or sentence embeddings alone or beside it "
-            "(needs the optional 'embeddings' extra).",
+            help="tfidf+static (default: TF-IDF beside static word vectors), tfidf alone, or "
+            "sentence embeddings alone or beside TF-IDF (needs the optional 'embeddings' extra).",
         ),
-    ] = Features.TFIDF,
+    ] = Features.TFIDF_STATIC,
+    escalation_recall: Annotated[
+        float,
+        typer.Option(
+            "--escalation-recall",
+            min=0.5,
+            max=1.0,
+            help="The escalation recall to keep on the held-back rows (rules included); the "
+            "escalation threshold is the highest that keeps it.",
+        ),
+    ] = ESCALATION_RECALL,
+    thresholds_from: Annotated[
+        Path | None,
+        typer.Option(
+            "--thresholds-from",
+            help="Choose the out-of-scope and escalation thresholds on this labelled CSV (same "
+            "columns) instead of the rows held back from --data, e.g. a validation split.",
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the outcome and figures as JSON.")
     ] = False,
@@ -126,11 +148,19 @@ def train_command(
     notes = errors if as_json else console  # with --json, stdout holds the JSON alone
     with wiring() as wired:
         dataset = read_dataset(data or DEFAULT_TRAINING_DATA, text_col, label_col)
+        tuning = read_dataset(thresholds_from, text_col, label_col) if thresholds_from else None
         if from_tickets:
             dataset = _with_ticket_rows(dataset, wired, notes)
         with spinner("reading data", on=notes) as say:
             outcome = train_and_register(
-                wired.registry, dataset, oos_label, force, progress=say, features=features.value
+                wired.registry,
+                dataset,
+                oos_label,
+                force,
+                progress=say,
+                features=features.value,
+                escalation_recall=escalation_recall,
+                thresholds_from=tuning,
             )
     if as_json:
         typer.echo(
@@ -353,11 +383,18 @@ def show_model(
 
 
 @models_app.command("activate")
-def activate_model(version: str) -> None:
-    """Make a saved version the active one (after checking it loads)."""
+def activate_model(
+    version: str,
+    force: Annotated[
+        bool, typer.Option(help="Activate even if its categories differ from the desk's.")
+    ] = False,
+) -> None:
+    """Make a saved version the active one (after checking it loads and knows the desk's
+    categories)."""
+    from classifier.service import activate_version
+
     with wiring() as wired:
-        wired.registry.load(version)
-        wired.registry.activate(version)
+        activate_version(wired.registry, version, force)
     console.print(f"model {version} is active", markup=False)
 
 
