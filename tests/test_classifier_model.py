@@ -105,3 +105,14 @@ def test_the_threshold_gets_the_most_rows_right() -> None:
     # 0.25 accepts the three right in-scope rows above it and rejects both out-of-scope ones.
     assert best_threshold(confidence, right, in_scope) == 0.25
     assert best_threshold(confidence, right, np.ones(7, bool)) == 0.2
+
+
+def test_no_blind_evaluation_message_is_in_the_training_data() -> None:
+    def words(text: str) -> str:
+        return " ".join(re.findall(r"[a-z0-9]+", text.casefold()))
+
+    trained = {words(text) for text in read_dataset(DEFAULT_TRAINING_DATA).texts}
+    blind = Path(__file__).parent / "benchmarks" / "data" / "it_messages.csv"
+    evaluated = read_dataset(blind, label_column="category")
+    assert len(evaluated) == 160
+    assert [text for text in evaluated.texts if words(text) in trained] == []
