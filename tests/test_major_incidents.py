@@ -306,3 +306,19 @@ def test_a_never_miss_incident_from_a_linked_user_leaves_the_outage_and_is_raise
     assert "T-1001 raised from P2 to P1" in desk.news_for_agent("sam")
     incident = desk.app.team.desk.incidents.listing()
     assert "T-1001" not in incident.text and "T-1002" in incident.text
+
+
+def test_a_question_about_an_open_outage_is_told_it_is_known_not_sent_an_article(
+    desk: Desk,
+) -> None:
+    _confirmed(desk)
+    frank = Sender("test", "frank", "Frank")
+    desk.clock.advance(minutes=5)
+    answer = desk.user("how do I connect to the vpn, it won't connect", frank)
+    assert "This is a known problem, we are working on it" in answer
+    assert "Your request T-1004 is part of MI-1" in answer
+    assert "Did that solve it?" not in answer
+    assert desk.ticket(4).status == "linked"
+    grace = Sender("test", "grace", "Grace")
+    answer = desk.user("how do I add a printer", grace)  # not the outage: first line as ever
+    assert "known problem" not in answer

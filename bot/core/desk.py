@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.core import texts
 from bot.core.clock import utc_now
 from bot.core.dialogue import Dialogue, Turn
 from bot.core.domain import Attachment, ConversationStatus, Direction, Reply, Sender, Stage
+from bot.core.incident_intake import open_incident_reported
 from bot.core.intents import Intent
 from bot.core.masking import contains_credentials, mask_sensitive
 from bot.core.notices import LEASE
@@ -80,6 +81,7 @@ class FirstLineDesk:
         self._clock = clock
         self._max_chars = max_message_chars
         self._cases = UserCases(levels)
+        self._levels = levels
         self._keep_unmasked = keep_unmasked
 
     @staticmethod
@@ -159,6 +161,19 @@ class FirstLineDesk:
         if conversation.stage is Stage.AWAITING_DETAIL:
             return Expecting.DETAIL
         return Expecting.NOTHING
+
+    def _with_known_problem(
+        self, uow: UnitOfWork, intent: Intent, text: str, reading: Reading, now: datetime
+    ) -> Reading:
+        """A question that reports an open major incident goes to its case at once (linked
+        to the incident, the user told it is a known problem), not to an article."""
+        verdict = reading.verdict
+        if intent is not Intent.QUESTION or verdict is None or verdict.escalate:
+            return reading
+        incident = open_incident_reported(uow, text, verdict.category, now, self._levels.burst)
+        if incident is None:
+            return reading
+        return replace(reading, verdict=verdict.reporting(incident.reference, incident.title))
 
     def _knows(self, reading: Reading, text: str) -> bool:
         """Whether the knowledge base has a clear answer to ``text`` (searched already), clear
@@ -249,6 +264,7 @@ class FirstLineDesk:
         if conversation is None:
             conversation = uow.conversations.start(user_id, now)
         self._store_in(uow, conversation.id, incoming, now)
+        reading = self._with_known_problem(uow, intent, incoming.text, reading, now)
         turn = self._dialogue.respond(conversation, intent, incoming.text, reading)
         if incoming.truncated:
             turn.replies.insert(0, Reply(texts.TRUNCATED.format(limit=self._max_chars)))

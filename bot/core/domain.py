@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -212,6 +212,16 @@ class TriageVerdict:
     def from_rule(self) -> bool:
         """Whether a never-miss rule decided it (a rule overrides how a reply is read)."""
         return self.escalate and self.signal.startswith("rule:")
+
+    def reporting(self, incident: str, title: str) -> TriageVerdict:
+        """This verdict for an enquiry that reports the open major incident ``incident``:
+        it goes to second line, where it is linked to the incident."""
+        return replace(
+            self,
+            escalate=True,
+            signal=f"incident:{incident}",
+            reason=f"it reports the open major incident {incident} ({title})",
+        )
 
     def more_urgent_than(self, priority: Priority) -> bool:
         """Whether this verdict escalates at a higher priority than ``priority``."""

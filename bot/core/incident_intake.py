@@ -74,6 +74,19 @@ def link_or_detect(
     return None
 
 
+def open_incident_reported(
+    uow: UnitOfWork, text: str, category: str | None, now: datetime, rule: BurstRule
+) -> MajorIncident | None:
+    """The open major incident a new enquiry reports, if any: during an outage "is the VPN
+    down?" is the outage, not a question for the VPN article."""
+    enquiry = Report(0, text, category, now)
+    for incident in uow.incidents.with_status(IncidentStatus.OPEN):
+        reports = [report_of(t) for t in uow.tickets.of_incident(incident.id)]
+        if incident.matches(enquiry, reports, rule):
+            return incident
+    return None
+
+
 def supervisors_on_shift(uow: UnitOfWork, now: datetime) -> list[Agent]:
     """The supervisors on shift; all of them when none is, so a proposal is never lost."""
     supervisors = [a for a in uow.agents.all() if a.role is Role.SUPERVISOR]
