@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.core.clock import utc_now
 from bot.core.domain import Reply, Sender
@@ -64,10 +64,14 @@ class NoticeBoard:
                 for pending, address in uow.outbox.pending_on(channel, limit, self._clock())
             ]
 
-    def reserved_for(self, caused_by: str, address: str) -> list[Delivery]:
+    def reserved_for(self, caused_by: str, address: str) -> list[Delivery] | None:
         """The answers to one incoming update reserved for the door handling it, oldest
-        first (what a crash left behind goes out with the courier once reservations end)."""
+        first (what a crash left behind goes out with the courier once reservations end);
+        None when the desk kept no answer to it (a read-only command): the door sends its
+        answer itself."""
         with self._unit_of_work(read_only=True) as uow:
+            if not uow.outbox.answered(caused_by):
+                return None
             return [
                 Delivery(pending.id, pending.notice, address, None, pending.pieces_sent)
                 for pending in uow.outbox.caused_by(caused_by, self._clock())
@@ -126,6 +130,30 @@ class NoticeBoard:
             for reply in replies:
                 uow.outbox.add(Notice.of_reply(reply, user_id=user_id), now)
             uow.commit()
+
+
+def reserve_answers(
+    uow: UnitOfWork,
+    replies: list[Reply],
+    delivery: str | None,
+    now: datetime,
+    *,
+    user_id: int | None = None,
+    agent_id: int | None = None,
+) -> None:
+    """Keep the answers to a delivered update in the outbox, in the transaction that acts
+    on it, leased to the door that sends them at once: if it crashes first, whoever runs
+    next delivers them once the lease runs out. A door without deliveries (a terminal)
+    shows them itself."""
+    if delivery is None:
+        return
+    for reply in replies:
+        uow.outbox.add(
+            Notice.of_reply(reply, user_id=user_id, agent_id=agent_id),
+            now,
+            caused_by=delivery,
+            reserved_until=now + LEASE,
+        )
 
 
 def _taken(uow: UnitOfWork, pending: list[PendingNotice], clock: Clock) -> list[Notice]:

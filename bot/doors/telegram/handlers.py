@@ -56,7 +56,8 @@ class Answer:
     replies: list[Reply]
     user: Sender | None = None  # an end user's answer: a failed send waits in the outbox
     handled: bool = False  # acted on and recorded by the core: safe before it is sent
-    kept_as: str | None = None  # the core kept the replies in the outbox under this update
+    kept_as: str | None = None  # the core may have kept the replies in the outbox under this
+    # update (it keeps every answer to a change); if it kept none, the door sends them itself
     agent_id: int | None = None  # a homeworker's answer: a failed send waits in the outbox
 
 
@@ -130,12 +131,13 @@ class TelegramDoor:
             self.handled(update_id)
         chat = self.sender_for(context.bot)
         if answer.kept_as is not None:  # stored with the change: sent from the outbox
-            courier = OutboxCourier(self.notices, chat)
             kept = await self._in_worker(self.notices.reserved_for, answer.kept_as, str(chat_id))
-            for delivery in kept:
-                if await courier.deliver(delivery) is SendResult.RETRY:
-                    return  # freed: the courier sends it and what follows, in order
-            return
+            if kept is not None:
+                courier = OutboxCourier(self.notices, chat)
+                for delivery in kept:
+                    if await courier.deliver(delivery) is SendResult.RETRY:
+                        return  # freed: the courier sends it and what follows, in order
+                return
         for number, reply in enumerate(answer.replies):
             result = await chat.try_send(chat_id, reply)
             if result is SendResult.RETRY:
@@ -158,12 +160,12 @@ class TelegramDoor:
             return Answer([Reply(MY_ID.format(user_id=sender.external_id))], sender)
         if message.text is not None:
             replies = self.desk.handle(sender, message.text, delivery)
-            return Answer(replies, sender, True, kept_as=delivery)
+            return _kept(replies, sender, delivery)
         attachment = _attachment(message)
         if attachment is None:
             return Answer([Reply(texts.UNSUPPORTED_MESSAGE)], sender)
         replies = self.desk.handle_attachment(sender, attachment, message.caption or "", delivery)
-        return Answer(replies, sender, True, kept_as=delivery)
+        return _kept(replies, sender, delivery)
 
     def _edit_not_used(self, sender: Sender) -> Answer:
         """The one answer to an edit; one Telegram refuses waits in the outbox."""
@@ -174,10 +176,10 @@ class TelegramDoor:
     def _answer_button(self, sender: Sender, pressed: Pressed, delivery: str) -> Answer:
         agent = self.team.agent_with_telegram_id(sender.external_id)
         if agent is not None:
-            answer = _acting(lambda: self._agent_command(agent, pressed.value, delivery))
+            answer = _acting(lambda: self._agent_command(agent, pressed.value, delivery), delivery)
             return replace(answer, agent_id=agent.id)
         replies = self.desk.handle(sender, pressed.value, delivery, about=pressed.about or None)
-        return Answer(replies, sender, True, kept_as=delivery)
+        return _kept(replies, sender, delivery)
 
     def _agent_message(self, agent: Agent, message: Message, delivery: str) -> Answer:
         text = message.text
@@ -188,9 +190,11 @@ class TelegramDoor:
             line = f"{command.split('@')[0]} {rest}".strip()
             if line.casefold() in ("start", "help"):
                 return Answer([Reply(_agent_help())])
-            return _acting(lambda: self._agent_command(agent, line, delivery))
+            return _acting(lambda: self._agent_command(agent, line, delivery), delivery)
         reference = _replied_reference(message)
-        return _acting(lambda: self.team.reply(agent.id, text, reference, delivery=delivery))
+        return _acting(
+            lambda: self.team.reply(agent.id, text, reference, delivery=delivery), delivery
+        )
 
     def _agent_attachment(self, agent: Agent, message: Message, delivery: str) -> Answer:
         """A homeworker's photo or document goes to the user of the case, like their text."""
@@ -201,7 +205,8 @@ class TelegramDoor:
         return _acting(
             lambda: self.team.send_attachment(
                 agent.id, attachment, caption, reference, delivery=delivery
-            )
+            ),
+            delivery,
         )
 
     def _agent_command(self, agent: Agent, line: str, delivery: str) -> Reply:
@@ -217,11 +222,18 @@ class TelegramDoor:
                 log.warning("could not tell chat %s about the error", update.effective_chat.id)
 
 
-def _acting(act: Callable[[], Reply]) -> Answer:
-    """A homeworker's action: its reply; nothing for one carried out before; a refusal
-    (nothing changed, nothing recorded) as a warning."""
+def _kept(replies: list[Reply], sender: Sender, delivery: str) -> Answer:
+    """A user's answer from the desk: kept in the outbox under the update, unless the update
+    was handled before (no answer: what the first time kept is sent by whoever holds it)."""
+    return Answer(replies, sender, True, kept_as=delivery if replies else None)
+
+
+def _acting(act: Callable[[], Reply], delivery: str) -> Answer:
+    """A homeworker's action: its reply (kept in the outbox with the change, unless the
+    command only reads); nothing for one carried out before; a refusal (nothing changed,
+    nothing recorded) as a warning."""
     try:
-        return Answer([act()], handled=True)
+        return Answer([act()], handled=True, kept_as=delivery)
     except AlreadyHandled:
         return Answer([], handled=True)
     except Refused as refusal:
