@@ -10,6 +10,7 @@ handled in the transaction that acts on it; an update handled before gets no ans
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Callable
@@ -106,24 +107,29 @@ class TelegramDoor:
         await self._reply(context, update.update_id, message.chat_id, answer)
 
     async def on_button(self, update: Update, context: Context) -> None:
-        """A quick-answer button: checked, then handled as if the answer had been typed."""
+        """A quick-answer button: checked, then handled as if the answer had been typed, in
+        its turn with the user's messages; only then is the press settled (the spinner
+        stopped, the buttons taken away), so a press Telegram calls too old still acts."""
         query, user = update.callback_query, update.effective_user
         if query is None or user is None or query.message is None:
             return
         chat_id = query.message.chat.id
         pressed = self.signer.verify(chat_id, query.data)
         if pressed is None:
-            await query.answer("That button isn't valid any more.")
+            with contextlib.suppress(TelegramError):
+                await query.answer("That button isn't valid any more.")
             return
-        try:
-            await query.answer()
-            await query.edit_message_reply_markup(reply_markup=None)
-        except TelegramError as error:  # answered or edited before (a press delivered again),
-            log.info("could not settle the pressed button: %s", error)  # or too old
         async with self._turns.turn(user.id):
             answer = await self._in_worker(
                 self._answer_button, _sender(user), pressed, delivery_key(update.update_id)
             )
+            if answer.handled:
+                self.handled(update.update_id)
+            try:
+                await query.answer()
+                await query.edit_message_reply_markup(reply_markup=None)
+            except TelegramError as error:  # answered or edited before (a press delivered
+                log.info("could not settle the pressed button: %s", error)  # again), too old
             await self._reply(context, update.update_id, chat_id, answer)
 
     async def _reply(self, context: Context, update_id: int, chat_id: int, answer: Answer) -> None:
