@@ -101,6 +101,20 @@ def test_a_notice_a_crashed_courier_held_goes_out_once_its_lease_ends() -> None:
     assert bot.delivered == PIECES
 
 
+class Killed(BaseException):
+    """kill -9, as far as the courier can tell: nothing after it runs."""
+
+
+def test_a_crash_part_way_through_a_long_message_resends_only_the_pieces_not_accepted() -> None:
+    _, board, clock = outbox_with_a_long_notice()
+    bot = FlakyBot({3: Killed()})  # pieces 1 and 2 accepted; killed sending the third
+    with pytest.raises(Killed):
+        asyncio.run(courier(board, bot).deliver_due())
+    clock.now += LEASE
+    assert asyncio.run(courier(board, bot).deliver_due()) == 1
+    assert bot.delivered == PIECES  # each once, in order
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()

@@ -77,10 +77,24 @@ class NoticeBoard:
                 for pending in uow.outbox.caused_by(caused_by, self._clock())
             ]
 
-    def delivered(self, delivery: Delivery, outcome: DeliveryOutcome) -> None:
-        """Mark a delivery done: sent, or given up (timed out, or never deliverable)."""
+    def delivered(
+        self, delivery: Delivery, outcome: DeliveryOutcome, reference: str = ""
+    ) -> None:
+        """Mark a delivery done: sent, or given up (timed out, or never deliverable), in one
+        write the moment the channel answered (a crash in between sends it again once the
+        lease ends: the window is kept that short). An offer sent keeps the channel's
+        ``reference`` of its message, so it can be withdrawn there."""
         with self._unit_of_work() as uow:
             uow.outbox.delivered([delivery.id], self._clock(), outcome)
+            if reference and delivery.notice.kind is NoticeKind.OFFER:
+                uow.outbox.sent_as(delivery.id, reference)
+            uow.commit()
+
+    def progress(self, delivery: Delivery, pieces_sent: int) -> None:
+        """The channel accepted the first ``pieces_sent`` pieces of a long delivery: a crash
+        from here on resends only the rest."""
+        with self._unit_of_work() as uow:
+            uow.outbox.progress(delivery.id, pieces_sent)
             uow.commit()
 
     def retry_later(self, delivery: Delivery, pieces_sent: int) -> None:
@@ -98,15 +112,6 @@ class NoticeBoard:
             taken = uow.outbox.lease(delivery.id, now, now + LEASE)
             uow.commit()
         return taken
-
-    def sent(self, delivery: Delivery, reference: str) -> None:
-        """Note where an offer was delivered (the channel's reference for the message), so
-        it can be withdrawn there; other notices need no reference."""
-        if delivery.notice.kind is not NoticeKind.OFFER:
-            return
-        with self._unit_of_work() as uow:
-            uow.outbox.sent_as(delivery.id, reference)
-            uow.commit()
 
     def give_back(self, delivery: Delivery) -> None:
         """Free a delivery that could not be sent, so it is tried again."""
