@@ -203,3 +203,19 @@ async def test_a_homeworkers_command_delivered_again_is_neither_done_nor_answere
     assert len(rating) == 1
     with sql_units_of_work(desk_app.sessions)(read_only=True) as uow:
         assert uow.outbox.answered(f"telegram:{resolve}")  # kept with the command
+
+
+@pytest.mark.asyncio
+async def test_answers_after_one_telegram_refused_go_with_it_in_the_next_round_in_order(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    telegram_standin.add_user(ALICE, first_name="Alice")
+    async with running(desk_app, telegram_standin):
+        telegram_standin.fail_next("sendMessage", status=502, chat_id=ALICE)
+        telegram_standin.user_sends_text(ALICE, f"my password is Hunter2! and {VPN}")
+        # two answers kept with the update: the warning (refused once), then the article;
+        # both come within a few courier rounds, not once their reservation ends
+        await said_to(telegram_standin, ALICE, "Please don't send passwords", timeout=4)
+        await said_to(telegram_standin, ALICE, "Connect to the VPN from home", timeout=4)
+    said = [m.text or "" for m in telegram_standin.messages_to(ALICE)]
+    assert len(said) == 2 and said[0].startswith("Please don't send passwords")

@@ -119,6 +119,15 @@ class NoticeBoard:
             uow.outbox.give_back(delivery.id)
             uow.commit()
 
+    def give_back_all(self, deliveries: list[Delivery]) -> None:
+        """Free deliveries held but not tried (those after one that failed), in one write."""
+        if not deliveries:
+            return
+        with self._unit_of_work() as uow:
+            for delivery in deliveries:
+                uow.outbox.give_back(delivery.id)
+            uow.commit()
+
     def defer_to_agent(self, agent_id: int, replies: list[Reply]) -> None:
         """Queue a homeworker's answers a door could not send right now, for its courier."""
         now = self._clock()

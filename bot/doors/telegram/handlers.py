@@ -140,9 +140,12 @@ class TelegramDoor:
             kept = await self._in_worker(self.notices.reserved_for, answer.kept_as, str(chat_id))
             if kept is not None:
                 courier = OutboxCourier(self.notices, chat)
-                for delivery in kept:
+                for number, delivery in enumerate(kept):
                     if await courier.deliver(delivery) is SendResult.RETRY:
-                        return  # freed: the courier sends it and what follows, in order
+                        # it and what follows are freed: the courier's next round sends them,
+                        # in order, instead of once their reservation ends
+                        await self._in_worker(self.notices.give_back_all, kept[number + 1 :])
+                        return
                 return
         for number, reply in enumerate(answer.replies):
             result = await chat.try_send(chat_id, reply)
