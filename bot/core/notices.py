@@ -77,9 +77,7 @@ class NoticeBoard:
                 for pending in uow.outbox.caused_by(caused_by, self._clock())
             ]
 
-    def delivered(
-        self, delivery: Delivery, outcome: DeliveryOutcome, reference: str = ""
-    ) -> None:
+    def delivered(self, delivery: Delivery, outcome: DeliveryOutcome, reference: str = "") -> None:
         """Mark a delivery done: sent, or given up (timed out, or never deliverable), in one
         write the moment the channel answered (a crash in between sends it again once the
         lease ends: the window is kept that short). An offer sent keeps the channel's

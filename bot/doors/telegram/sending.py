@@ -187,9 +187,7 @@ class OutboxCourier:
                 reply,
                 notice.attachment,
                 first_piece=delivery.pieces_sent,
-                accepted=lambda pieces: asyncio.to_thread(
-                    self._notices.progress, delivery, pieces
-                ),
+                accepted=lambda pieces: asyncio.to_thread(self._notices.progress, delivery, pieces),
             )
         except NotAllSent as failure:
             result = classify(failure.error)
