@@ -5,7 +5,8 @@
   Telegram's errors are retried with a growing pause; a token Telegram refuses stops it.
 - ``WebhookServer``: a small aiohttp server, as PTB's custom-webhook example does. It
   refuses posts without the secret token, queues the update and answers 200 only once the
-  update is safe.
+  update is acted on (or, past ``act_within``, kept), so a chat's updates are acted on in
+  order across processes.
 
 Both hand updates to the application through its public ``update_queue``.
 """

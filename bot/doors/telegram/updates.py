@@ -2,7 +2,9 @@
 handled twice.
 
 Telegram sends an update again until the bot confirms it: by the next getUpdates' offset
-when polling, by answering 200 to a webhook (``receiving.py`` asks ``make_safe`` first).
+when polling, by answering 200 to a webhook (``receiving.py`` asks ``make_safe`` first; a
+webhook post waits for its update to be handled, up to ``WebhookEndpoint.act_within``, so
+Telegram posts a chat's next update only once this one was acted on).
 
 1. **Arrived.** The receiver tells the keeper (``arrived``) and queues it for the handlers.
    It is not yet safe: Telegram must not hear of it, or a crash would lose it.
