@@ -379,6 +379,9 @@ class MemoryOutbox:
             and stored.taken_until > now
         ]
 
+    def answered(self, key: str) -> bool:
+        return any(stored.caused_by == key for stored in self._state.outbox.values())
+
     def lease(self, notice_id: int, now: datetime, until: datetime) -> bool:
         stored = self._state.outbox.get(notice_id)
         if stored is None or stored.delivered_at is not None:

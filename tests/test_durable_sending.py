@@ -101,6 +101,20 @@ def test_a_notice_a_crashed_courier_held_goes_out_once_its_lease_ends() -> None:
     assert bot.delivered == PIECES
 
 
+class Killed(BaseException):
+    """kill -9, as far as the courier can tell: nothing after it runs."""
+
+
+def test_a_crash_part_way_through_a_long_message_resends_only_the_pieces_not_accepted() -> None:
+    _, board, clock = outbox_with_a_long_notice()
+    bot = FlakyBot({3: Killed()})  # pieces 1 and 2 accepted; killed sending the third
+    with pytest.raises(Killed):
+        asyncio.run(courier(board, bot).deliver_due())
+    clock.now += LEASE
+    assert asyncio.run(courier(board, bot).deliver_due()) == 1
+    assert bot.delivered == PIECES  # each once, in order
+
+
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock()
@@ -143,3 +157,65 @@ async def test_a_homeworkers_answer_refused_by_a_5xx_arrives_later(
     failed = [c for c in telegram_standin.calls_of("sendMessage") if c.status == 502]
     assert len(failed) == 1
     assert len(telegram_standin.messages_to(DANA)) == 1  # once, from the outbox
+
+
+@pytest.mark.asyncio
+async def test_a_claim_committed_before_a_crash_is_answered_once_after_the_restart(
+    desk_app: App, telegram_standin: TelegramStandIn, clock: ManualClock
+) -> None:
+    alice = Sender("telegram", str(ALICE), "Alice")
+    telegram_standin.add_user(ALICE, first_name="Alice")
+    dana = register(desk_app, telegram_standin, "dana", DANA)
+    desk_app.desk.handle(alice, "talk to a person")
+    # Dana's /claim was acted on and committed with its card; the process died before sending
+    card = desk_app.team.desk.claim(dana.id, "T-1001", delivery="telegram:900002")
+    assert "Why second line" in card.text
+    clock.advance(seconds=LEASE.total_seconds())
+    async with running(desk_app, telegram_standin):
+        await said_to(telegram_standin, DANA, "Why second line")
+        await said_to(telegram_standin, ALICE, "picked up")
+        await asyncio.sleep(0.5)  # a few courier rounds more
+    cards = [m for m in telegram_standin.messages_to(DANA) if "Why second line" in (m.text or "")]
+    assert len(cards) == 1
+    with sql_units_of_work(desk_app.sessions)(read_only=True) as uow:
+        assert uow.outbox.pending() == []
+
+
+@pytest.mark.asyncio
+async def test_a_homeworkers_command_delivered_again_is_neither_done_nor_answered_twice(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    register(desk_app, telegram_standin, "dana", DANA)
+    async with running(desk_app, telegram_standin):
+        telegram_standin.user_sends_text(ALICE, "talk to a person")
+        await said_to(telegram_standin, DANA, "New case waiting")
+        telegram_standin.user_sends_text(DANA, "/claim T-1001")
+        await said_to(telegram_standin, DANA, "Why second line")
+        telegram_standin.user_sends_text(DANA, "/resolve reset the VPN profile")
+        await said_to(telegram_standin, DANA, "T-1001 resolved")
+        resolve = telegram_standin.last_update_id
+        telegram_standin.delivers_again(resolve)  # as after a crash before it was confirmed
+        await asyncio.sleep(1)
+    said = [m.text or "" for m in telegram_standin.messages_to(DANA)]
+    assert sum("T-1001 resolved" in text for text in said) == 1
+    assert not any(text.startswith("⚠️") for text in said)
+    rating = [m for m in telegram_standin.messages_to(ALICE) if "rate" in (m.text or "")]
+    assert len(rating) == 1
+    with sql_units_of_work(desk_app.sessions)(read_only=True) as uow:
+        assert uow.outbox.answered(f"telegram:{resolve}")  # kept with the command
+
+
+@pytest.mark.asyncio
+async def test_answers_after_one_telegram_refused_go_with_it_in_the_next_round_in_order(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    telegram_standin.add_user(ALICE, first_name="Alice")
+    async with running(desk_app, telegram_standin):
+        telegram_standin.fail_next("sendMessage", status=502, chat_id=ALICE)
+        telegram_standin.user_sends_text(ALICE, f"my password is Hunter2! and {VPN}")
+        # two answers kept with the update: the warning (refused once), then the article;
+        # both come within a few courier rounds, not once their reservation ends
+        await said_to(telegram_standin, ALICE, "Please don't send passwords", timeout=4)
+        await said_to(telegram_standin, ALICE, "Connect to the VPN from home", timeout=4)
+    said = [m.text or "" for m in telegram_standin.messages_to(ALICE)]
+    assert len(said) == 2 and said[0].startswith("Please don't send passwords")

@@ -185,6 +185,8 @@ def test_the_answers_to_an_update_are_reserved_for_its_door_until_the_lease_ends
         assert uow.outbox.caused_by("telegram:7", after_a_crash) == []
         due = uow.outbox.pending_on("test", 10, after_a_crash)
         assert [p.notice.text for p, _ in due] == ["second answer"]
+        assert uow.outbox.answered("telegram:7")  # kept, if no longer reserved
+        assert not uow.outbox.answered("telegram:8")  # nothing kept: the door answers itself
 
 
 def test_a_delivery_is_recorded_the_first_time_only(units: UnitOfWorkFactory) -> None:

@@ -382,6 +382,36 @@ async def test_an_update_a_crash_caught_before_it_was_answered_is_answered_after
     assert updates.take_stranded(utc_now() + timedelta(days=1), utc_now()) == []
 
 
+@pytest.mark.asyncio
+async def test_a_claim_press_a_crash_left_in_the_inbox_is_taken_up_at_once_after_the_restart(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    register(desk_app, telegram_standin, "dana", DANA)
+    async with running(desk_app, telegram_standin):
+        telegram_standin.user_sends_text(ALICE, "talk to a person")
+        offer = await said_to(telegram_standin, DANA, "New case waiting")
+    # The process that crashed had fetched Dana's press, kept it in the inbox and told
+    # Telegram it arrived (so it is not sent again), then died before acting on it.
+    telegram_standin.user_presses(DANA, offer, "Claim T-1001")
+    press = telegram_standin.last_update_id
+    with telegram_standin.state.lock:
+        payload = telegram_standin.state.sent_updates[press]
+        telegram_standin.state.confirm_updates(press + 1)
+    SqlUpdateLog(desk_app.sessions).keep({f"telegram:{press}": payload}, utc_now())
+    telegram_standin.fail_next(
+        "answerCallbackQuery",
+        status=400,
+        description="Bad Request: query is too old and response timeout expired",
+    )
+    async with running(desk_app, telegram_standin):
+        # at the start, not once it looks stranded a while later
+        await said_to(telegram_standin, DANA, "Why second line", timeout=4)
+        await said_to(telegram_standin, ALICE, "picked up")
+    failed = [c for c in telegram_standin.calls_of("answerCallbackQuery") if c.status == 400]
+    assert len(failed) == 1  # too old to settle, acted on all the same
+    assert inbox_keys(desk_app) == []
+
+
 class HeldDesk:
     """Holds the desk's answer to one text until the test lets it go."""
 

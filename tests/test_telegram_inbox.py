@@ -32,6 +32,9 @@ class RecordingInbox:
         for delivery in deliveries:
             self.held.pop(delivery, None)
 
+    def still_held(self, deliveries: Sequence[str], now: datetime) -> None:
+        pass
+
     def take_stranded(
         self, received_before: datetime, now: datetime, limit: int = 100
     ) -> list[dict[str, Any]]:

@@ -33,6 +33,9 @@ class MemoryStore:
     def done(self, deliveries: Sequence[str]) -> None:
         pass
 
+    def still_held(self, deliveries: Sequence[str], now: datetime) -> None:
+        pass
+
     def take_stranded(
         self, received_before: datetime, now: datetime, limit: int = 100
     ) -> list[dict[str, Any]]:

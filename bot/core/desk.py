@@ -12,7 +12,7 @@ from bot.core.domain import Attachment, ConversationStatus, Direction, Reply, Se
 from bot.core.incident_intake import open_incident_reported
 from bot.core.intents import Intent
 from bot.core.masking import contains_credentials, mask_sensitive
-from bot.core.notices import LEASE
+from bot.core.notices import reserve_answers
 from bot.core.ports import (
     Clock,
     KnowledgeBase,
@@ -23,7 +23,7 @@ from bot.core.ports import (
 )
 from bot.core.reading import Reading
 from bot.core.reply_reading import Expecting, FastPathReader, ReplyReading
-from bot.core.tickets import DEFAULT_SERVICE_LEVELS, Notice, ServiceLevels, TicketStatus
+from bot.core.tickets import DEFAULT_SERVICE_LEVELS, ServiceLevels, TicketStatus
 from bot.core.user_cases import UserCases
 
 MAX_MESSAGE_CHARS = 4000
@@ -125,7 +125,7 @@ class FirstLineDesk:
                 replies = [Reply(texts.BUTTON_OUT_OF_DATE)]  # nothing else changes
             else:
                 replies = self._handle(uow, sender, user_id, reply, incoming, reading, now)
-            _reserve(uow, user_id, replies, delivery, now)
+            reserve_answers(uow, replies, delivery, now, user_id=user_id)
             uow.commit()
         return replies
 
@@ -224,7 +224,7 @@ class FirstLineDesk:
             reply = self._cases.on_attachment(uow, conversation, attachment, text, now)
             self._store_out(uow, conversation.id, [reply], now)
             uow.conversations.save(conversation, now)
-            _reserve(uow, user_id, [reply], delivery, now)
+            reserve_answers(uow, [reply], delivery, now, user_id=user_id)
             uow.commit()
         return [reply]
 
@@ -311,21 +311,3 @@ class FirstLineDesk:
         if turn.handoff is not None:
             uow.handoffs.add(turn.handoff, now)
         self._store_out(uow, conversation_id, turn.replies, now)
-
-
-def _reserve(
-    uow: UnitOfWork, user_id: int, replies: list[Reply], delivery: str | None, now: datetime
-) -> None:
-    """Keep the answers to a delivered update in the outbox, in the transaction that acted
-    on it, leased to the door that sends them at once: if it crashes first, whoever runs
-    next delivers them once the lease runs out. A door without deliveries shows them itself.
-    """
-    if delivery is None:
-        return
-    for reply in replies:
-        uow.outbox.add(
-            Notice.of_reply(reply, user_id=user_id),
-            now,
-            caused_by=delivery,
-            reserved_until=now + LEASE,
-        )

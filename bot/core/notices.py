@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.core.clock import utc_now
 from bot.core.domain import Reply, Sender
@@ -64,19 +64,35 @@ class NoticeBoard:
                 for pending, address in uow.outbox.pending_on(channel, limit, self._clock())
             ]
 
-    def reserved_for(self, caused_by: str, address: str) -> list[Delivery]:
+    def reserved_for(self, caused_by: str, address: str) -> list[Delivery] | None:
         """The answers to one incoming update reserved for the door handling it, oldest
-        first (what a crash left behind goes out with the courier once reservations end)."""
+        first (what a crash left behind goes out with the courier once reservations end);
+        None when the desk kept no answer to it (a read-only command): the door sends its
+        answer itself."""
         with self._unit_of_work(read_only=True) as uow:
+            if not uow.outbox.answered(caused_by):
+                return None
             return [
                 Delivery(pending.id, pending.notice, address, None, pending.pieces_sent)
                 for pending in uow.outbox.caused_by(caused_by, self._clock())
             ]
 
-    def delivered(self, delivery: Delivery, outcome: DeliveryOutcome) -> None:
-        """Mark a delivery done: sent, or given up (timed out, or never deliverable)."""
+    def delivered(self, delivery: Delivery, outcome: DeliveryOutcome, reference: str = "") -> None:
+        """Mark a delivery done: sent, or given up (timed out, or never deliverable), in one
+        write the moment the channel answered (a crash in between sends it again once the
+        lease ends: the window is kept that short). An offer sent keeps the channel's
+        ``reference`` of its message, so it can be withdrawn there."""
         with self._unit_of_work() as uow:
             uow.outbox.delivered([delivery.id], self._clock(), outcome)
+            if reference and delivery.notice.kind is NoticeKind.OFFER:
+                uow.outbox.sent_as(delivery.id, reference)
+            uow.commit()
+
+    def progress(self, delivery: Delivery, pieces_sent: int) -> None:
+        """The channel accepted the first ``pieces_sent`` pieces of a long delivery: a crash
+        from here on resends only the rest."""
+        with self._unit_of_work() as uow:
+            uow.outbox.progress(delivery.id, pieces_sent)
             uow.commit()
 
     def retry_later(self, delivery: Delivery, pieces_sent: int) -> None:
@@ -95,19 +111,19 @@ class NoticeBoard:
             uow.commit()
         return taken
 
-    def sent(self, delivery: Delivery, reference: str) -> None:
-        """Note where an offer was delivered (the channel's reference for the message), so
-        it can be withdrawn there; other notices need no reference."""
-        if delivery.notice.kind is not NoticeKind.OFFER:
-            return
-        with self._unit_of_work() as uow:
-            uow.outbox.sent_as(delivery.id, reference)
-            uow.commit()
-
     def give_back(self, delivery: Delivery) -> None:
         """Free a delivery that could not be sent, so it is tried again."""
         with self._unit_of_work() as uow:
             uow.outbox.give_back(delivery.id)
+            uow.commit()
+
+    def give_back_all(self, deliveries: list[Delivery]) -> None:
+        """Free deliveries held but not tried (those after one that failed), in one write."""
+        if not deliveries:
+            return
+        with self._unit_of_work() as uow:
+            for delivery in deliveries:
+                uow.outbox.give_back(delivery.id)
             uow.commit()
 
     def defer_to_agent(self, agent_id: int, replies: list[Reply]) -> None:
@@ -126,6 +142,30 @@ class NoticeBoard:
             for reply in replies:
                 uow.outbox.add(Notice.of_reply(reply, user_id=user_id), now)
             uow.commit()
+
+
+def reserve_answers(
+    uow: UnitOfWork,
+    replies: list[Reply],
+    delivery: str | None,
+    now: datetime,
+    *,
+    user_id: int | None = None,
+    agent_id: int | None = None,
+) -> None:
+    """Keep the answers to a delivered update in the outbox, in the transaction that acts
+    on it, leased to the door that sends them at once: if it crashes first, whoever runs
+    next delivers them once the lease runs out. A door without deliveries (a terminal)
+    shows them itself."""
+    if delivery is None:
+        return
+    for reply in replies:
+        uow.outbox.add(
+            Notice.of_reply(reply, user_id=user_id, agent_id=agent_id),
+            now,
+            caused_by=delivery,
+            reserved_until=now + LEASE,
+        )
 
 
 def _taken(uow: UnitOfWork, pending: list[PendingNotice], clock: Clock) -> list[Notice]:

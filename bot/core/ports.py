@@ -238,6 +238,10 @@ class OutboxRepository(Protocol):
         for its door at ``now`` (once a reservation runs out, couriers deliver them)."""
         ...
 
+    def answered(self, key: str) -> bool:
+        """Whether any notice (delivered or not) answers this incoming update."""
+        ...
+
     def lease(self, notice_id: int, now: datetime, until: datetime) -> bool:
         """Take one undelivered notice to send it until ``until``; False if another sender
         holds it (or it was delivered meanwhile)."""

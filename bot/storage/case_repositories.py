@@ -403,6 +403,10 @@ class SqlOutbox:
         )
         return [_pending(row) for row in self._session.scalars(query)]
 
+    def answered(self, key: str) -> bool:
+        kept = select(OutboxRow.id).where(OutboxRow.caused_by == key).limit(1)
+        return self._session.scalar(kept) is not None
+
     def lease(self, notice_id: int, now: datetime, until: datetime) -> bool:
         result = self._session.execute(
             update(OutboxRow)

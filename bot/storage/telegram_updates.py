@@ -49,6 +49,13 @@ class SqlUpdateLog:
         with self._sessions() as session, session.begin():
             session.connection().execute(delete(_inbox).where(_inbox.c.key.in_(deliveries)))
 
+    def still_held(self, deliveries: Sequence[str], now: datetime) -> None:
+        """These updates are still in hand in a live process: not stranded as of ``now``."""
+        with self._sessions() as session, session.begin():
+            session.connection().execute(
+                update(_inbox).where(_inbox.c.key.in_(deliveries)).values(received_at=now)
+            )
+
     def take_stranded(
         self, received_before: datetime, now: datetime, limit: int = 100
     ) -> list[dict[str, Any]]:

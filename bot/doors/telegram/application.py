@@ -62,8 +62,8 @@ class TelegramOptions:
     delivery_interval: float = 1.0
     service_level_interval: float = 60.0
     concurrent_updates: int = 32  # updates handled at once (mostly waiting on Telegram)
-    stranded_after: float = 60.0  # seconds before an unprocessed update is taken up again
-    stranded_check_interval: float = 30.0
+    stranded_after: float = 15.0  # seconds an update in hand goes unstamped before another
+    stranded_check_interval: float = 5.0  # process takes it up (stamped every sweep)
     inbox_sweep_interval: float = 1.0  # processed updates leave the inbox together
     confirm_grace: float = 0.025  # seconds an update may take before it is kept in the inbox
 

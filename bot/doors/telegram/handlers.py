@@ -10,6 +10,7 @@ handled in the transaction that acts on it; an update handled before gets no ans
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Callable
@@ -56,7 +57,8 @@ class Answer:
     replies: list[Reply]
     user: Sender | None = None  # an end user's answer: a failed send waits in the outbox
     handled: bool = False  # acted on and recorded by the core: safe before it is sent
-    kept_as: str | None = None  # the core kept the replies in the outbox under this update
+    kept_as: str | None = None  # the core may have kept the replies in the outbox under this
+    # update (it keeps every answer to a change); if it kept none, the door sends them itself
     agent_id: int | None = None  # a homeworker's answer: a failed send waits in the outbox
 
 
@@ -105,24 +107,29 @@ class TelegramDoor:
         await self._reply(context, update.update_id, message.chat_id, answer)
 
     async def on_button(self, update: Update, context: Context) -> None:
-        """A quick-answer button: checked, then handled as if the answer had been typed."""
+        """A quick-answer button: checked, then handled as if the answer had been typed, in
+        its turn with the user's messages; only then is the press settled (the spinner
+        stopped, the buttons taken away), so a press Telegram calls too old still acts."""
         query, user = update.callback_query, update.effective_user
         if query is None or user is None or query.message is None:
             return
         chat_id = query.message.chat.id
         pressed = self.signer.verify(chat_id, query.data)
         if pressed is None:
-            await query.answer("That button isn't valid any more.")
+            with contextlib.suppress(TelegramError):
+                await query.answer("That button isn't valid any more.")
             return
-        try:
-            await query.answer()
-            await query.edit_message_reply_markup(reply_markup=None)
-        except TelegramError as error:  # answered or edited before (a press delivered again),
-            log.info("could not settle the pressed button: %s", error)  # or too old
         async with self._turns.turn(user.id):
             answer = await self._in_worker(
                 self._answer_button, _sender(user), pressed, delivery_key(update.update_id)
             )
+            if answer.handled:
+                self.handled(update.update_id)
+            try:
+                await query.answer()
+                await query.edit_message_reply_markup(reply_markup=None)
+            except TelegramError as error:  # answered or edited before (a press delivered
+                log.info("could not settle the pressed button: %s", error)  # again), too old
             await self._reply(context, update.update_id, chat_id, answer)
 
     async def _reply(self, context: Context, update_id: int, chat_id: int, answer: Answer) -> None:
@@ -130,12 +137,16 @@ class TelegramDoor:
             self.handled(update_id)
         chat = self.sender_for(context.bot)
         if answer.kept_as is not None:  # stored with the change: sent from the outbox
-            courier = OutboxCourier(self.notices, chat)
             kept = await self._in_worker(self.notices.reserved_for, answer.kept_as, str(chat_id))
-            for delivery in kept:
-                if await courier.deliver(delivery) is SendResult.RETRY:
-                    return  # freed: the courier sends it and what follows, in order
-            return
+            if kept is not None:
+                courier = OutboxCourier(self.notices, chat)
+                for number, delivery in enumerate(kept):
+                    if await courier.deliver(delivery) is SendResult.RETRY:
+                        # it and what follows are freed: the courier's next round sends them,
+                        # in order, instead of once their reservation ends
+                        await self._in_worker(self.notices.give_back_all, kept[number + 1 :])
+                        return
+                return
         for number, reply in enumerate(answer.replies):
             result = await chat.try_send(chat_id, reply)
             if result is SendResult.RETRY:
@@ -158,12 +169,12 @@ class TelegramDoor:
             return Answer([Reply(MY_ID.format(user_id=sender.external_id))], sender)
         if message.text is not None:
             replies = self.desk.handle(sender, message.text, delivery)
-            return Answer(replies, sender, True, kept_as=delivery)
+            return _kept(replies, sender, delivery)
         attachment = _attachment(message)
         if attachment is None:
             return Answer([Reply(texts.UNSUPPORTED_MESSAGE)], sender)
         replies = self.desk.handle_attachment(sender, attachment, message.caption or "", delivery)
-        return Answer(replies, sender, True, kept_as=delivery)
+        return _kept(replies, sender, delivery)
 
     def _edit_not_used(self, sender: Sender) -> Answer:
         """The one answer to an edit; one Telegram refuses waits in the outbox."""
@@ -174,10 +185,10 @@ class TelegramDoor:
     def _answer_button(self, sender: Sender, pressed: Pressed, delivery: str) -> Answer:
         agent = self.team.agent_with_telegram_id(sender.external_id)
         if agent is not None:
-            answer = _acting(lambda: self._agent_command(agent, pressed.value, delivery))
+            answer = _acting(lambda: self._agent_command(agent, pressed.value, delivery), delivery)
             return replace(answer, agent_id=agent.id)
         replies = self.desk.handle(sender, pressed.value, delivery, about=pressed.about or None)
-        return Answer(replies, sender, True, kept_as=delivery)
+        return _kept(replies, sender, delivery)
 
     def _agent_message(self, agent: Agent, message: Message, delivery: str) -> Answer:
         text = message.text
@@ -188,9 +199,11 @@ class TelegramDoor:
             line = f"{command.split('@')[0]} {rest}".strip()
             if line.casefold() in ("start", "help"):
                 return Answer([Reply(_agent_help())])
-            return _acting(lambda: self._agent_command(agent, line, delivery))
+            return _acting(lambda: self._agent_command(agent, line, delivery), delivery)
         reference = _replied_reference(message)
-        return _acting(lambda: self.team.reply(agent.id, text, reference, delivery=delivery))
+        return _acting(
+            lambda: self.team.reply(agent.id, text, reference, delivery=delivery), delivery
+        )
 
     def _agent_attachment(self, agent: Agent, message: Message, delivery: str) -> Answer:
         """A homeworker's photo or document goes to the user of the case, like their text."""
@@ -201,7 +214,8 @@ class TelegramDoor:
         return _acting(
             lambda: self.team.send_attachment(
                 agent.id, attachment, caption, reference, delivery=delivery
-            )
+            ),
+            delivery,
         )
 
     def _agent_command(self, agent: Agent, line: str, delivery: str) -> Reply:
@@ -217,11 +231,18 @@ class TelegramDoor:
                 log.warning("could not tell chat %s about the error", update.effective_chat.id)
 
 
-def _acting(act: Callable[[], Reply]) -> Answer:
-    """A homeworker's action: its reply; nothing for one carried out before; a refusal
-    (nothing changed, nothing recorded) as a warning."""
+def _kept(replies: list[Reply], sender: Sender, delivery: str) -> Answer:
+    """A user's answer from the desk: kept in the outbox under the update, unless the update
+    was handled before (no answer: what the first time kept is sent by whoever holds it)."""
+    return Answer(replies, sender, True, kept_as=delivery if replies else None)
+
+
+def _acting(act: Callable[[], Reply], delivery: str) -> Answer:
+    """A homeworker's action: its reply (kept in the outbox with the change, unless the
+    command only reads); nothing for one carried out before; a refusal (nothing changed,
+    nothing recorded) as a warning."""
     try:
-        return Answer([act()], handled=True)
+        return Answer([act()], handled=True, kept_as=delivery)
     except AlreadyHandled:
         return Answer([], handled=True)
     except Refused as refusal:

@@ -5,7 +5,8 @@
   Telegram's errors are retried with a growing pause; a token Telegram refuses stops it.
 - ``WebhookServer``: a small aiohttp server, as PTB's custom-webhook example does. It
   refuses posts without the secret token, queues the update and answers 200 only once the
-  update is safe.
+  update is acted on (or, past ``act_within``, kept), so a chat's updates are acted on in
+  order across processes.
 
 Both hand updates to the application through its public ``update_queue``.
 """
@@ -53,6 +54,9 @@ class Polling:
     async def start(self) -> asyncio.Task[None]:
         """Start fetching; the task returned ends only if polling cannot go on."""
         await self._bot.delete_webhook()  # getUpdates is refused while a webhook is set
+        # the one poller (see poller_lock.py): what a process that ended left in the inbox is
+        # queued at once, before anything newer of the same chats
+        await self._keeper.take_up_stranded(self._queue, self._bot, timedelta(0))
         self._task = asyncio.create_task(self._poll(), name="telegram polling")
         return self._task
 
@@ -99,16 +103,26 @@ class Polling:
 
 @dataclass(frozen=True)
 class WebhookEndpoint:
-    """Where Telegram posts updates (``url``), and where this process listens for them."""
+    """Where Telegram posts updates (``url``), and where this process listens for them;
+    ``act_within``: how long a post waits for its update to be acted on before it is kept
+    in the inbox and answered anyway (below Telegram's own timeout for a post)."""
 
     url: str
     secret: str
     listen: str = "127.0.0.1"
     port: int = 8443
+    act_within: float = 8.0
 
 
 class WebhookServer:
-    """Receives Telegram's posts, answering 200 only once each update is safe."""
+    """Receives Telegram's posts, answering 200 only once each update is acted on (or, if
+    that takes longer than ``act_within``, kept in the inbox).
+
+    Telegram posts a chat's next update only once the post of the one before is answered,
+    so waiting for the action, not just for the inbox, means a chat's updates are acted on
+    in order whichever of several processes receives them (a homeworker's `/switch T-1`
+    and the `/resolve` after it). A crash before the answer loses nothing either: Telegram
+    posts the update again, to any process, and the core acts on it once."""
 
     def __init__(
         self,
@@ -153,5 +167,5 @@ class WebhookServer:
             return web.Response(status=400)
         self._keeper.arrived(update)
         await self._queue.put(update)
-        await self._keeper.make_safe([update.update_id])
+        await self._keeper.make_safe([update.update_id], grace=self._endpoint.act_within)
         return web.Response()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
 
 from telegram import Bot, Message
@@ -67,12 +68,14 @@ class ChatSender:
         reply: Reply,
         attachment: Attachment | None = None,
         first_piece: int = 0,
+        accepted: Callable[[int], Awaitable[None]] | None = None,
     ) -> str:
         """Send a reply: text in pieces under the limit, buttons on the last piece, then files;
         the reference of the piece with the buttons. ``first_piece`` skips the pieces (and
-        files) an earlier attempt already delivered. A failure worth retrying raises
-        :class:`NotAllSent` with how many went; a piece that timed out is not sent again and
-        the rest still go, then :class:`NotAllSent` says it timed out."""
+        files) an earlier attempt already delivered; ``accepted`` is told how many went
+        after each piece but the last (so a crash resends only the rest). A failure worth
+        retrying raises :class:`NotAllSent` with how many went; a piece that timed out is
+        not sent again and the rest still go, then :class:`NotAllSent` says it timed out."""
         texts = message_pieces(reply.text_parts)
         markup = keyboard(reply.choices, self._signer, chat_id)
         files = (*reply.attachments, *([attachment] if attachment else []))
@@ -95,6 +98,8 @@ class ChatSender:
                 timed_out = error  # it may have arrived: go on with the next piece
             except TelegramError as error:
                 raise NotAllSent(number, error) from error
+            if accepted is not None and number + 1 < len(texts) + len(files):
+                await accepted(number + 1)
         if timed_out is not None:
             raise NotAllSent(len(texts) + len(files), timed_out)
         return reference
@@ -162,9 +167,7 @@ class OutboxCourier:
             SendResult.SENT: DeliveryOutcome.SENT,
             SendResult.TIMED_OUT: DeliveryOutcome.TIMED_OUT,
         }.get(result, DeliveryOutcome.UNDELIVERABLE)
-        await asyncio.to_thread(self._notices.delivered, delivery, outcome)
-        if result is SendResult.SENT and reference:
-            await asyncio.to_thread(self._notices.sent, delivery, reference)
+        await asyncio.to_thread(self._notices.delivered, delivery, outcome, reference)
         return result
 
     async def _attempt(self, delivery: Delivery) -> tuple[SendResult, int, str]:
@@ -180,7 +183,11 @@ class OutboxCourier:
                 await self._sender.replace(delivery.replaces, notice.text)
                 return SendResult.SENT, 1, ""
             reference = await self._sender.send(
-                chat_id, reply, notice.attachment, first_piece=delivery.pieces_sent
+                chat_id,
+                reply,
+                notice.attachment,
+                first_piece=delivery.pieces_sent,
+                accepted=lambda pieces: asyncio.to_thread(self._notices.progress, delivery, pieces),
             )
         except NotAllSent as failure:
             result = classify(failure.error)

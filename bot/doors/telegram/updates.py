@@ -2,7 +2,9 @@
 handled twice.
 
 Telegram sends an update again until the bot confirms it: by the next getUpdates' offset
-when polling, by answering 200 to a webhook (``receiving.py`` asks ``make_safe`` first).
+when polling, by answering 200 to a webhook (``receiving.py`` asks ``make_safe`` first; a
+webhook post waits for its update to be handled, up to ``WebhookEndpoint.act_within``, so
+Telegram posts a chat's next update only once this one was acted on).
 
 1. **Arrived.** The receiver tells the keeper (``arrived``) and queues it for the handlers.
    It is not yet safe: Telegram must not hear of it, or a crash would lose it.
@@ -19,8 +21,10 @@ when polling, by answering 200 to a webhook (``receiving.py`` asks ``make_safe``
    recorded: answering one of them again has no effect. They are safe once processed.
 4. **Processed.** Whatever came of it (``KeeperProcessor`` wraps every update's handling):
    safe, and no longer needed in the inbox. Kept updates leave it together, about once a
-   second (``sweep``). One a crash caught is still there after a while, and
-   ``take_up_stranded`` queues it again (the core sees whether it was handled meanwhile).
+   second (``sweep``), which also stamps those still in hand as held. One a crash caught
+   is no longer stamped, and a few seconds later ``take_up_stranded`` queues it again (the
+   core sees whether it was handled meanwhile); the one poller takes up all that is left at
+   its start, before it fetches anything newer.
 5. **Forgotten.** Telegram gives up on an unconfirmed update after 24 hours, so the records
    of handled deliveries older than ``KEEP_HANDLED_FOR`` go (``forget_old``).
 """
@@ -48,6 +52,8 @@ class UpdateStore(Protocol):
     def keep(self, payloads: Mapping[str, dict[str, Any]], now: datetime) -> None: ...
 
     def done(self, deliveries: Sequence[str]) -> None: ...
+
+    def still_held(self, deliveries: Sequence[str], now: datetime) -> None: ...
 
     def take_stranded(
         self, received_before: datetime, now: datetime, limit: int = 100
@@ -91,14 +97,18 @@ class UpdateKeeper:
             self._kept.discard(key)
             self._done.append(key)
 
-    async def make_safe(self, update_ids: Iterable[int] | None = None) -> int:
-        """Wait up to the grace for these updates (by default every unsafe one) to be
-        handled, then keep the ones still waiting in the inbox; how many were kept."""
+    async def make_safe(
+        self, update_ids: Iterable[int] | None = None, grace: float | None = None
+    ) -> int:
+        """Wait up to the grace (``grace``, if given) for these updates (by default every
+        unsafe one) to be handled, then keep the ones still waiting in the inbox; how many
+        were kept."""
         wanted = self._unsafe.keys() if update_ids is None else update_ids
         entries = [self._unsafe[number] for number in list(wanted) if number in self._unsafe]
         if not entries:
             return 0
-        await asyncio.wait([waiting for _, waiting in entries], timeout=self._grace)
+        waiting_for = self._grace if grace is None else grace
+        await asyncio.wait([waiting for _, waiting in entries], timeout=waiting_for)
         late = [update for update, waiting in entries if not waiting.done()]
         if not late:
             return 0
@@ -111,11 +121,17 @@ class UpdateKeeper:
         return len(late)
 
     async def sweep(self) -> int:
-        """Drop the kept updates processed since the last sweep from the inbox, in one write."""
+        """Drop the kept updates processed since the last sweep from the inbox, in one write,
+        and stamp the ones still in hand as held now: a live process's updates never look
+        stranded, so those of a process that died are taken up a few seconds after."""
         done, self._done = self._done, []
-        if done:
+        held = sorted(self._kept)
+        if done or held:
             async with self._writing:
-                await asyncio.to_thread(self._store.done, done)
+                if done:
+                    await asyncio.to_thread(self._store.done, done)
+                if held:
+                    await asyncio.to_thread(self._store.still_held, held, utc_now())
         return len(done)
 
     async def take_up_stranded(
