@@ -13,7 +13,7 @@ from bot.core.incidents import BurstRule
 from bot.core.ports import KnowledgeBase
 from bot.core.tickets import DEFAULT_SERVICE_LEVELS, Role
 from bot.doors.terminal_desk import DeskSession
-from bot.errors import Refused
+from bot.errors import AlreadyHandled, Refused
 from tests.conftest import AppFactory
 from tests.desk_fixtures import Desk
 from tests.fakes import FakeTriage, ManualClock, escalating
@@ -322,3 +322,16 @@ def test_a_question_about_an_open_outage_is_told_it_is_known_not_sent_an_article
     grace = Sender("test", "grace", "Grace")
     answer = desk.user("how do I add a printer", grace)  # not the outage: first line as ever
     assert "known problem" not in answer
+
+
+def test_an_incident_command_keeps_its_answer_with_its_change_and_runs_once(desk: Desk) -> None:
+    sam = desk.add("sam", role=Role.SUPERVISOR)
+    for name in ("alice", "bob", "carol"):
+        _report(desk, name)
+    incidents = desk.app.team.desk.incidents
+    answer = incidents.confirm(sam.id, "MI-1", "VPN gateway down", delivery="telegram:41")
+    assert answer.text.startswith("MI-1 confirmed")
+    with desk.units(read_only=True) as uow:
+        assert uow.outbox.answered("telegram:41")  # sent by the door, or after a crash
+    with pytest.raises(AlreadyHandled):
+        incidents.confirm(sam.id, "MI-1", "VPN gateway down", delivery="telegram:41")

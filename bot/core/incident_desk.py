@@ -19,6 +19,7 @@ from bot.core.domain import Reply
 from bot.core.incident_intake import LIVE, link_case, supervisors_on_shift, tell_user
 from bot.core.incidents import IncidentStatus, MajorIncident, incident_id_from_reference
 from bot.core.masking import mask_sensitive
+from bot.core.notices import answered
 from bot.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.core.tickets import (
     Agent,
@@ -67,14 +68,14 @@ class IncidentDesk:
                 uow, supervisor, f"{incident.reference} confirmed by {supervisor.name}: "
                 f"{incident.title}; {len(linked)} case(s) linked.", now,
             )  # fmt: skip
-            uow.commit()
-        refs = ", ".join(case.reference for case in linked) or "none yet"
-        return Reply(
-            f"{incident.reference} confirmed: {incident.title}. You own it. Linked {len(linked)} "
-            f"case(s): {refs}; their users were told. New matching enquiries are linked at once. "
-            f"`incident update {incident.reference} TEXT` tells every linked user; "
-            f"`incident resolve {incident.reference} NOTE` when it is fixed."
-        )
+            refs = ", ".join(case.reference for case in linked) or "none yet"
+            answer = Reply(
+                f"{incident.reference} confirmed: {incident.title}. You own it. Linked "
+                f"{len(linked)} case(s): {refs}; their users were told. New matching enquiries "
+                f"are linked at once. `incident update {incident.reference} TEXT` tells every "
+                f"linked user; `incident resolve {incident.reference} NOTE` when it is fixed."
+            )
+            return answered(uow, supervisor.id, answer, delivery, now)
 
     def dismiss(self, agent_id: int, reference: str, *, delivery: str | None = None) -> Reply:
         """A supervisor says the burst is not one incident; its cases stay in the queue."""
@@ -87,8 +88,8 @@ class IncidentDesk:
             _tell_other_supervisors(
                 uow, supervisor, f"{incident.reference} dismissed by {supervisor.name}.", now
             )
-            uow.commit()
-        return Reply(f"{incident.reference} dismissed; its cases stay as they are.")
+            answer = Reply(f"{incident.reference} dismissed; its cases stay as they are.")
+            return answered(uow, supervisor.id, answer, delivery, now)
 
     def assign_owner(
         self, agent_id: int, reference: str, name: str, *, delivery: str | None = None
@@ -115,8 +116,8 @@ class IncidentDesk:
                     ),
                     now,
                 )
-            uow.commit()
-        return Reply(f"{owner.name} now owns {incident.reference}.")
+            answer = Reply(f"{owner.name} now owns {incident.reference}.")
+            return answered(uow, supervisor.id, answer, delivery, now)
 
     def post_update(
         self, agent_id: int, reference: str, text: str, *, delivery: str | None = None
@@ -132,8 +133,8 @@ class IncidentDesk:
             for case in told:
                 message = texts.incident_update(incident.reference, incident.title, news)
                 tell_user(uow, case, message, now)
-            uow.commit()
-        return Reply(f"Update sent to {len(told)} linked user(s) of {incident.reference}.")
+            answer = Reply(f"Update sent to {len(told)} linked user(s) of {incident.reference}.")
+            return answered(uow, agent_id, answer, delivery, now)
 
     def set_workaround(
         self, agent_id: int, reference: str, text: str, *, delivery: str | None = None
@@ -150,8 +151,10 @@ class IncidentDesk:
             for case in told:
                 message = texts.incident_workaround(incident.reference, incident.title, workaround)
                 tell_user(uow, case, message, now)
-            uow.commit()
-        return Reply(f"Workaround sent to {len(told)} linked user(s) of {incident.reference}.")
+            answer = Reply(
+                f"Workaround sent to {len(told)} linked user(s) of {incident.reference}."
+            )
+            return answered(uow, agent_id, answer, delivery, now)
 
     def resolve(
         self, agent_id: int, reference: str, note: str, *, delivery: str | None = None
@@ -171,11 +174,11 @@ class IncidentDesk:
                     case.reference, incident.reference, incident.title, fix
                 )
                 tell_user(uow, case, message, now, choices=texts.rating_choices(case.reference))
-            uow.commit()
-        return Reply(
-            f"{incident.reference} resolved. {len(told)} linked user(s) were asked to confirm "
-            "it works for them."
-        )
+            answer = Reply(
+                f"{incident.reference} resolved. {len(told)} linked user(s) were asked to "
+                "confirm it works for them."
+            )
+            return answered(uow, agent_id, answer, delivery, now)
 
     def link(
         self, agent_id: int, case_reference: str, reference: str, *, delivery: str | None = None
@@ -197,11 +200,11 @@ class IncidentDesk:
             if not (mine or agent.is_supervisor):
                 raise Refused(f"{ticket.reference} is not yours to link.")
             link_case(uow, ticket, incident, agent, now)
-            uow.commit()
-        return Reply(
-            f"{ticket.reference} linked to {incident.reference}; the user has been told it is "
-            "a known problem."
-        )
+            answer = Reply(
+                f"{ticket.reference} linked to {incident.reference}; the user has been told it "
+                "is a known problem."
+            )
+            return answered(uow, agent.id, answer, delivery, now)
 
     def announce(self, agent_id: int, text: str, *, delivery: str | None = None) -> Reply:
         """A supervisor's message to every homeworker on shift."""
@@ -215,10 +218,13 @@ class IncidentDesk:
                     Notice(f"Announcement from {supervisor.name}: {message}", agent_id=agent.id),
                     now,
                 )
-            uow.commit()
-        if not team:
-            return Reply("Nobody else is on shift; nobody was told.")
-        return Reply(f"Announced to {len(team)} on shift: {', '.join(a.name for a in team)}.")
+            names = ", ".join(a.name for a in team)
+            answer = Reply(
+                f"Announced to {len(team)} on shift: {names}."
+                if team
+                else "Nobody else is on shift; nobody was told."
+            )
+            return answered(uow, supervisor.id, answer, delivery, now)
 
     # --- helpers -------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from bot.core.dispatch import (
 from bot.core.domain import Article, Attachment, Choice, Direction, Reply, TextPart, joined
 from bot.core.incident_desk import IncidentDesk, open_incident_lines
 from bot.core.masking import mask_sensitive
-from bot.core.notices import reserve_answers
+from bot.core.notices import answered
 from bot.core.ports import Clock, KnowledgeBase, UnitOfWork, UnitOfWorkFactory
 from bot.core.routing import can_take, queue_order
 from bot.core.tickets import (
@@ -147,7 +147,7 @@ class SecondLineDesk:
             if not self._won_claim(uow, agent, ticket, ticket.claim(agent, now), now):
                 raise Refused(self._lost_claim(uow, ticket))
             answer = self._after_claim(uow, agent, ticket, now)
-            return self._answered(uow, agent.id, answer, delivery, now)
+            return answered(uow, agent.id, answer, delivery, now)
 
     def next_case(self, agent_id: int, *, delivery: str | None = None) -> Reply:
         """Take the most urgent waiting case this agent has the skill for."""
@@ -162,9 +162,9 @@ class SecondLineDesk:
                 claimed = ticket.claim(agent, now, next_in_queue=True)
                 if self._won_claim(uow, agent, ticket, claimed, now):
                     answer = self._after_claim(uow, agent, ticket, now)
-                    return self._answered(uow, agent.id, answer, delivery, now)
+                    return answered(uow, agent.id, answer, delivery, now)
             nothing = Reply("No case is waiting for your skills right now.")
-            return self._answered(uow, agent.id, nothing, delivery, now)
+            return answered(uow, agent.id, nothing, delivery, now)
 
     def take_over(self, agent_id: int, reference: str, *, delivery: str | None = None) -> Reply:
         """A supervisor takes a case from whoever holds it."""
@@ -194,7 +194,7 @@ class SecondLineDesk:
                 )
                 done_with(uow, previous, ticket.id)
             uow.agents.save(agent.working_on(ticket.id))
-            return self._answered(uow, agent.id, case_reply(uow, ticket, now, agent), delivery, now)
+            return answered(uow, agent.id, case_reply(uow, ticket, now, agent), delivery, now)
 
     def switch(self, agent_id: int, reference: str, *, delivery: str | None = None) -> Reply:
         """Make one of the agent's cases the current one."""
@@ -204,7 +204,7 @@ class SecondLineDesk:
             ticket = self._workable(uow, agent, reference)
             uow.agents.save(agent.working_on(ticket.id))
             answer = Reply(f"Now working on {header(ticket, now)}.")
-            return self._answered(uow, agent.id, answer, delivery, now)
+            return answered(uow, agent.id, answer, delivery, now)
 
     # --- working a case ----------------------------------------------------------------------
 
@@ -237,7 +237,7 @@ class SecondLineDesk:
             )
             store(uow, ticket, ticket.agent_replied(agent, message, now))
             answer = Reply(f"Sent to the user on {ticket.reference}.")
-            return self._answered(uow, agent.id, answer, delivery, now)
+            return answered(uow, agent.id, answer, delivery, now)
 
     def send_attachment(
         self,
@@ -275,7 +275,7 @@ class SecondLineDesk:
             )
             store(uow, ticket, ticket.agent_replied(agent, said or attachment.kind, now))
             answer = Reply(f"Sent the {attachment.kind} to the user on {ticket.reference}.")
-            return self._answered(uow, agent.id, answer, delivery, now)
+            return answered(uow, agent.id, answer, delivery, now)
 
     def send_article(self, agent_id: int, wanted: str, *, delivery: str | None = None) -> Reply:
         """Send the user of the current case the article whose id is ``wanted``; anything
@@ -311,7 +311,7 @@ class SecondLineDesk:
             answer = Reply(
                 f"Sent {article.id} ({article.title}) to the user on {ticket.reference}."
             )
-            return self._answered(uow, agent.id, answer, delivery, now)
+            return answered(uow, agent.id, answer, delivery, now)
 
     def _article_matches(self, knowledge: KnowledgeBase, query: str) -> Reply:
         """The articles that best match ``query``, numbered, each a choice that sends it."""
@@ -345,7 +345,7 @@ class SecondLineDesk:
             ticket = self._workable(uow, agent, reference)
             store(uow, ticket, ticket.note(agent, message, now))
             answer = Reply(f"Note added to {ticket.reference} (the user does not see it).")
-            return self._answered(uow, agent.id, answer, delivery, now)
+            return answered(uow, agent.id, answer, delivery, now)
 
     def transfer(
         self,
@@ -373,7 +373,7 @@ class SecondLineDesk:
                     f"No homeworker or skill called {wanted!r}. "
                     f"Skills: {', '.join(self.categories)}."
                 )
-            return self._answered(uow, agent.id, Reply(answer), delivery, now)
+            return answered(uow, agent.id, Reply(answer), delivery, now)
 
     def release(
         self, agent_id: int, reference: str | None = None, *, delivery: str | None = None
@@ -387,7 +387,7 @@ class SecondLineDesk:
             uow.agents.save(agent.done_with(ticket.id))
             offer_case(uow, ticket, now, self.levels, excluding=agent.id)
             answer = Reply(f"{ticket.reference} is back in the queue.")
-            return self._answered(uow, agent.id, answer, delivery, now)
+            return answered(uow, agent.id, answer, delivery, now)
 
     def resolve(
         self,
@@ -433,7 +433,7 @@ class SecondLineDesk:
             answer = Reply(
                 f"{ticket.reference} resolved. The user has been asked to rate the help."
             )
-            return self._answered(uow, agent.id, answer, delivery, now)
+            return answered(uow, agent.id, answer, delivery, now)
 
     def ask_for_help(
         self,
@@ -458,7 +458,7 @@ class SecondLineDesk:
             store(uow, ticket, asked)
             names = ", ".join(s.name for s in supervisors)
             answer = Reply(f"Asked {names} for help with {ticket.reference}.")
-            return self._answered(uow, agent.id, answer, delivery, now)
+            return answered(uow, agent.id, answer, delivery, now)
 
     def set_shift(self, agent_id: int, on_shift: bool, *, delivery: str | None = None) -> Reply:
         """Start or end a shift."""
@@ -469,7 +469,7 @@ class SecondLineDesk:
             held = uow.tickets.held_by(agent_id)
             waiting = len(uow.tickets.with_status(TicketStatus.QUEUED))
             answer = _shift_answer(agent, on_shift, len(held), waiting, now)
-            return self._answered(uow, agent.id, answer, delivery, now)
+            return answered(uow, agent.id, answer, delivery, now)
 
     # --- helpers -------------------------------------------------------------------------------
 
@@ -480,16 +480,6 @@ class SecondLineDesk:
             if delivery is not None and not uow.deliveries.first_time(delivery, now):
                 raise AlreadyHandled("This command was already carried out.")
             yield uow
-
-    @staticmethod
-    def _answered(
-        uow: UnitOfWork, agent_id: int, answer: Reply, delivery: str | None, now: datetime
-    ) -> Reply:
-        """Keep the answer to a delivered command in the outbox with the change, commit,
-        and return it: a crash before it is sent loses nothing, and a replay sends nothing."""
-        reserve_answers(uow, [answer], delivery, now, agent_id=agent_id)
-        uow.commit()
-        return answer
 
     def _knowledge_base(self) -> KnowledgeBase:
         if self._knowledge is None:
