@@ -219,3 +219,26 @@ async def test_answers_after_one_telegram_refused_go_with_it_in_the_next_round_i
         await said_to(telegram_standin, ALICE, "Connect to the VPN from home", timeout=4)
     said = [m.text or "" for m in telegram_standin.messages_to(ALICE)]
     assert len(said) == 2 and said[0].startswith("Please don't send passwords")
+
+
+@pytest.mark.asyncio
+async def test_an_update_that_changed_nothing_delivered_again_is_answered_once(
+    desk_app: App, telegram_standin: TelegramStandIn
+) -> None:
+    register(desk_app, telegram_standin, "dana", DANA)
+    async with running(desk_app, telegram_standin):
+        telegram_standin.user_sends_text(DANA, "/claim T-9999")  # refused: changes nothing
+        await said_to(telegram_standin, DANA, "T-9999")
+        refused = telegram_standin.last_update_id
+        telegram_standin.user_sends_text(DANA, "/queue")  # only reads
+        await said_to(telegram_standin, DANA, "queue")
+        read = telegram_standin.last_update_id
+        telegram_standin.delivers_again(refused)  # as after a crash before it was forgotten
+        telegram_standin.delivers_again(read)
+        await asyncio.sleep(1)
+        with sql_units_of_work(desk_app.sessions)(read_only=True) as uow:
+            assert uow.outbox.answered(f"telegram:{refused}")  # kept before it was sent
+            assert uow.outbox.answered(f"telegram:{read}")
+    said = [m.text or "" for m in telegram_standin.messages_to(DANA)]
+    assert sum("T-9999" in text for text in said) == 1, said
+    assert sum("queue" in text.casefold() for text in said) == 1, said

@@ -77,6 +77,27 @@ class NoticeBoard:
                 for pending in uow.outbox.caused_by(caused_by, self._clock())
             ]
 
+    def keep_answers(
+        self,
+        caused_by: str,
+        replies: list[Reply],
+        user: Sender | None = None,
+        agent_id: int | None = None,
+    ) -> bool:
+        """Keep the answers to an update that changed nothing (a refusal, a read-only command,
+        an edit not acted on) in the outbox, and record the update as handled, in one
+        transaction: a crash before they are sent loses nothing, and the update delivered
+        again is not answered twice. False if it was handled before (its answers were kept
+        then, and go out with them)."""
+        now = self._clock()
+        with self._unit_of_work() as uow:
+            if not uow.deliveries.first_time(caused_by, now):
+                return False
+            user_id = uow.users.ensure(user, now) if user is not None else None
+            reserve_answers(uow, replies, caused_by, now, user_id=user_id, agent_id=agent_id)
+            uow.commit()
+        return True
+
     def delivered(self, delivery: Delivery, outcome: DeliveryOutcome, reference: str = "") -> None:
         """Mark a delivery done: sent, or given up (timed out, or never deliverable), in one
         write the moment the channel answered (a crash in between sends it again once the

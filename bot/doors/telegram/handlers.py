@@ -61,6 +61,11 @@ class Answer:
     # update (it keeps every answer to a change); if it kept none, the door sends them itself
     agent_id: int | None = None  # a homeworker's answer: a failed send waits in the outbox
 
+    @property
+    def to_someone(self) -> bool:
+        """Whether it is for a person the outbox can address (a user or a homeworker)."""
+        return self.user is not None or self.agent_id is not None
+
 
 @dataclass
 class TelegramDoor:
@@ -136,6 +141,14 @@ class TelegramDoor:
         if answer.handled:
             self.handled(update_id)
         chat = self.sender_for(context.bot)
+        if answer.kept_as is None and answer.replies and answer.to_someone:
+            # an answer to an update that changed nothing: kept, and the update recorded, so
+            # a crash before it is sent loses nothing and a replay does not answer twice
+            key = delivery_key(update_id)
+            if not await self._in_worker(self._keep, key, answer):
+                return  # handled before: its answers went out (or go out) from then
+            self.handled(update_id)
+            answer = replace(answer, kept_as=key)
         if answer.kept_as is not None:  # stored with the change: sent from the outbox
             kept = await self._in_worker(self.notices.reserved_for, answer.kept_as, str(chat_id))
             if kept is not None:
@@ -146,6 +159,11 @@ class TelegramDoor:
                         # in order, instead of once their reservation ends
                         await self._in_worker(self.notices.give_back_all, kept[number + 1 :])
                         return
+                return
+            if answer.replies and answer.to_someone:  # a read-only command: kept now
+                if not await self._in_worker(self._keep, answer.kept_as, answer):
+                    return
+                await self._reply(context, update_id, chat_id, answer)
                 return
         for number, reply in enumerate(answer.replies):
             result = await chat.try_send(chat_id, reply)
@@ -160,6 +178,9 @@ class TelegramDoor:
                 return
 
     # --- in a worker thread: one trip for the role and the answer -------------------------
+
+    def _keep(self, key: str, answer: Answer) -> bool:
+        return self.notices.keep_answers(key, answer.replies, answer.user, answer.agent_id)
 
     def _answer_message(self, sender: Sender, message: Message, delivery: str) -> Answer:
         agent = self.team.agent_with_telegram_id(sender.external_id)
