@@ -7,8 +7,7 @@ that caused it; every refusal changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 
 from bot.core import texts
@@ -19,7 +18,7 @@ from bot.core.domain import Reply
 from bot.core.incident_intake import LIVE, link_case, supervisors_on_shift, tell_user
 from bot.core.incidents import IncidentStatus, MajorIncident, incident_id_from_reference
 from bot.core.masking import mask_sensitive
-from bot.core.notices import answered
+from bot.core.once import acting_once, answered
 from bot.core.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.core.tickets import (
     Agent,
@@ -30,7 +29,7 @@ from bot.core.tickets import (
     refusal,
     ticket_id_from_reference,
 )
-from bot.errors import AlreadyHandled, Refused
+from bot.errors import Refused
 
 LISTED_CASES = 20  # how many of an incident's cases `incidents` names
 
@@ -56,7 +55,7 @@ class IncidentDesk:
     ) -> Reply:
         """A supervisor confirms a proposal and owns it; its cases are linked, users told."""
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             supervisor = self._supervisor(uow, agent_id, "confirm")
             incident = self._incident(uow, reference)
             incident.confirm(supervisor.id, now, _cleaned(title))
@@ -80,7 +79,7 @@ class IncidentDesk:
     def dismiss(self, agent_id: int, reference: str, *, delivery: str | None = None) -> Reply:
         """A supervisor says the burst is not one incident; its cases stay in the queue."""
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             supervisor = self._supervisor(uow, agent_id, "dismiss")
             incident = self._incident(uow, reference)
             incident.dismiss()
@@ -96,7 +95,7 @@ class IncidentDesk:
     ) -> Reply:
         """A supervisor hands an open incident to a homeworker (or another supervisor)."""
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             supervisor = self._supervisor(uow, agent_id, "hand over")
             incident = self._incident(uow, reference)
             owner = uow.agents.by_name(name.strip())
@@ -124,17 +123,12 @@ class IncidentDesk:
     ) -> Reply:
         """The owner (or a supervisor) sends news to every user linked to the incident."""
         news = _required(text, f"Write the news, e.g. `incident update {reference} ...`.")
-        now = self._clock()
-        with self._acting(delivery, now) as uow:
-            incident = self._owned(uow, agent_id, reference)
+
+        def told(incident: MajorIncident) -> str:
             incident.post_update(news)
-            uow.incidents.save(incident)
-            told = self._linked(uow, incident)
-            for case in told:
-                message = texts.incident_update(incident.reference, incident.title, news)
-                tell_user(uow, case, message, now)
-            answer = Reply(f"Update sent to {len(told)} linked user(s) of {incident.reference}.")
-            return answered(uow, agent_id, answer, delivery, now)
+            return texts.incident_update(incident.reference, incident.title, news)
+
+        return self._tell_linked(agent_id, reference, told, "Update", delivery)
 
     def set_workaround(
         self, agent_id: int, reference: str, text: str, *, delivery: str | None = None
@@ -142,18 +136,32 @@ class IncidentDesk:
         """The owner writes what users can do meanwhile: told to those linked, and to all
         who are linked from now on."""
         workaround = _required(text, f"Write it, e.g. `incident workaround {reference} ...`.")
-        now = self._clock()
-        with self._acting(delivery, now) as uow:
-            incident = self._owned(uow, agent_id, reference)
+
+        def told(incident: MajorIncident) -> str:
             incident.set_workaround(workaround)
+            return texts.incident_workaround(incident.reference, incident.title, workaround)
+
+        return self._tell_linked(agent_id, reference, told, "Workaround", delivery)
+
+    def _tell_linked(
+        self,
+        agent_id: int,
+        reference: str,
+        change: Callable[[MajorIncident], str],
+        what: str,
+        delivery: str | None,
+    ) -> Reply:
+        """Change an incident the agent may run and tell every linked user what ``change``
+        returns."""
+        now = self._clock()
+        with acting_once(self._unit_of_work, delivery, now) as uow:
+            incident = self._owned(uow, agent_id, reference)
+            message = change(incident)
             uow.incidents.save(incident)
-            told = self._linked(uow, incident)
-            for case in told:
-                message = texts.incident_workaround(incident.reference, incident.title, workaround)
+            linked = self._linked(uow, incident)
+            for case in linked:
                 tell_user(uow, case, message, now)
-            answer = Reply(
-                f"Workaround sent to {len(told)} linked user(s) of {incident.reference}."
-            )
+            answer = Reply(f"{what} sent to {len(linked)} linked user(s) of {incident.reference}.")
             return answered(uow, agent_id, answer, delivery, now)
 
     def resolve(
@@ -163,7 +171,7 @@ class IncidentDesk:
         it and its user asked whether it works for them ("not fixed" reopens their own case)."""
         fix = _required(note, f"Say what fixed it, e.g. `incident resolve {reference} ...`.")
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             incident = self._owned(uow, agent_id, reference)
             incident.resolve(fix, now)
             uow.incidents.save(incident)
@@ -185,7 +193,7 @@ class IncidentDesk:
     ) -> Reply:
         """Link a case by hand: its holder, a supervisor, or anyone while it is queued."""
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             agent = _agent(uow, agent_id)
             ticket_id = ticket_id_from_reference(case_reference)
             ticket = uow.tickets.get(ticket_id) if ticket_id is not None else None
@@ -210,7 +218,7 @@ class IncidentDesk:
         """A supervisor's message to every homeworker on shift."""
         message = _required(text, "Write the announcement, e.g. `announce known outage, ...`.")
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             supervisor = self._supervisor(uow, agent_id, "announce")
             team = [a for a in uow.agents.all() if a.id != supervisor.id and a.is_available(now)]
             for agent in team:
@@ -227,13 +235,6 @@ class IncidentDesk:
             return answered(uow, supervisor.id, answer, delivery, now)
 
     # --- helpers -------------------------------------------------------------------------------
-
-    @contextmanager
-    def _acting(self, delivery: str | None, now: datetime) -> Iterator[UnitOfWork]:
-        with self._unit_of_work() as uow:
-            if delivery is not None and not uow.deliveries.first_time(delivery, now):
-                raise AlreadyHandled("This command was already carried out.")
-            yield uow
 
     @staticmethod
     def _incident(uow: UnitOfWork, reference: str) -> MajorIncident:

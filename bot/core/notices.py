@@ -211,12 +211,3 @@ def as_of_now(uow: UnitOfWork, notice: Notice) -> Notice:
     choices = () if notice.kind is NoticeKind.OFFER else notice.choices
     return replace(notice, text=f"{notice.text}\n{update}.", choices=choices)
 
-
-def answered(
-    uow: UnitOfWork, agent_id: int, answer: Reply, delivery: str | None, now: datetime
-) -> Reply:
-    """Keep the answer to a homeworker's delivered command in the outbox with the change,
-    commit, and return it: a crash before it is sent loses nothing, a replay sends nothing."""
-    reserve_answers(uow, [answer], delivery, now, agent_id=agent_id)
-    uow.commit()
-    return answer

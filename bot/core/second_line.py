@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -22,7 +21,7 @@ from bot.core.dispatch import (
 from bot.core.domain import Article, Attachment, Choice, Direction, Reply, TextPart, joined
 from bot.core.incident_desk import IncidentDesk, open_incident_lines
 from bot.core.masking import mask_sensitive
-from bot.core.notices import answered
+from bot.core.once import acting_once, answered
 from bot.core.ports import Clock, KnowledgeBase, UnitOfWork, UnitOfWorkFactory
 from bot.core.routing import can_take, queue_order
 from bot.core.tickets import (
@@ -39,7 +38,7 @@ from bot.core.tickets import (
     refusal,
     ticket_id_from_reference,
 )
-from bot.errors import AlreadyHandled, Refused
+from bot.errors import Refused
 
 ARTICLE_MATCHES = 5  # how many articles a search for a canned answer lists
 LISTED_SHARE = 0.5  # a listed match scores at least this share of the answer threshold
@@ -138,7 +137,7 @@ class SecondLineDesk:
     def claim(self, agent_id: int, reference: str, *, delivery: str | None = None) -> Reply:
         """Take a queued case; exactly one of several simultaneous claimers wins."""
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._ticket(uow, reference)
             self._check_can_claim(uow, agent, now)
@@ -152,7 +151,7 @@ class SecondLineDesk:
     def next_case(self, agent_id: int, *, delivery: str | None = None) -> Reply:
         """Take the most urgent waiting case this agent has the skill for."""
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             self._check_can_claim(uow, agent, now)
             waiting = sorted(uow.tickets.with_status(TicketStatus.QUEUED), key=queue_order)
@@ -169,7 +168,7 @@ class SecondLineDesk:
     def take_over(self, agent_id: int, reference: str, *, delivery: str | None = None) -> Reply:
         """A supervisor takes a case from whoever holds it."""
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             if not agent.is_supervisor:
                 raise Refused("Only a supervisor can take over a case.")
@@ -199,7 +198,7 @@ class SecondLineDesk:
     def switch(self, agent_id: int, reference: str, *, delivery: str | None = None) -> Reply:
         """Make one of the agent's cases the current one."""
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             uow.agents.save(agent.working_on(ticket.id))
@@ -216,7 +215,7 @@ class SecondLineDesk:
         if not message:
             raise Refused("Write the reply after the command, e.g. `reply Please restart now`.")
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             sender = agent.display_name or texts.TEAM_NAME
@@ -251,7 +250,7 @@ class SecondLineDesk:
         """Pass a photo or document to the user of the agent's current (or named) case."""
         said = mask_sensitive(_written(caption, "caption")).text
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             sender = agent.display_name or texts.TEAM_NAME
@@ -288,7 +287,7 @@ class SecondLineDesk:
         if article is None:
             return self._article_matches(knowledge, asked)
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, None)
             sender = agent.display_name or texts.TEAM_NAME
@@ -340,7 +339,7 @@ class SecondLineDesk:
         if not message:
             raise Refused("Write the note after the command, e.g. `note checked the logs`.")
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             store(uow, ticket, ticket.note(agent, message, now))
@@ -360,7 +359,7 @@ class SecondLineDesk:
         if not wanted:
             raise Refused("Say who or which skill, e.g. `transfer dana` or `transfer network`.")
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             colleague = uow.agents.by_name(wanted)
@@ -380,7 +379,7 @@ class SecondLineDesk:
     ) -> Reply:
         """Put a case back in the queue for someone else."""
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             store(uow, ticket, ticket.release(agent, now))
@@ -408,7 +407,7 @@ class SecondLineDesk:
             known = ", ".join(self.categories)
             raise Refused(f"{corrected_category!r} is not a category. Categories: {known}.")
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             resolved = ticket.resolve(agent, resolution, category, second_line_needed, now)
@@ -445,7 +444,7 @@ class SecondLineDesk:
     ) -> Reply:
         """Ask the supervisors for help with a case; they see its card and the question."""
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             ask = mask_sensitive(_written(question, "question")).text or "(no question given)"
@@ -463,7 +462,7 @@ class SecondLineDesk:
     def set_shift(self, agent_id: int, on_shift: bool, *, delivery: str | None = None) -> Reply:
         """Start or end a shift."""
         now = self._clock()
-        with self._acting(delivery, now) as uow:
+        with acting_once(self._unit_of_work, delivery, now) as uow:
             agent = self._agent(uow, agent_id)
             uow.agents.save(replace(agent, on_shift=on_shift))
             held = uow.tickets.held_by(agent_id)
@@ -472,14 +471,6 @@ class SecondLineDesk:
             return answered(uow, agent.id, answer, delivery, now)
 
     # --- helpers -------------------------------------------------------------------------------
-
-    @contextmanager
-    def _acting(self, delivery: str | None, now: datetime) -> Iterator[UnitOfWork]:
-        """A unit of work that first records ``delivery`` as handled, refusing a replay."""
-        with self._unit_of_work() as uow:
-            if delivery is not None and not uow.deliveries.first_time(delivery, now):
-                raise AlreadyHandled("This command was already carried out.")
-            yield uow
 
     def _knowledge_base(self) -> KnowledgeBase:
         if self._knowledge is None:
