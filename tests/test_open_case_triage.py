@@ -48,6 +48,8 @@ def desk(storage: str, request: pytest.FixtureRequest, knowledge: KnowledgeBase)
             SMOKING: rule("physical danger", "hardware", "P1", "Step away from it."),
             "ok thanks": escalating("account", "P1"),  # a model misreading a reply
             "the payroll app now crashes for the whole finance team": escalating("apps", "P2"),
+            "please set up a new printer for me": escalating("printing", "P4"),
+            "I restarted it, still the same": escalating("apps", "P3"),
         }
     )
     clock = ManualClock()
@@ -96,6 +98,15 @@ def test_a_reply_the_model_misreads_raises_nothing(desk: Desk) -> None:
     answer = desk.user("ok thanks")
     assert "raised" not in answer
     assert desk.ticket().priority is Priority.P3
+    assert "triage priority raised" not in desk.trail()
+
+
+@pytest.mark.parametrize("storage", ["memory"])
+def test_more_of_the_same_case_is_not_an_emergency(desk: Desk) -> None:
+    desk.user("please set up a new printer for me")  # a P4 request, with a person
+    answer = desk.user("I restarted it, still the same")  # the model says P3: not urgent
+    assert "raised" not in answer and "more urgent" not in answer
+    assert desk.ticket().priority is Priority.P4
     assert "triage priority raised" not in desk.trail()
 
 

@@ -36,6 +36,7 @@ from bot.core.tickets import (
 )
 
 LOW_RATING = 2
+URGENT = Priority.P2  # the model alone raises an open case only to P2 or P1 (a rule: to any)
 
 
 class UserCases:
@@ -148,6 +149,8 @@ class UserCases:
             return []  # a case linked to a major incident is the incident's
         if not (verdict.from_rule or intent in (Intent.QUESTION, Intent.REOPEN)):
             return []  # the model's reading of "yes" or "thanks" raises nothing
+        if not verdict.from_rule and verdict.priority.rank > URGENT.rank:
+            return []  # "I restarted it, still the same" is more of the case, not an emergency
         before = ticket.priority
         store(uow, ticket, ticket.raise_priority(verdict.priority, verdict.category, "triage", now))
         why = f"{ticket.reference} raised from {before} to {ticket.priority}: {verdict.reason}"
