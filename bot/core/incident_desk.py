@@ -14,6 +14,7 @@ from bot.core import texts
 from bot.core.audit import store
 from bot.core.cards import waited
 from bot.core.clock import utc_now
+from bot.core.desk_input import named_ticket, registered_agent, written
 from bot.core.domain import Reply
 from bot.core.incident_intake import LIVE, link_case, supervisors_on_shift, tell_user
 from bot.core.incidents import IncidentStatus, MajorIncident, incident_id_from_reference
@@ -27,7 +28,6 @@ from bot.core.tickets import (
     Ticket,
     TicketStatus,
     refusal,
-    ticket_id_from_reference,
 )
 from bot.errors import Refused
 
@@ -122,7 +122,7 @@ class IncidentDesk:
         self, agent_id: int, reference: str, text: str, *, delivery: str | None = None
     ) -> Reply:
         """The owner (or a supervisor) sends news to every user linked to the incident."""
-        news = _required(text, f"Write the news, e.g. `incident update {reference} ...`.")
+        news = _required(text, "news", f"Write the news, e.g. `incident update {reference} ...`.")
 
         def told(incident: MajorIncident) -> str:
             incident.post_update(news)
@@ -135,7 +135,9 @@ class IncidentDesk:
     ) -> Reply:
         """The owner writes what users can do meanwhile: told to those linked, and to all
         who are linked from now on."""
-        workaround = _required(text, f"Write it, e.g. `incident workaround {reference} ...`.")
+        workaround = _required(
+            text, "workaround", f"Write it, e.g. `incident workaround {reference} ...`."
+        )
 
         def told(incident: MajorIncident) -> str:
             incident.set_workaround(workaround)
@@ -169,7 +171,9 @@ class IncidentDesk:
     ) -> Reply:
         """The owner (or a supervisor) ends the incident: every linked case is resolved with
         it and its user asked whether it works for them ("not fixed" reopens their own case)."""
-        fix = _required(note, f"Say what fixed it, e.g. `incident resolve {reference} ...`.")
+        fix = _required(
+            note, "note", f"Say what fixed it, e.g. `incident resolve {reference} ...`."
+        )
         now = self._clock()
         with acting_once(self._unit_of_work, delivery, now) as uow:
             incident = self._owned(uow, agent_id, reference)
@@ -194,11 +198,8 @@ class IncidentDesk:
         """Link a case by hand: its holder, a supervisor, or anyone while it is queued."""
         now = self._clock()
         with acting_once(self._unit_of_work, delivery, now) as uow:
-            agent = _agent(uow, agent_id)
-            ticket_id = ticket_id_from_reference(case_reference)
-            ticket = uow.tickets.get(ticket_id) if ticket_id is not None else None
-            if ticket is None:
-                raise Refused(f"There is no ticket {case_reference.strip()!r}.")
+            agent = registered_agent(uow, agent_id)
+            ticket = named_ticket(uow, case_reference)
             incident = self._incident(uow, reference)
             if not incident.is_open:
                 raise Refused(f"{incident.reference} is {incident.status.value}, not open.")
@@ -216,7 +217,9 @@ class IncidentDesk:
 
     def announce(self, agent_id: int, text: str, *, delivery: str | None = None) -> Reply:
         """A supervisor's message to every homeworker on shift."""
-        message = _required(text, "Write the announcement, e.g. `announce known outage, ...`.")
+        message = _required(
+            text, "announcement", "Write the announcement, e.g. `announce known outage, ...`."
+        )
         now = self._clock()
         with acting_once(self._unit_of_work, delivery, now) as uow:
             supervisor = self._supervisor(uow, agent_id, "announce")
@@ -246,13 +249,13 @@ class IncidentDesk:
 
     @staticmethod
     def _supervisor(uow: UnitOfWork, agent_id: int, verb: str) -> Agent:
-        agent = _agent(uow, agent_id)
+        agent = registered_agent(uow, agent_id)
         if not agent.is_supervisor:
             raise Refused(f"Only a supervisor can {verb} a major incident.")
         return agent
 
     def _owned(self, uow: UnitOfWork, agent_id: int, reference: str) -> MajorIncident:
-        agent = _agent(uow, agent_id)
+        agent = registered_agent(uow, agent_id)
         incident = self._incident(uow, reference)
         if incident.owner_id != agent.id and not agent.is_supervisor:
             raise Refused(f"Only {incident.reference}'s owner or a supervisor can do that.")
@@ -302,21 +305,12 @@ def _tell_other_supervisors(uow: UnitOfWork, decided: Agent, text: str, now: dat
             uow.outbox.add(Notice(text, agent_id=supervisor.id), now)
 
 
-def _agent(uow: UnitOfWork, agent_id: int) -> Agent:
-    agent = uow.agents.get(agent_id)
-    if agent is None:
-        raise Refused("You are no longer registered as a homeworker.")
-    return agent
-
-
 def _cleaned(text: str) -> str:
     return mask_sensitive(text.replace("\x00", "").strip()).text[:200]
 
 
-def _required(text: str, hint: str) -> str:
-    cleaned = mask_sensitive(text.replace("\x00", "").strip()).text
+def _required(text: str, what: str, hint: str) -> str:
+    cleaned = mask_sensitive(written(text, what)).text
     if not cleaned:
         raise Refused(hint)
-    if len(cleaned) > 4000:
-        raise Refused(f"That is {len(cleaned):,} characters; the limit is 4,000. Nothing was sent.")
     return cleaned

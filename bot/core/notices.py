@@ -132,12 +132,6 @@ class NoticeBoard:
             uow.commit()
         return taken
 
-    def give_back(self, delivery: Delivery) -> None:
-        """Free a delivery that could not be sent, so it is tried again."""
-        with self._unit_of_work() as uow:
-            uow.outbox.give_back(delivery.id)
-            uow.commit()
-
     def give_back_all(self, deliveries: list[Delivery]) -> None:
         """Free deliveries held but not tried (those after one that failed), in one write."""
         if not deliveries:
@@ -145,23 +139,6 @@ class NoticeBoard:
         with self._unit_of_work() as uow:
             for delivery in deliveries:
                 uow.outbox.give_back(delivery.id)
-            uow.commit()
-
-    def defer_to_agent(self, agent_id: int, replies: list[Reply]) -> None:
-        """Queue a homeworker's answers a door could not send right now, for its courier."""
-        now = self._clock()
-        with self._unit_of_work() as uow:
-            for reply in replies:
-                uow.outbox.add(Notice.of_reply(reply, agent_id=agent_id), now)
-            uow.commit()
-
-    def defer_to_user(self, sender: Sender, replies: list[Reply]) -> None:
-        """Queue replies a door could not send right now, for its courier to retry."""
-        now = self._clock()
-        with self._unit_of_work() as uow:
-            user_id = uow.users.ensure(sender, now)
-            for reply in replies:
-                uow.outbox.add(Notice.of_reply(reply, user_id=user_id), now)
             uow.commit()
 
 
@@ -210,4 +187,3 @@ def as_of_now(uow: UnitOfWork, notice: Notice) -> Notice:
         update += f", held by {holder.name}"
     choices = () if notice.kind is NoticeKind.OFFER else notice.choices
     return replace(notice, text=f"{notice.text}\n{update}.", choices=choices)
-

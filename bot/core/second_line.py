@@ -10,7 +10,7 @@ from bot.core import texts
 from bot.core.audit import done_with, store
 from bot.core.cards import header, queue_line
 from bot.core.clock import utc_now
-from bot.core.desk import MAX_MESSAGE_CHARS
+from bot.core.desk_input import named_ticket, registered_agent, written
 from bot.core.dispatch import (
     alert_supervisors,
     case_card,
@@ -36,7 +36,6 @@ from bot.core.tickets import (
     TicketEvent,
     TicketStatus,
     refusal,
-    ticket_id_from_reference,
 )
 from bot.errors import Refused
 
@@ -88,7 +87,7 @@ class SecondLineDesk:
         """The cases waiting to be claimed, most urgent first."""
         now = self._clock()
         with self._unit_of_work(read_only=True) as uow:
-            agent = self._agent(uow, agent_id)
+            agent = registered_agent(uow, agent_id)
             waiting = sorted(uow.tickets.with_status(TicketStatus.QUEUED), key=queue_order)
             incidents = open_incident_lines(uow, now)
         known = (
@@ -107,7 +106,7 @@ class SecondLineDesk:
         """The cases this agent holds, marking the current one."""
         now = self._clock()
         with self._unit_of_work(read_only=True) as uow:
-            agent = self._agent(uow, agent_id)
+            agent = registered_agent(uow, agent_id)
             held = uow.tickets.held_by(agent_id)
         if not held:
             return Reply("You hold no cases. `queue` lists waiting cases; `next` takes one.")
@@ -122,8 +121,8 @@ class SecondLineDesk:
         linked to a major incident."""
         now = self._clock()
         with self._unit_of_work(read_only=True) as uow:
-            agent = self._agent(uow, agent_id)
-            ticket = self._ticket(uow, reference)
+            agent = registered_agent(uow, agent_id)
+            ticket = named_ticket(uow, reference)
             if not (
                 agent.is_supervisor
                 or ticket.assignee_id == agent.id
@@ -138,8 +137,8 @@ class SecondLineDesk:
         """Take a queued case; exactly one of several simultaneous claimers wins."""
         now = self._clock()
         with acting_once(self._unit_of_work, delivery, now) as uow:
-            agent = self._agent(uow, agent_id)
-            ticket = self._ticket(uow, reference)
+            agent = registered_agent(uow, agent_id)
+            ticket = named_ticket(uow, reference)
             self._check_can_claim(uow, agent, now)
             if ticket.assignee_id == agent.id and ticket.is_open:
                 raise Refused(f"You already have {ticket.reference}.")
@@ -152,7 +151,7 @@ class SecondLineDesk:
         """Take the most urgent waiting case this agent has the skill for."""
         now = self._clock()
         with acting_once(self._unit_of_work, delivery, now) as uow:
-            agent = self._agent(uow, agent_id)
+            agent = registered_agent(uow, agent_id)
             self._check_can_claim(uow, agent, now)
             waiting = sorted(uow.tickets.with_status(TicketStatus.QUEUED), key=queue_order)
             for ticket in waiting:
@@ -169,7 +168,7 @@ class SecondLineDesk:
         """A supervisor takes a case from whoever holds it."""
         now = self._clock()
         with acting_once(self._unit_of_work, delivery, now) as uow:
-            agent = self._agent(uow, agent_id)
+            agent = registered_agent(uow, agent_id)
             if not agent.is_supervisor:
                 raise Refused("Only a supervisor can take over a case.")
             ticket = self._open_ticket(uow, reference)
@@ -199,7 +198,7 @@ class SecondLineDesk:
         """Make one of the agent's cases the current one."""
         now = self._clock()
         with acting_once(self._unit_of_work, delivery, now) as uow:
-            agent = self._agent(uow, agent_id)
+            agent = registered_agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             uow.agents.save(agent.working_on(ticket.id))
             answer = Reply(f"Now working on {header(ticket, now)}.")
@@ -211,12 +210,12 @@ class SecondLineDesk:
         self, agent_id: int, text: str, reference: str | None = None, *, delivery: str | None = None
     ) -> Reply:
         """Send the user a message on the agent's current (or named) case."""
-        message = mask_sensitive(_written(text, "reply")).text
+        message = mask_sensitive(written(text, "reply")).text
         if not message:
             raise Refused("Write the reply after the command, e.g. `reply Please restart now`.")
         now = self._clock()
         with acting_once(self._unit_of_work, delivery, now) as uow:
-            agent = self._agent(uow, agent_id)
+            agent = registered_agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             sender = agent.display_name or texts.TEAM_NAME
             uow.messages.add(
@@ -248,10 +247,10 @@ class SecondLineDesk:
         delivery: str | None = None,
     ) -> Reply:
         """Pass a photo or document to the user of the agent's current (or named) case."""
-        said = mask_sensitive(_written(caption, "caption")).text
+        said = mask_sensitive(written(caption, "caption")).text
         now = self._clock()
         with acting_once(self._unit_of_work, delivery, now) as uow:
-            agent = self._agent(uow, agent_id)
+            agent = registered_agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             sender = agent.display_name or texts.TEAM_NAME
             uow.messages.add(
@@ -279,7 +278,7 @@ class SecondLineDesk:
     def send_article(self, agent_id: int, wanted: str, *, delivery: str | None = None) -> Reply:
         """Send the user of the current case the article whose id is ``wanted``; anything
         else is a search, answered with the best matches to choose from (nothing is sent)."""
-        asked = mask_sensitive(_written(wanted, "search")).text
+        asked = mask_sensitive(written(wanted, "search")).text
         if not asked:
             raise Refused("Say what to look for, e.g. `kb vpn`, or which article to send.")
         knowledge = self._knowledge_base()
@@ -288,7 +287,7 @@ class SecondLineDesk:
             return self._article_matches(knowledge, asked)
         now = self._clock()
         with acting_once(self._unit_of_work, delivery, now) as uow:
-            agent = self._agent(uow, agent_id)
+            agent = registered_agent(uow, agent_id)
             ticket = self._workable(uow, agent, None)
             sender = agent.display_name or texts.TEAM_NAME
             parts = (
@@ -335,12 +334,12 @@ class SecondLineDesk:
         self, agent_id: int, text: str, reference: str | None = None, *, delivery: str | None = None
     ) -> Reply:
         """Add an internal note the user never sees."""
-        message = mask_sensitive(_written(text, "note")).text
+        message = mask_sensitive(written(text, "note")).text
         if not message:
             raise Refused("Write the note after the command, e.g. `note checked the logs`.")
         now = self._clock()
         with acting_once(self._unit_of_work, delivery, now) as uow:
-            agent = self._agent(uow, agent_id)
+            agent = registered_agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             store(uow, ticket, ticket.note(agent, message, now))
             answer = Reply(f"Note added to {ticket.reference} (the user does not see it).")
@@ -360,7 +359,7 @@ class SecondLineDesk:
             raise Refused("Say who or which skill, e.g. `transfer dana` or `transfer network`.")
         now = self._clock()
         with acting_once(self._unit_of_work, delivery, now) as uow:
-            agent = self._agent(uow, agent_id)
+            agent = registered_agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             colleague = uow.agents.by_name(wanted)
             if colleague is not None:
@@ -380,7 +379,7 @@ class SecondLineDesk:
         """Put a case back in the queue for someone else."""
         now = self._clock()
         with acting_once(self._unit_of_work, delivery, now) as uow:
-            agent = self._agent(uow, agent_id)
+            agent = registered_agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             store(uow, ticket, ticket.release(agent, now))
             uow.agents.save(agent.done_with(ticket.id))
@@ -399,7 +398,7 @@ class SecondLineDesk:
         delivery: str | None = None,
     ) -> Reply:
         """Close the work on a case with a resolution note, and ask the user for a rating."""
-        resolution = mask_sensitive(_written(note, "note")).text
+        resolution = mask_sensitive(written(note, "note")).text
         if not resolution:
             raise Refused("Say what fixed it, e.g. `resolve reset the VPN profile`.")
         category = corrected_category.casefold() if corrected_category else None
@@ -408,7 +407,7 @@ class SecondLineDesk:
             raise Refused(f"{corrected_category!r} is not a category. Categories: {known}.")
         now = self._clock()
         with acting_once(self._unit_of_work, delivery, now) as uow:
-            agent = self._agent(uow, agent_id)
+            agent = registered_agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
             resolved = ticket.resolve(agent, resolution, category, second_line_needed, now)
             store(uow, ticket, resolved)
@@ -445,9 +444,9 @@ class SecondLineDesk:
         """Ask the supervisors for help with a case; they see its card and the question."""
         now = self._clock()
         with acting_once(self._unit_of_work, delivery, now) as uow:
-            agent = self._agent(uow, agent_id)
+            agent = registered_agent(uow, agent_id)
             ticket = self._workable(uow, agent, reference)
-            ask = mask_sensitive(_written(question, "question")).text or "(no question given)"
+            ask = mask_sensitive(written(question, "question")).text or "(no question given)"
             asked = ticket.ask_for_help(agent, ask, now)
             supervisors = alert_supervisors(
                 uow, ticket, f"{agent.name} asks for help with {ticket.reference}: {ask}", now
@@ -463,7 +462,7 @@ class SecondLineDesk:
         """Start or end a shift."""
         now = self._clock()
         with acting_once(self._unit_of_work, delivery, now) as uow:
-            agent = self._agent(uow, agent_id)
+            agent = registered_agent(uow, agent_id)
             uow.agents.save(replace(agent, on_shift=on_shift))
             held = uow.tickets.held_by(agent_id)
             waiting = len(uow.tickets.with_status(TicketStatus.QUEUED))
@@ -477,21 +476,8 @@ class SecondLineDesk:
             raise Refused("The knowledge base is not available on this desk.")
         return self._knowledge()
 
-    def _agent(self, uow: UnitOfWork, agent_id: int) -> Agent:
-        agent = uow.agents.get(agent_id)
-        if agent is None:
-            raise Refused("You are no longer registered as a homeworker.")
-        return agent
-
-    def _ticket(self, uow: UnitOfWork, reference: str) -> Ticket:
-        ticket_id = ticket_id_from_reference(reference)
-        ticket = uow.tickets.get(ticket_id) if ticket_id is not None else None
-        if ticket is None:
-            raise Refused(f"There is no ticket {reference.strip()!r}. References look like T-1042.")
-        return ticket
-
     def _open_ticket(self, uow: UnitOfWork, reference: str) -> Ticket:
-        ticket = self._ticket(uow, reference)
+        ticket = named_ticket(uow, reference)
         if ticket.status is TicketStatus.RESOLVED:
             raise Refused(f"{ticket.reference} is already resolved.")
         if not ticket.is_open:
@@ -616,14 +602,3 @@ def _shift_answer(agent: Agent, on_shift: bool, held: int, waiting: int, now: da
 def _send_choice(number: int, article: Article) -> Choice:
     """A choice that sends the article: numbered as the list shows it."""
     return Choice(f"{number}. {article.id}", f"kb {article.id}")
-
-
-def _written(text: str, what: str) -> str:
-    """A homeworker's text without NULs or surrounding space; refused when over the size limit."""
-    cleaned = text.replace("\x00", "").strip()
-    if len(cleaned) > MAX_MESSAGE_CHARS:
-        raise Refused(
-            f"The {what} is {len(cleaned):,} characters long; "
-            f"the limit is {MAX_MESSAGE_CHARS:,}. Nothing was sent or saved."
-        )
-    return cleaned

@@ -25,7 +25,7 @@ from bot.core import texts
 from bot.core.agent_stats import AgentStats
 from bot.core.desk import FirstLineDesk
 from bot.core.domain import Attachment, Reply, Sender
-from bot.core.notices import NoticeBoard
+from bot.core.notices import Delivery, NoticeBoard
 from bot.core.second_line import SecondLineDesk
 from bot.core.tickets import Agent
 from bot.doors.desk_commands import desk_help, run_desk_command
@@ -52,14 +52,13 @@ _NOT_FOR_AGENTS = (
 
 @dataclass(frozen=True)
 class Answer:
-    """What the door sends back for one update, and whether the core has handled it."""
+    """What the door sends back for one update, to whom, and whether the core has handled it
+    (every answer goes out through the outbox, addressed to the user or the homeworker)."""
 
     replies: list[Reply]
-    user: Sender | None = None  # an end user's answer: a failed send waits in the outbox
+    user: Sender | None = None  # an end user's answer
     handled: bool = False  # acted on and recorded by the core: safe before it is sent
-    kept_as: str | None = None  # the core may have kept the replies in the outbox under this
-    # update (it keeps every answer to a change); if it kept none, the door sends them itself
-    agent_id: int | None = None  # a homeworker's answer: a failed send waits in the outbox
+    agent_id: int | None = None  # a homeworker's answer
 
     @property
     def to_someone(self) -> bool:
@@ -138,49 +137,35 @@ class TelegramDoor:
             await self._reply(context, update.update_id, chat_id, answer)
 
     async def _reply(self, context: Context, update_id: int, chat_id: int, answer: Answer) -> None:
+        """Send an update's answer from the outbox: kept there with the change it caused, or,
+        for an update that changed nothing, kept now with the update recorded as handled. A
+        crash before it is sent loses nothing, and the update delivered again answers nothing
+        more."""
         if answer.handled:
             self.handled(update_id)
-        chat = self.sender_for(context.bot)
-        if answer.kept_as is None and answer.replies and answer.to_someone:
-            # an answer to an update that changed nothing: kept, and the update recorded, so
-            # a crash before it is sent loses nothing and a replay does not answer twice
-            key = delivery_key(update_id)
-            if not await self._in_worker(self._keep, key, answer):
-                return  # handled before: its answers went out (or go out) from then
-            self.handled(update_id)
-            answer = replace(answer, kept_as=key)
-        if answer.kept_as is not None:  # stored with the change: sent from the outbox
-            kept = await self._in_worker(self.notices.reserved_for, answer.kept_as, str(chat_id))
-            if kept is not None:
-                courier = OutboxCourier(self.notices, chat)
-                for number, delivery in enumerate(kept):
-                    if await courier.deliver(delivery) is SendResult.RETRY:
-                        # it and what follows are freed: the courier's next round sends them,
-                        # in order, instead of once their reservation ends
-                        await self._in_worker(self.notices.give_back_all, kept[number + 1 :])
-                        return
-                return
-            if answer.replies and answer.to_someone:  # a read-only command: kept now
-                if not await self._in_worker(self._keep, answer.kept_as, answer):
-                    return
-                await self._reply(context, update_id, chat_id, answer)
-                return
-        for number, reply in enumerate(answer.replies):
-            result = await chat.try_send(chat_id, reply)
-            if result is SendResult.RETRY:
-                rest = answer.replies[number:]
-                if answer.user is not None:
-                    await self._in_worker(self.notices.defer_to_user, answer.user, rest)
-                elif answer.agent_id is not None:
-                    await self._in_worker(self.notices.defer_to_agent, answer.agent_id, rest)
-                return
-            if result is not SendResult.SENT:
+        if not answer.replies or not answer.to_someone:
+            return
+        kept = await self._in_worker(self._reserved, delivery_key(update_id), str(chat_id), answer)
+        self.handled(update_id)
+        courier = OutboxCourier(self.notices, self.sender_for(context.bot))
+        for number, delivery in enumerate(kept):
+            if await courier.deliver(delivery) is SendResult.RETRY:
+                # it and what follows are freed: the courier's next round sends them, in
+                # order, instead of once their reservation ends
+                await self._in_worker(self.notices.give_back_all, kept[number + 1 :])
                 return
 
     # --- in a worker thread: one trip for the role and the answer -------------------------
 
-    def _keep(self, key: str, answer: Answer) -> bool:
-        return self.notices.keep_answers(key, answer.replies, answer.user, answer.agent_id)
+    def _reserved(self, key: str, address: str, answer: Answer) -> list[Delivery]:
+        """The answers to the update ``key`` reserved for this door to send: those the core
+        kept with its change, else these, kept now (none if it was answered before)."""
+        kept = self.notices.reserved_for(key, address)
+        if kept is not None:
+            return kept
+        if not self.notices.keep_answers(key, answer.replies, answer.user, answer.agent_id):
+            return []
+        return self.notices.reserved_for(key, address) or []
 
     def _answer_message(self, sender: Sender, message: Message, delivery: str) -> Answer:
         agent = self.team.agent_with_telegram_id(sender.external_id)
@@ -190,12 +175,12 @@ class TelegramDoor:
             return Answer([Reply(MY_ID.format(user_id=sender.external_id))], sender)
         if message.text is not None:
             replies = self.desk.handle(sender, message.text, delivery)
-            return _kept(replies, sender, delivery)
+            return _kept(replies, sender)
         attachment = _attachment(message)
         if attachment is None:
             return Answer([Reply(texts.UNSUPPORTED_MESSAGE)], sender)
         replies = self.desk.handle_attachment(sender, attachment, message.caption or "", delivery)
-        return _kept(replies, sender, delivery)
+        return _kept(replies, sender)
 
     def _edit_not_used(self, sender: Sender) -> Answer:
         """The one answer to an edit; one Telegram refuses waits in the outbox."""
@@ -206,10 +191,10 @@ class TelegramDoor:
     def _answer_button(self, sender: Sender, pressed: Pressed, delivery: str) -> Answer:
         agent = self.team.agent_with_telegram_id(sender.external_id)
         if agent is not None:
-            answer = _acting(lambda: self._agent_command(agent, pressed.value, delivery), delivery)
+            answer = _acting(lambda: self._agent_command(agent, pressed.value, delivery))
             return replace(answer, agent_id=agent.id)
         replies = self.desk.handle(sender, pressed.value, delivery, about=pressed.about or None)
-        return _kept(replies, sender, delivery)
+        return _kept(replies, sender)
 
     def _agent_message(self, agent: Agent, message: Message, delivery: str) -> Answer:
         text = message.text
@@ -220,11 +205,9 @@ class TelegramDoor:
             line = f"{command.split('@')[0]} {rest}".strip()
             if line.casefold() in ("start", "help"):
                 return Answer([Reply(_agent_help())])
-            return _acting(lambda: self._agent_command(agent, line, delivery), delivery)
+            return _acting(lambda: self._agent_command(agent, line, delivery))
         reference = _replied_reference(message)
-        return _acting(
-            lambda: self.team.reply(agent.id, text, reference, delivery=delivery), delivery
-        )
+        return _acting(lambda: self.team.reply(agent.id, text, reference, delivery=delivery))
 
     def _agent_attachment(self, agent: Agent, message: Message, delivery: str) -> Answer:
         """A homeworker's photo or document goes to the user of the case, like their text."""
@@ -235,8 +218,7 @@ class TelegramDoor:
         return _acting(
             lambda: self.team.send_attachment(
                 agent.id, attachment, caption, reference, delivery=delivery
-            ),
-            delivery,
+            )
         )
 
     def _agent_command(self, agent: Agent, line: str, delivery: str) -> Reply:
@@ -252,18 +234,18 @@ class TelegramDoor:
                 log.warning("could not tell chat %s about the error", update.effective_chat.id)
 
 
-def _kept(replies: list[Reply], sender: Sender, delivery: str) -> Answer:
-    """A user's answer from the desk: kept in the outbox under the update, unless the update
-    was handled before (no answer: what the first time kept is sent by whoever holds it)."""
-    return Answer(replies, sender, True, kept_as=delivery if replies else None)
+def _kept(replies: list[Reply], sender: Sender) -> Answer:
+    """A user's answer from the desk, kept in the outbox with what it changed (none: the
+    update was handled before, and what the first time kept is sent by whoever holds it)."""
+    return Answer(replies, sender, handled=True)
 
 
-def _acting(act: Callable[[], Reply], delivery: str) -> Answer:
+def _acting(act: Callable[[], Reply]) -> Answer:
     """A homeworker's action: its reply (kept in the outbox with the change, unless the
     command only reads); nothing for one carried out before; a refusal (nothing changed,
     nothing recorded) as a warning."""
     try:
-        return Answer([act()], handled=True, kept_as=delivery)
+        return Answer([act()], handled=True)
     except AlreadyHandled:
         return Answer([], handled=True)
     except Refused as refusal:
