@@ -14,6 +14,7 @@ from classifier.rules import matching_rule
 log = logging.getLogger(__name__)
 
 MODEL_UNAVAILABLE = "model unavailable"
+WARM_UP = "my laptop will not start"  # run once at load: the first user waits for nothing
 
 
 def _one_line(error: Exception) -> str:
@@ -47,7 +48,9 @@ class ModelTriage:
             with self._lock:
                 if self._loaded is None and self._refusal is None:
                     try:
-                        self._loaded = self._registry.load()
+                        loaded = self._registry.load()
+                        loaded[0].explain(WARM_UP)  # what it reads on first use, read now
+                        self._loaded = loaded
                     except Exception as error:  # whatever the failure, a person takes over
                         self._refusal = _one_line(error)
                         log.error(
