@@ -40,15 +40,15 @@ def link_or_detect(
     else group it into a matching proposal, else propose one if it completes a burst."""
     live = uow.incidents.with_status(*LIVE)
     latest = report_of(ticket)
-    known = {i.id: [report_of(t) for t in uow.tickets.of_incident(i.id)] for i in live}
-    for incident in live:
-        if incident.is_open and incident.matches(latest, known[incident.id], rule):
-            store(uow, ticket, ticket.link(incident.id, incident.reference, SYSTEM, now))
-            return incident
-    for incident in live:
-        if incident.matches(latest, known[incident.id], rule):
-            store(uow, ticket, ticket.group_into(incident.id, incident.reference, now))
-            return None
+    known = _known_reports(uow, live)
+    opened = _reported(latest, [i for i in live if i.is_open], known, rule)
+    if opened is not None:
+        store(uow, ticket, ticket.link(opened.id, opened.reference, SYSTEM, now))
+        return opened
+    proposed = _reported(latest, [i for i in live if not i.is_open], known, rule)
+    if proposed is not None:
+        store(uow, ticket, ticket.group_into(proposed.id, proposed.reference, now))
+        return None
     recent = [
         report_of(t)
         for t in uow.tickets.created_since(now - rule.window)
@@ -79,12 +79,23 @@ def open_incident_reported(
 ) -> MajorIncident | None:
     """The open major incident a new enquiry reports, if any: during an outage "is the VPN
     down?" is the outage, not a question for the VPN article."""
-    enquiry = Report(0, text, category, now)
-    for incident in uow.incidents.with_status(IncidentStatus.OPEN):
-        reports = [report_of(t) for t in uow.tickets.of_incident(incident.id)]
-        if incident.matches(enquiry, reports, rule):
-            return incident
-    return None
+    opened = uow.incidents.with_status(IncidentStatus.OPEN)
+    return _reported(Report(0, text, category, now), opened, _known_reports(uow, opened), rule)
+
+
+def _known_reports(uow: UnitOfWork, incidents: list[MajorIncident]) -> dict[int, list[Report]]:
+    """Each incident's cases, as the detector reads them."""
+    return {i.id: [report_of(t) for t in uow.tickets.of_incident(i.id)] for i in incidents}
+
+
+def _reported(
+    report: Report,
+    incidents: list[MajorIncident],
+    known: dict[int, list[Report]],
+    rule: BurstRule,
+) -> MajorIncident | None:
+    """The first of ``incidents`` that ``report`` is a report of, if any."""
+    return next((i for i in incidents if i.matches(report, known[i.id], rule)), None)
 
 
 def supervisors_on_shift(uow: UnitOfWork, now: datetime) -> list[Agent]:
