@@ -223,7 +223,7 @@ async def test_answers_after_one_telegram_refused_go_with_it_in_the_next_round_i
 
 @pytest.mark.asyncio
 async def test_an_update_that_changed_nothing_delivered_again_is_answered_once(
-    desk_app: App, telegram_standin: TelegramStandIn
+    desk_app: App, telegram_standin: TelegramStandIn, clock: ManualClock
 ) -> None:
     register(desk_app, telegram_standin, "dana", DANA)
     async with running(desk_app, telegram_standin):
@@ -236,9 +236,10 @@ async def test_an_update_that_changed_nothing_delivered_again_is_answered_once(
         telegram_standin.delivers_again(refused)  # as after a crash before it was forgotten
         telegram_standin.delivers_again(read)
         await asyncio.sleep(1)
-        with sql_units_of_work(desk_app.sessions)(read_only=True) as uow:
-            assert uow.outbox.answered(f"telegram:{refused}")  # kept before it was sent
-            assert uow.outbox.answered(f"telegram:{read}")
+        with sql_units_of_work(desk_app.sessions)() as uow:  # rolled back: nothing changes
+            assert not uow.deliveries.first_time(f"telegram:{refused}", clock())  # recorded
+            assert not uow.outbox.answered(f"telegram:{refused}")  # a refusal is never stored
+            assert uow.outbox.answered(f"telegram:{read}")  # kept before it was sent
     said = [m.text or "" for m in telegram_standin.messages_to(DANA)]
     assert sum("T-9999" in text for text in said) == 1, said
     assert sum("queue" in text.casefold() for text in said) == 1, said

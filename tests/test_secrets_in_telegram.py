@@ -86,3 +86,20 @@ async def test_no_secret_typed_in_telegram_is_kept_relayed_or_logged(
     logged = debug_log.getvalue()
     assert "DEBUG" in logged and "getUpdates" in logged  # the libraries' own records too
     assert leaked(logged) == [] and telegram_standin.token not in logged
+
+
+@pytest.mark.asyncio
+async def test_a_refused_command_that_echoes_a_secret_is_not_kept(
+    make_app: AppFactory, telegram_standin: TelegramStandIn
+) -> None:
+    """A refusal may quote what its sender typed (here a password where a case reference
+    belongs): it is sent back to them once and never stored."""
+    app: App = make_app(triage=FakeTriage())
+    register(app, telegram_standin, "dana", DANA)
+    secret = "Summer2024!"
+    async with running(app, telegram_standin):
+        for command in (f"/claim {secret}", f"/transfer {secret}", f"/view {secret}"):
+            await answered(telegram_standin, DANA, command)
+    said = [m.raw_text or "" for m in telegram_standin.messages_to(DANA)]
+    assert sum(text.startswith("⚠️") for text in said) == 3
+    assert database_leaks(app.settings.database_url) == []

@@ -98,6 +98,14 @@ class NoticeBoard:
             uow.commit()
         return True
 
+    def record_handled(self, caused_by: str) -> bool:
+        """Record an update answered without keeping the answer (it may quote a secret its
+        sender typed); False if it was handled before, and must not be answered again."""
+        with self._unit_of_work() as uow:
+            first = uow.deliveries.first_time(caused_by, self._clock())
+            uow.commit()
+        return first
+
     def delivered(self, delivery: Delivery, outcome: DeliveryOutcome, reference: str = "") -> None:
         """Mark a delivery done: sent, or given up (timed out, or never deliverable), in one
         write the moment the channel answered (a crash in between sends it again once the

@@ -58,6 +58,7 @@ class Answer:
     replies: list[Reply]
     user: Sender | None = None  # an end user's answer
     handled: bool = False  # acted on and recorded by the core: safe before it is sent
+    keep: bool = True  # False: never stored (a refusal quoting what was typed), sent once
     agent_id: int | None = None  # a homeworker's answer
 
     @property
@@ -140,14 +141,22 @@ class TelegramDoor:
         """Send an update's answer from the outbox: kept there with the change it caused, or,
         for an update that changed nothing, kept now with the update recorded as handled. A
         crash before it is sent loses nothing, and the update delivered again answers nothing
-        more."""
+        more. A refusal is the exception: it may quote what its sender typed (a password
+        where a case reference belongs), so it is never stored, only sent once."""
         if answer.handled:
             self.handled(update_id)
         if not answer.replies or not answer.to_someone:
             return
+        chat = self.sender_for(context.bot)
+        if not answer.keep:
+            first = await self._in_worker(self.notices.record_handled, delivery_key(update_id))
+            self.handled(update_id)
+            for reply in answer.replies if first else ():
+                await chat.try_send(chat_id, reply)
+            return
         kept = await self._in_worker(self._reserved, delivery_key(update_id), str(chat_id), answer)
         self.handled(update_id)
-        courier = OutboxCourier(self.notices, self.sender_for(context.bot))
+        courier = OutboxCourier(self.notices, chat)
         for number, delivery in enumerate(kept):
             if await courier.deliver(delivery) is SendResult.RETRY:
                 # it and what follows are freed: the courier's next round sends them, in
@@ -241,15 +250,15 @@ def _kept(replies: list[Reply], sender: Sender) -> Answer:
 
 
 def _acting(act: Callable[[], Reply]) -> Answer:
-    """A homeworker's action: its reply (kept in the outbox with the change, unless the
-    command only reads); nothing for one carried out before; a refusal (nothing changed,
-    nothing recorded) as a warning."""
+    """A homeworker's action: its reply (kept in the outbox with the change, or kept now if
+    the command only reads); nothing for one carried out before; a refusal (nothing changed)
+    as a warning, sent once and never stored: it may quote what they typed."""
     try:
         return Answer([act()], handled=True)
     except AlreadyHandled:
         return Answer([], handled=True)
     except Refused as refusal:
-        return Answer([Reply(f"⚠️ {refusal}")])
+        return Answer([Reply(f"⚠️ {refusal}")], keep=False)  # it may quote what was typed
 
 
 def _sender(user: User) -> Sender:

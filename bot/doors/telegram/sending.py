@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from telegram import Bot, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.core.domain import Attachment, Reply, TextPart
 from bot.core.notices import Delivery, NoticeBoard
@@ -119,6 +119,21 @@ class ChatSender:
         if attachment.kind == "photo":
             return await self._bot.send_photo(chat_id, attachment.ref)
         return await self._bot.send_document(chat_id, attachment.ref)
+
+    async def try_send(self, chat_id: int, reply: Reply) -> SendResult:
+        """Send once, and say how it went instead of raising (for what is never kept in the
+        outbox: a refusal quoting what its sender typed)."""
+        try:
+            await self.send(chat_id, reply)
+        except NotAllSent as failure:
+            error = failure.error
+            result = classify(error)
+            if isinstance(error, Forbidden):
+                log.warning("chat %s blocked the bot; message not delivered", chat_id)
+            else:
+                log.warning("sending to chat %s failed (%s): %s", chat_id, result, error)
+            return result
+        return SendResult.SENT
 
 
 class OutboxCourier:
