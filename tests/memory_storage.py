@@ -116,6 +116,7 @@ class StoredNotice:
     caused_by: str | None = None
     outcome: DeliveryOutcome | None = None
     pieces_sent: int = 0
+    in_flight: bool = False
 
 
 @dataclass
@@ -373,9 +374,10 @@ class MemoryOutbox:
 
     def caused_by(self, key: str, now: datetime) -> list[PendingNotice]:
         return [
-            PendingNotice(notice_id, stored.notice, None, stored.pieces_sent)
+            PendingNotice(notice_id, stored.notice, None, stored.pieces_sent, stored.in_flight)
             for notice_id, stored in self._undelivered()
-            if stored.caused_by == key and stored.taken_until is not None
+            if stored.caused_by == key
+            and stored.taken_until is not None
             and stored.taken_until > now
         ]
 
@@ -388,7 +390,14 @@ class MemoryOutbox:
             return False
         if stored.taken_until is not None and stored.taken_until > now:
             return False
-        stored.taken_until = until
+        stored.taken_until, stored.in_flight = until, True
+        return True
+
+    def start_sending(self, notice_id: int) -> bool:
+        stored = self._state.outbox.get(notice_id)
+        if stored is None or stored.delivered_at is not None or stored.in_flight:
+            return False
+        stored.in_flight = True
         return True
 
     def progress(self, notice_id: int, pieces_sent: int) -> None:
@@ -427,7 +436,9 @@ class MemoryOutbox:
             if address is not None:
                 offer = self._state.outbox.get(stored.notice.withdraws or 0)
                 replaces = offer.sent_as if offer is not None else None
-                pending = PendingNotice(notice_id, stored.notice, replaces, stored.pieces_sent)
+                pending = PendingNotice(
+                    notice_id, stored.notice, replaces, stored.pieces_sent, stored.in_flight
+                )
                 found.append((pending, address))
         return found[:limit]
 
@@ -461,6 +472,7 @@ class MemoryOutbox:
     def give_back(self, notice_id: int) -> None:
         if notice_id in self._state.outbox:
             self._state.outbox[notice_id].taken_until = None
+            self._state.outbox[notice_id].in_flight = False
 
     def _undelivered(self) -> list[tuple[int, StoredNotice]]:
         return [(i, s) for i, s in sorted(self._state.outbox.items()) if s.delivered_at is None]

@@ -22,6 +22,7 @@ from bot.core.tickets import DeliveryOutcome, Notice
 from bot.doors.telegram.buttons import ButtonSigner
 from bot.doors.telegram.rendering import message_pieces
 from bot.doors.telegram.sending import ChatSender, OutboxCourier
+from bot.storage.schema import OutboxRow
 from bot.storage.unit_of_work import sql_units_of_work
 from tests.conftest import AppFactory
 from tests.fakes import FakeTriage, ManualClock
@@ -31,7 +32,7 @@ from tests.test_telegram_door import register, running, said_to
 
 ALICE, DANA = 4601, 9601
 VPN = "how do I connect to the VPN from home"
-# three paragraphs of 3,500 characters: three pieces, each its own
+# three paragraphs of 4,200 characters: four pieces under Telegram's limit
 PARAGRAPHS = [f"{word} " * 700 for word in ("first", "second", "third")]
 LONG = "\n\n".join(PARAGRAPHS)
 PIECES = message_pieces((TextPart(LONG),))
@@ -90,29 +91,60 @@ def test_a_piece_that_timed_out_is_not_sent_again_and_the_rest_still_go() -> Non
     assert stored.outcome is DeliveryOutcome.TIMED_OUT  # counted apart
 
 
-def test_a_notice_a_crashed_courier_held_goes_out_once_its_lease_ends() -> None:
-    _, board, clock = outbox_with_a_long_notice()
-    [held] = board.due_on("telegram")
-    assert board.take(held)  # ... and the process died before sending it
-    bot = FlakyBot({})
-    assert asyncio.run(courier(board, bot).deliver_due()) == 0  # still held
-    clock.now += LEASE
-    assert asyncio.run(courier(board, bot).deliver_due()) == 1
-    assert bot.delivered == PIECES
-
-
 class Killed(BaseException):
     """kill -9, as far as the courier can tell: nothing after it runs."""
 
 
-def test_a_crash_part_way_through_a_long_message_resends_only_the_pieces_not_accepted() -> None:
-    _, board, clock = outbox_with_a_long_notice()
-    bot = FlakyBot({3: Killed()})  # pieces 1 and 2 accepted; killed sending the third
+class KilledAwaitingTheAnswer(Killed):
+    """kill -9 once the request reached Telegram, before its answer came back."""
+
+
+class KillingBot(FlakyBot):
+    """Telegram gets a request the process is killed waiting on, as with a held call."""
+
+    async def send_message(self, chat_id: int, text: str, **options: Any) -> Message:
+        if isinstance(self.failures.get(self.calls + 1), KilledAwaitingTheAnswer):
+            self.delivered.append(text)
+        return await super().send_message(chat_id, text, **options)
+
+
+def test_a_crash_part_way_through_a_long_message_sends_each_piece_at_most_once() -> None:
+    store, board, clock = outbox_with_a_long_notice()
+    bot = KillingBot({3: KilledAwaitingTheAnswer()})  # 1, 2 accepted; killed on the third
+    with pytest.raises(Killed):
+        asyncio.run(courier(board, bot).deliver_due())
+    assert asyncio.run(courier(board, bot).deliver_due()) == 0  # still held
+    clock.now += LEASE
+    asyncio.run(courier(board, bot).deliver_due())
+    assert bot.delivered == PIECES  # each once, in order: the third is not sent again
+    [stored] = store.state.outbox.values()
+    assert stored.outcome is DeliveryOutcome.IN_DOUBT  # counted apart
+
+
+def test_after_a_crash_the_piece_in_flight_is_skipped_and_the_rest_still_go() -> None:
+    store, board, clock = outbox_with_a_long_notice()
+    bot = KillingBot({1: KilledAwaitingTheAnswer()})
     with pytest.raises(Killed):
         asyncio.run(courier(board, bot).deliver_due())
     clock.now += LEASE
-    assert asyncio.run(courier(board, bot).deliver_due()) == 1
-    assert bot.delivered == PIECES  # each once, in order
+    asyncio.run(courier(board, bot).deliver_due())
+    assert bot.delivered == PIECES
+    [stored] = store.state.outbox.values()
+    assert stored.outcome is DeliveryOutcome.IN_DOUBT
+
+
+def test_a_kill_before_the_request_left_loses_that_piece_and_says_so() -> None:
+    """The price of never sending twice: the Bot API has no idempotency key, so a piece
+    whose request may or may not have left is not sent again. It is recorded in doubt."""
+    store, board, clock = outbox_with_a_long_notice()
+    bot = KillingBot({2: Killed()})  # killed before Telegram got the second piece
+    with pytest.raises(Killed):
+        asyncio.run(courier(board, bot).deliver_due())
+    clock.now += LEASE
+    asyncio.run(courier(board, bot).deliver_due())
+    assert bot.delivered == [PIECES[0], *PIECES[2:]]
+    [stored] = store.state.outbox.values()
+    assert stored.outcome is DeliveryOutcome.IN_DOUBT
 
 
 @pytest.fixture
@@ -142,6 +174,38 @@ async def test_an_answer_stored_before_a_crash_is_delivered_once_after_the_resta
     assert len(vpn) == 1
     with sql_units_of_work(desk_app.sessions)(read_only=True) as uow:
         assert uow.outbox.pending() == []
+
+
+@pytest.mark.asyncio
+async def test_an_answer_being_sent_when_the_process_died_is_not_sent_again(
+    desk_app: App, telegram_standin: TelegramStandIn, clock: ManualClock
+) -> None:
+    alice = Sender("telegram", str(ALICE), "Alice")
+    telegram_standin.add_user(ALICE, first_name="Alice")
+    key = "telegram:900003"
+    # two answers committed with the update; the door started sending the first (Telegram
+    # may have shown it to Alice) and the process was killed waiting for the answer
+    desk_app.desk.handle(alice, f"my password is Hunter2! and {VPN}", delivery=key)
+    warning, article = desk_app.team.notices.reserved_for(key, str(ALICE)) or []
+    assert desk_app.team.notices.start_sending(warning)
+    clock.advance(seconds=LEASE.total_seconds())
+    async with running(desk_app, telegram_standin):
+        await said_to(telegram_standin, ALICE, "Connect to the VPN from home")
+        await asyncio.sleep(0.5)  # a few courier rounds more
+    said = [m.text or "" for m in telegram_standin.messages_to(ALICE)]
+    assert not any("password" in text for text in said)  # never twice: at most once
+    assert len(said) == 1
+    with sql_units_of_work(desk_app.sessions)(read_only=True) as uow:
+        assert uow.outbox.pending() == []
+    outcomes = [_stored(desk_app, delivery.id).outcome for delivery in (warning, article)]
+    assert outcomes == ["in doubt", "sent"]
+
+
+def _stored(app: App, notice_id: int) -> OutboxRow:
+    with app.sessions() as session:
+        row = session.get(OutboxRow, notice_id)
+        assert row is not None
+        return row
 
 
 @pytest.mark.asyncio

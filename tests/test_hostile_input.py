@@ -234,4 +234,3 @@ def test_invalid_utf8_on_stdin_is_read_with_replacements_and_the_rest_goes_on(
     assert names == ["u" * 128]
     assert texts[0] == "caf\ufffd \ufffd\ufffd wifi down"
     assert "caf\ufffd ok" in texts
-

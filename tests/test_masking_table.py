@@ -37,8 +37,23 @@ def test_benign_it_text_comes_out_unchanged(scores: Scores) -> None:
 
 
 @pytest.mark.parametrize(
-    "kind", ["password", "code", "pin", "cvv", "card_number", "iban", "phone_number", "api_key",
-             "private_key", "bitlocker_key", "wifi_key", "bank_account", "email", "id_number"]
+    "kind",
+    [
+        "password",
+        "code",
+        "pin",
+        "cvv",
+        "card_number",
+        "iban",
+        "phone_number",
+        "api_key",
+        "private_key",
+        "bitlocker_key",
+        "wifi_key",
+        "bank_account",
+        "email",
+        "id_number",
+    ],
 )
 def test_every_kind_is_mostly_hidden(scores: Scores, kind: str) -> None:
     hidden, total = scores.by_kind[kind]

@@ -48,9 +48,7 @@ NOT_RUN = {
         "CLINC150 lives outside the checkout, and training on it takes minutes"
     ),
     ".venv/bin/triage evaluate --data ../shared/data/": "CLINC150 lives outside the checkout",
-    ".venv/bin/python ": (
-        "benchmarks run for minutes; some need PostgreSQL or ../shared/data"
-    ),
+    ".venv/bin/python ": ("benchmarks run for minutes; some need PostgreSQL or ../shared/data"),
 }
 
 RANSOM_NOTE = "printf 'there is a ransom note on my screen\\n' | .venv/bin/triage chat --user alice"

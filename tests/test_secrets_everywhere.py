@@ -60,9 +60,7 @@ ONE_LINE = "; ".join(MESSAGES)
 def leaked(text: str) -> list[str]:
     """The sensitive parts of the table that appear in ``text`` (a number only on its own,
     not as the digits of a longer one: a port such as 57391 is not the PIN 7391)."""
-    return [
-        part for _, part in SECRETS if re.search(rf"(?<!\d){re.escape(part)}(?!\d)", text)
-    ]
+    return [part for _, part in SECRETS if re.search(rf"(?<!\d){re.escape(part)}(?!\d)", text)]
 
 
 def _is_timestamp(value: object) -> bool:

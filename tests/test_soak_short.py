@@ -56,11 +56,5 @@ def test_no_message_is_lost_under_faults_and_a_kill(short_soak: Result) -> None:
     assert short_soak.total("lost") == 0, report(short_soak)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the accepted window: a kill while a send is in flight, after Telegram carried it "
-    "out and before the answer was read, sends it again once its lease ends (Telegram has no "
-    "idempotent send; sending again is chosen over losing it; see the README's Soak test)",
-)
 def test_no_message_arrives_twice_under_faults_and_a_kill(short_soak: Result) -> None:
     assert short_soak.total("duplicated") == 0, report(short_soak)

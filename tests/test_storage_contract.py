@@ -189,6 +189,39 @@ def test_the_answers_to_an_update_are_reserved_for_its_door_until_the_lease_ends
         assert not uow.outbox.answered("telegram:8")  # nothing kept: the door answers itself
 
 
+def test_a_notice_in_flight_when_its_sender_died_says_so_to_whoever_takes_it_up(
+    units: UnitOfWorkFactory,
+) -> None:
+    lease = timedelta(seconds=60)
+    with units() as uow:
+        alice = uow.users.ensure(ALICE, NOW)
+        for text in ("first answer", "second answer"):
+            uow.outbox.add(
+                Notice(text, user_id=alice), NOW, caused_by="telegram:9", reserved_until=NOW + lease
+            )
+        uow.commit()
+    with units() as uow:
+        first, second = uow.outbox.caused_by("telegram:9", NOW)
+        assert not first.in_flight  # reserved, not yet being sent
+        assert uow.outbox.start_sending(first.id)
+        assert not uow.outbox.start_sending(first.id)  # the same update handled again
+        uow.commit()  # ... and the sender died waiting for Telegram's answer
+    with units() as uow:
+        after_a_crash = NOW + lease + timedelta(seconds=1)
+        due = uow.outbox.pending_on("test", 10, after_a_crash)
+        assert [(p.notice.text, p.in_flight) for p, _ in due] == [
+            ("first answer", True),  # may have arrived: never sent again
+            ("second answer", False),  # never started: sent
+        ]
+        assert uow.outbox.lease(second.id, after_a_crash, after_a_crash + lease)
+        uow.outbox.give_back(second.id)  # refused for now (a 5xx): nothing in flight
+        [_, (again, _)] = uow.outbox.pending_on("test", 10, after_a_crash)
+        assert not again.in_flight
+        uow.outbox.delivered([first.id], after_a_crash, DeliveryOutcome.IN_DOUBT)
+        assert not uow.outbox.start_sending(first.id)  # settled
+        uow.commit()
+
+
 def test_a_delivery_is_recorded_the_first_time_only(units: UnitOfWorkFactory) -> None:
     with units() as uow:
         assert uow.deliveries.first_time("telegram:1", NOW)

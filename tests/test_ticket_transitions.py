@@ -61,9 +61,7 @@ VERBS: dict[Move, Callable[[Ticket], TicketEvent]] = {
 }
 
 ALLOWED = [  # in a fixed order: every test process must collect the same tests
-    (move, status)
-    for move, rule in TRANSITIONS.items()
-    for status in sorted(rule.allowed_from)
+    (move, status) for move, rule in TRANSITIONS.items() for status in sorted(rule.allowed_from)
 ]
 REFUSED = [
     (move, status)

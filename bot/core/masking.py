@@ -36,9 +36,7 @@ PLACEHOLDERS: dict[str, str] = {
     "private_key": "[private key removed]",
 }
 # What someone could log in with; the bot asks the user not to send these.
-CREDENTIAL_KINDS = frozenset(
-    {"api_key", "password", "pin", "code", "recovery_key", "private_key"}
-)
+CREDENTIAL_KINDS = frozenset({"api_key", "password", "pin", "code", "recovery_key", "private_key"})
 
 Span = tuple[int, int]
 Pick = Callable[[re.Match[str], str], Span | None]

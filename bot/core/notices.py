@@ -18,13 +18,16 @@ may deliver it: only a crash, or a send stuck that long, lets it run out."""
 @dataclass(frozen=True)
 class Delivery:
     """A notice to send on a channel, and the address it goes to there; ``replaces`` is the
-    channel's reference of a message to show it in instead (an offer it withdraws)."""
+    channel's reference of a message to show it in instead (an offer it withdraws).
+    ``in_flight``: a sender that stopped (a crash) was sending piece ``pieces_sent``, which
+    may have arrived, so it is never sent again."""
 
     id: int
     notice: Notice
     address: str
     replaces: str | None = None
     pieces_sent: int = 0
+    in_flight: bool = False
 
 
 class NoticeBoard:
@@ -60,6 +63,7 @@ class NoticeBoard:
                     address,
                     pending.replaces,
                     pending.pieces_sent,
+                    pending.in_flight,
                 )
                 for pending, address in uow.outbox.pending_on(channel, limit, self._clock())
             ]
@@ -73,7 +77,14 @@ class NoticeBoard:
             if not uow.outbox.answered(caused_by):
                 return None
             return [
-                Delivery(pending.id, pending.notice, address, None, pending.pieces_sent)
+                Delivery(
+                    pending.id,
+                    pending.notice,
+                    address,
+                    None,
+                    pending.pieces_sent,
+                    pending.in_flight,
+                )
                 for pending in uow.outbox.caused_by(caused_by, self._clock())
             ]
 
@@ -108,8 +119,8 @@ class NoticeBoard:
 
     def delivered(self, delivery: Delivery, outcome: DeliveryOutcome, reference: str = "") -> None:
         """Mark a delivery done: sent, or given up (timed out, or never deliverable), in one
-        write the moment the channel answered (a crash in between sends it again once the
-        lease ends: the window is kept that short). An offer sent keeps the channel's
+        write the moment the channel answered (a crash in between leaves it in flight: never
+        sent again, counted in doubt). An offer sent keeps the channel's
         ``reference`` of its message, so it can be withdrawn there."""
         with self._unit_of_work() as uow:
             uow.outbox.delivered([delivery.id], self._clock(), outcome)
@@ -131,9 +142,20 @@ class NoticeBoard:
             uow.outbox.give_back(delivery.id)
             uow.commit()
 
+    def start_sending(self, delivery: Delivery) -> bool:
+        """Mark an answer reserved for this sender in flight, just before it is sent; False
+        if a sender started it before (one that handled the same update), so it is not sent
+        now: if that sender stopped, a courier settles it once the reservation ends."""
+        with self._unit_of_work() as uow:
+            started = uow.outbox.start_sending(delivery.id)
+            uow.commit()
+        return started
+
     def take(self, delivery: Delivery) -> bool:
-        """Lease a delivery before sending it; False if another sender holds it. It is
-        marked delivered only once sent (:meth:`delivered`), so a crash loses nothing."""
+        """Lease a delivery before sending it, marked in flight; False if another sender
+        holds it. It is marked delivered only once sent (:meth:`delivered`), so a crash
+        loses nothing; one in flight at a crash is never sent again, so nothing arrives
+        twice (the delivery read before says so: ``in_flight``)."""
         now = self._clock()
         with self._unit_of_work() as uow:
             taken = uow.outbox.lease(delivery.id, now, now + LEASE)

@@ -243,8 +243,13 @@ class OutboxRepository(Protocol):
         ...
 
     def lease(self, notice_id: int, now: datetime, until: datetime) -> bool:
-        """Take one undelivered notice to send it until ``until``; False if another sender
-        holds it (or it was delivered meanwhile)."""
+        """Take one undelivered notice to send it at once, until ``until``, marking it in
+        flight; False if another sender holds it (or it was delivered meanwhile)."""
+        ...
+
+    def start_sending(self, notice_id: int) -> bool:
+        """Mark a notice reserved for the caller in flight, just before it is sent; False if
+        a sender started it before (or it was delivered): it must not be sent now."""
         ...
 
     def progress(self, notice_id: int, pieces_sent: int) -> None:
@@ -292,7 +297,8 @@ class OutboxRepository(Protocol):
         ...
 
     def give_back(self, notice_id: int) -> None:
-        """End a lease on a notice whose delivery failed, so it is tried again."""
+        """End a lease on a notice whose delivery failed for certain (nothing in flight), so
+        it is tried again."""
         ...
 
 

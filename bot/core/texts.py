@@ -34,6 +34,7 @@ def rating_choices(reference: str) -> tuple[Choice, ...]:
     """The 1-5 rating buttons, bound to the case they rate."""
     return tuple(Choice(c.label, c.value, reference) for c in RATING_CHOICES)
 
+
 WELCOME = (
     "Hi! I'm the IT help desk assistant. Tell me what's going wrong in your own words, "
     "for example \"my laptop won't connect to the VPN\", and I'll walk you through the fix. "

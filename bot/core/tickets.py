@@ -676,6 +676,7 @@ class PendingNotice:
     notice: Notice
     replaces: str | None = None
     pieces_sent: int = 0  # of a long notice sent in pieces: those already accepted
+    in_flight: bool = False  # piece ``pieces_sent`` was being sent: it may have arrived
 
 
 class DeliveryOutcome(StrEnum):
@@ -683,6 +684,7 @@ class DeliveryOutcome(StrEnum):
 
     SENT = "sent"
     TIMED_OUT = "timed out"  # the channel may have it: never sent again, counted apart
+    IN_DOUBT = "in doubt"  # being sent when its sender died: may have arrived, not resent
     UNDELIVERABLE = "undeliverable"  # blocked by the person, or refused by the channel
 
 

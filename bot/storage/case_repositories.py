@@ -349,6 +349,7 @@ def _pending(row: OutboxRow, replaces: str | None = None) -> PendingNotice:
         ),
         replaces,
         row.pieces_sent or 0,
+        bool(row.in_flight),
     )
 
 
@@ -415,7 +416,20 @@ class SqlOutbox:
                 OutboxRow.delivered_at.is_(None),
                 or_(OutboxRow.taken_until.is_(None), OutboxRow.taken_until <= now),
             )
-            .values(taken_until=until)
+            .values(taken_until=until, in_flight=True)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    def start_sending(self, notice_id: int) -> bool:
+        result = self._session.execute(
+            update(OutboxRow)
+            .where(
+                OutboxRow.id == notice_id,
+                OutboxRow.delivered_at.is_(None),
+                OutboxRow.in_flight.is_(False),
+            )
+            .values(in_flight=True)
             .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
@@ -443,9 +457,7 @@ class SqlOutbox:
             .limit(limit)
         )
         if now is not None:
-            query = query.where(
-                or_(OutboxRow.taken_until.is_(None), OutboxRow.taken_until <= now)
-            )
+            query = query.where(or_(OutboxRow.taken_until.is_(None), OutboxRow.taken_until <= now))
         return [
             (_pending(row, replaces), str(to)) for row, to, replaces in self._session.execute(query)
         ]
@@ -502,7 +514,7 @@ class SqlOutbox:
         self._session.execute(
             update(OutboxRow)
             .where(OutboxRow.id == notice_id)
-            .values(taken_until=None)
+            .values(taken_until=None, in_flight=False)
             .execution_options(synchronize_session=False)
         )
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -227,6 +228,7 @@ class OutboxRow(Base):
     caused_by: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
     outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
     pieces_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    in_flight: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class DeliveryRow(Base):

@@ -253,8 +253,7 @@ def main() -> None:
         waits += outcome.proposed_after.values()
         print(f"  seed {seed}: outages not proposed: {', '.join(missed) or 'none'}")
     print(
-        f"{tally.ordinary} ordinary cases, {tally.outages} outages ({tally.outage_reports} "
-        f"reports)"
+        f"{tally.ordinary} ordinary cases, {tally.outages} outages ({tally.outage_reports} reports)"
     )
     print(
         f"proposals: {tally.proposals}; precision {_share(tally.true_proposals, tally.proposals)}"

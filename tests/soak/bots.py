@@ -20,6 +20,7 @@ from bot.bootstrap import Wiring
 from bot.core.tickets import Agent
 from bot.settings import Settings
 from tests.conftest import TRIAGE_COMMAND
+from tests.telegram_standin import SentMessage
 
 WEBHOOK_SECRET = "soak-webhook-secret-0123456789"
 POSTGRES_URL = os.environ.get(
@@ -106,6 +107,26 @@ class BotEnvironment:
                 wired.team.roster.add(
                     Agent(id=0, name=name, capacity=capacity, telegram_id=str(telegram_id))
                 )
+
+    def sends_in_doubt(self) -> list[SentMessage]:
+        """What the bot recorded as maybe arrived and never sent again (in flight at a kill,
+        or timed out), as the messages they would have been, to count them apart."""
+        engine = create_engine(self.database_url)
+        query = text(
+            "SELECT COALESCE(u.external_id, a.telegram_id), o.text FROM outbox o "
+            "LEFT JOIN users u ON u.id = o.user_id LEFT JOIN agents a ON a.id = o.agent_id "
+            "WHERE o.outcome IN ('in doubt', 'timed out')"
+        )
+        try:
+            with engine.connect() as connection:
+                rows = connection.execute(query).all()
+        finally:
+            engine.dispose()
+        return [
+            SentMessage(int(chat), 0, "text", body, body, None, None, None)
+            for chat, body in rows
+            if chat is not None and str(chat).lstrip("-").isdigit()
+        ]
 
 
 class BotProcess:

@@ -117,13 +117,14 @@ def main(arguments: list[str] | None = None) -> int:
 def side_by_side(results: list[Result]) -> str:
     """Throughput and failures of runs with different numbers of processes."""
     lines = [
-        f"{'processes':<10}{'messages':>10}{'seconds':>9}{'msg/s':>8}{'lost':>6}{'dup':>5}"
-        f"{'misdel':>8}"
+        f"{'processes':<10}{'messages':>10}{'seconds':>9}{'msg/s':>8}{'lost':>6}{'doubt':>7}"
+        f"{'dup':>5}{'misdel':>8}"
     ]
     for r in results:
         lines.append(
             f"{r.options.processes:<10}{r.messages:>10}{r.active_seconds:>9.0f}"
-            f"{r.throughput:>8.1f}{r.total('lost'):>6}{r.total('duplicated'):>5}"
+            f"{r.throughput:>8.1f}{r.total('lost'):>6}{r.total('in_doubt'):>7}"
+            f"{r.total('duplicated'):>5}"
             f"{r.total('misdelivered'):>8}"
         )
     return "\n".join(lines)

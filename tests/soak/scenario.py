@@ -132,7 +132,7 @@ def _run(
         standin.random_faults(0)
         _settle(standin, options.settle, options.quiet)
         phases.append(("settled", time.monotonic()))
-        rows, problems = ledger.count(standin.sent_messages)
+        rows, problems = ledger.count(standin.sent_messages, environment.sends_in_doubt())
         _keep_transcript(standin, folder / "transcript.jsonl")
         (folder / "problems.txt").write_text("".join(f"{p}\n" for p in problems))
     finally:

@@ -158,7 +158,10 @@ class TelegramDoor:
         self.handled(update_id)
         courier = OutboxCourier(self.notices, chat)
         for number, delivery in enumerate(kept):
-            if await courier.deliver(delivery) is SendResult.RETRY:
+            result = await courier.deliver(delivery, reserved=True)
+            if result is SendResult.HELD:
+                return  # the update delivered again: the sender that started these ends them
+            if result is SendResult.RETRY:
                 # it and what follows are freed: the courier's next round sends them, in
                 # order, instead of once their reservation ends
                 await self._in_worker(self.notices.give_back_all, kept[number + 1 :])

@@ -1,6 +1,10 @@
 """Sending replies and notices to Telegram, and what to do when Telegram says no.
 
 - Sent, or timed out (Telegram may have got it): never sent again, so nothing arrives twice.
+- In flight when its sender died (a crash mid-request; Telegram may have got it): never sent
+  again either, and recorded "in doubt". The Bot API has no idempotency key, so the choice
+  is a rare message that never arrived (a kill between the mark and the request leaving)
+  over a frequent one that arrives twice (a kill while Telegram answers).
 - 429, 5xx or no connection: not sent; the notice goes back to the outbox and is retried.
 - Blocked by the user, or a chat that no longer exists: logged, and not retried.
 
@@ -34,6 +38,8 @@ class SendResult(StrEnum):
     SENT = "sent"
     RETRY = "retry"  # certainly not delivered: try again later
     TIMED_OUT = "timed out"  # Telegram may have it: never sent again, counted apart
+    IN_DOUBT = "in doubt"  # in flight when its sender died: never sent again, counted apart
+    HELD = "held"  # another sender started it: theirs to finish (or a courier's, later)
     GIVE_UP = "give up"  # will never be delivered (blocked, or refused)
 
 
@@ -104,6 +110,12 @@ class ChatSender:
             raise NotAllSent(len(texts) + len(files), timed_out)
         return reference
 
+    @staticmethod
+    def pieces(reply: Reply, attachment: Attachment | None = None) -> int:
+        """How many messages :meth:`send` sends for a reply: its text pieces and files."""
+        extra = 1 if attachment is not None else 0
+        return len(message_pieces(reply.text_parts)) + len(reply.attachments) + extra
+
     async def replace(self, reference: str, text: str) -> None:
         """Show ``text`` in place of a message sent before, without its buttons."""
         chat_id, message_id = parse_reference(reference)
@@ -158,8 +170,11 @@ class OutboxCourier:
             sent += result is SendResult.SENT
         return sent
 
-    async def deliver(self, delivery: Delivery) -> SendResult:
-        """Send one notice this process holds, and record how it went."""
+    async def deliver(self, delivery: Delivery, reserved: bool = False) -> SendResult:
+        """Send one notice this process holds (leased, or ``reserved`` for the door that
+        handled its update, marked in flight first), and record how it went."""
+        if reserved and not await asyncio.to_thread(self._notices.start_sending, delivery):
+            return SendResult.HELD
         result, pieces, reference = await self._attempt(delivery)
         if result is SendResult.RETRY:
             await asyncio.to_thread(self._notices.retry_later, delivery, pieces)
@@ -167,6 +182,7 @@ class OutboxCourier:
         outcome = {
             SendResult.SENT: DeliveryOutcome.SENT,
             SendResult.TIMED_OUT: DeliveryOutcome.TIMED_OUT,
+            SendResult.IN_DOUBT: DeliveryOutcome.IN_DOUBT,
         }.get(result, DeliveryOutcome.UNDELIVERABLE)
         await asyncio.to_thread(self._notices.delivered, delivery, outcome, reference)
         return result
@@ -179,6 +195,17 @@ class OutboxCourier:
             log.error("notice %s has no usable Telegram address", delivery.id)
             return SendResult.GIVE_UP, 0, ""
         reply = Reply(notice.text, notice.choices, parts=notice.parts)
+        first_piece = delivery.pieces_sent
+        if delivery.in_flight and delivery.replaces is None:  # an edit may simply be redone
+            log.warning(
+                "notice %s was being sent when its sender stopped: piece %s may have arrived "
+                "and is not sent again",
+                delivery.id,
+                first_piece + 1,
+            )
+            first_piece += 1
+            if first_piece >= self._sender.pieces(reply, notice.attachment):
+                return SendResult.IN_DOUBT, first_piece, ""
         try:
             if delivery.replaces is not None:
                 await self._sender.replace(delivery.replaces, notice.text)
@@ -187,7 +214,7 @@ class OutboxCourier:
                 chat_id,
                 reply,
                 notice.attachment,
-                first_piece=delivery.pieces_sent,
+                first_piece=first_piece,
                 accepted=lambda pieces: asyncio.to_thread(self._notices.progress, delivery, pieces),
             )
         except NotAllSent as failure:
@@ -198,7 +225,8 @@ class OutboxCourier:
             result = classify(error)
             log.warning("delivering notice %s failed (%s): %s", delivery.id, result, error)
             return result, 0, ""
-        return SendResult.SENT, 0, reference
+        in_doubt = first_piece > delivery.pieces_sent
+        return (SendResult.IN_DOUBT if in_doubt else SendResult.SENT), 0, reference
 
 
 def message_reference(message: Message) -> str:

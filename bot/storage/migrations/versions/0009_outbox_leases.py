@@ -21,9 +21,7 @@ def upgrade() -> None:
         outbox.add_column(sa.Column("taken_until", sa.DateTime(timezone=True), nullable=True))
         outbox.add_column(sa.Column("caused_by", sa.String(80), nullable=True))
         outbox.add_column(sa.Column("outcome", sa.String(16), nullable=True))
-        outbox.add_column(
-            sa.Column("pieces_sent", sa.Integer, nullable=False, server_default="0")
-        )
+        outbox.add_column(sa.Column("pieces_sent", sa.Integer, nullable=False, server_default="0"))
         outbox.create_index("ix_outbox_caused_by", ["caused_by"])
 
 
