@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from bot.core.desk_load import QueueLoad
 from bot.core.domain import Priority, Sender
-from bot.core.tickets import Agent
+from bot.core.tickets import Agent, DeliveryOutcome, Notice
 from bot.storage.load_queries import SqlDeskLoadReader
+from bot.storage.unit_of_work import sql_units_of_work
 from tests.conftest import AppFactory
 from tests.fakes import FakeTriage, ManualClock, escalating
 
@@ -50,6 +51,27 @@ def test_waiting_cases_their_wait_and_the_outbox_are_read_as_of_now(
     assert load.on_shift == 1
     assert load.outbox_backlog >= 1  # the offers to dana, not sent: no bot is running
     assert load.outbox_oldest_age_seconds == 90.0
+
+
+def test_messages_never_sent_again_are_counted_by_how_their_send_ended(
+    make_app: AppFactory,
+) -> None:
+    clock = ManualClock()
+    app = make_app(clock=clock)
+    with sql_units_of_work(app.sessions)() as uow:
+        alice = uow.users.ensure(ALICE, clock())
+        for text in ("timed out", "in doubt", "sent", "in doubt too"):
+            uow.outbox.add(Notice(text, user_id=alice), clock())
+        uow.commit()
+    with sql_units_of_work(app.sessions)() as uow:
+        kept = uow.outbox.pending(user_id=alice)
+        outcomes = ["timed out", "in doubt", "sent", "in doubt"]
+        for notice, outcome in zip(kept, outcomes, strict=True):
+            uow.outbox.delivered([notice.id], clock(), DeliveryOutcome(outcome))
+        uow.commit()
+    load = SqlDeskLoadReader(app.sessions).load_at(clock.now)
+    assert load.not_repeated == {"timed out": 1, "in doubt": 2}
+    assert load.outbox_backlog == 0
 
 
 def test_missed_claim_targets_are_counted(make_app: AppFactory) -> None:

@@ -28,6 +28,7 @@ class DeskLoad:
 
     outbox_backlog: int = 0
     outbox_oldest_age_seconds: float = 0.0
+    not_repeated: dict[str, int] = field(default_factory=dict)  # by outcome: may have arrived
     queue: dict[Priority, QueueLoad] = field(default_factory=dict)
     handoffs: dict[Priority, int] = field(default_factory=dict)  # every case ever created
     claim_breaches: int = 0  # cases that waited past their claim target, ever

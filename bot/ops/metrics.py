@@ -143,6 +143,14 @@ def _load_metrics(load: DeskLoad) -> Iterator[Metric]:
         "triage_outbox_oldest_age_seconds", "Age of the oldest message not yet sent (0: none)."
     )
     oldest.add_metric([], load.outbox_oldest_age_seconds)
+    not_repeated = CounterMetricFamily(
+        "triage_outbox_not_repeated",
+        "Messages never sent again because they may have arrived, by outcome: timed out, or "
+        "in doubt (in flight when their process died).",
+        labels=["outcome"],
+    )
+    for outcome, count in load.not_repeated.items():
+        not_repeated.add_metric([outcome], count)
     depth = GaugeMetricFamily(
         "triage_queue_depth", "Cases waiting to be claimed, by priority.", labels=["priority"]
     )
@@ -166,4 +174,4 @@ def _load_metrics(load: DeskLoad) -> Iterator[Metric]:
     breaches.add_metric(["resolve"], load.resolve_breaches)
     on_shift = GaugeMetricFamily("triage_homeworkers_on_shift", "Homeworkers on shift now.")
     on_shift.add_metric([], load.on_shift)
-    yield from (backlog, oldest, depth, wait, handoffs, breaches, on_shift)
+    yield from (backlog, oldest, not_repeated, depth, wait, handoffs, breaches, on_shift)

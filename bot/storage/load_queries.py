@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.desk_load import DeskLoad, QueueLoad
 from bot.core.domain import Priority
-from bot.core.tickets import TicketStatus
+from bot.core.tickets import DeliveryOutcome, TicketStatus
 from bot.storage.schema import AgentRow, OutboxRow, TicketRow
 
 
@@ -22,6 +22,18 @@ def _priority(value: str) -> Priority | None:
         return Priority(value)
     except ValueError:
         return None
+
+
+def _not_repeated(session: Session) -> dict[str, int]:
+    """Messages never sent again because they may have arrived, by how their send ended."""
+    outcomes = (DeliveryOutcome.TIMED_OUT, DeliveryOutcome.IN_DOUBT)
+    rows = session.execute(
+        select(OutboxRow.outcome, func.count())
+        .where(OutboxRow.outcome.in_([outcome.value for outcome in outcomes]))
+        .group_by(OutboxRow.outcome)
+    )
+    counted = {outcome: count for outcome, count in rows}
+    return {outcome.value: counted.get(outcome.value, 0) for outcome in outcomes}
 
 
 class SqlDeskLoadReader:
@@ -41,6 +53,7 @@ class SqlDeskLoadReader:
             return DeskLoad(
                 outbox_backlog=backlog,
                 outbox_oldest_age_seconds=_seconds_since(_as_utc(oldest), now),
+                not_repeated=_not_repeated(session),
                 queue=_queue(session, now),
                 handoffs=_handoffs(session),
                 claim_breaches=_count(session, TicketRow.claim_breached_at.is_not(None)),

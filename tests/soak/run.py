@@ -70,6 +70,8 @@ def report(result: Result) -> str:
         "faults injected: "
         + (", ".join(f"{k} {v}" for k, v in sorted(result.faults.items())) or "none")
         + f" (total {sum(result.faults.values())})",
+        f"sends the bot recorded in doubt or timed out (never repeated): "
+        f"{result.recorded_in_doubt}, of which never arrived: {result.total('in_doubt')}",
         f"Bot API spec violations: {result.violations}; tracebacks in the bot's logs: "
         f"{result.log_errors}; logs in {result.folder}",
         "timeline: " + "; ".join(result.notes),

@@ -67,6 +67,7 @@ class Result:
     proxy: str = ""
     violations: int = 0  # calls or objects departing from the Bot API spec
     log_errors: int = 0
+    recorded_in_doubt: int = 0  # sends the bot never repeated: in flight at a kill, timed out
     folder: Path | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -132,7 +133,8 @@ def _run(
         standin.random_faults(0)
         _settle(standin, options.settle, options.quiet)
         phases.append(("settled", time.monotonic()))
-        rows, problems = ledger.count(standin.sent_messages, environment.sends_in_doubt())
+        in_doubt = environment.sends_in_doubt()
+        rows, problems = ledger.count(standin.sent_messages, in_doubt)
         _keep_transcript(standin, folder / "transcript.jsonl")
         (folder / "problems.txt").write_text("".join(f"{p}\n" for p in problems))
     finally:
@@ -152,6 +154,7 @@ def _run(
         proxy=proxy.label if proxy is not None else "",
         violations=len(standin.violations),
         log_errors=sum(_tracebacks(b.log_path) for b in bots),
+        recorded_in_doubt=len(in_doubt),
         folder=folder,
         notes=[f"{name} +{at - phases[0][1]:.1f} s" for name, at in phases[1:]]
         + [f"cases claimed before any offer arrived: {ledger.claimed_unoffered}"],
