@@ -231,9 +231,15 @@ async def _claim(desk: Desk, user: int, reference: str) -> tuple[int, int | None
 async def _exchange(
     desk: Desk, user: int, homeworker: int, reference: str, anchor: int | None
 ) -> None:
-    """The homeworker replies on the case (replying to its card); the user answers back."""
+    """The homeworker replies on the case (replying to its card; naming the case when
+    neither its card nor an offer has come, since plain text goes to their current case,
+    which a later claim may have changed); the user answers back."""
     token = desk.token("h")
-    sent = desk.says(homeworker, f"Please try restarting it {token}", reply_to=anchor)
+    text = f"Please try restarting it {token}"
+    if anchor is None:
+        sent = desk.says(homeworker, f"/reply {reference} {text}")
+    else:
+        sent = desk.says(homeworker, text, reply_to=anchor)
     desk.ledger.expect_token(token, "homeworker reply", user)
     desk.ledger.expect("reply ack", homeworker, reference)
     await desk.wait([user], carrying(token))
