@@ -163,17 +163,23 @@ def test_a_notice_is_leased_sent_once_and_taken_up_when_its_lease_runs_out(
         assert [p.notice.text for p in uow.outbox.pending()] == ["for dana"]
 
 
-def test_the_answers_to_an_update_are_reserved_for_its_door_until_the_lease_ends(
-    units: UnitOfWorkFactory,
-) -> None:
+def reserve_two_answers(units: UnitOfWorkFactory, update: str) -> timedelta:
+    """Alice's two answers to ``update``, kept reserved for its door; the reservation's length."""
     lease = timedelta(seconds=60)
     with units() as uow:
         alice = uow.users.ensure(ALICE, NOW)
         for text in ("first answer", "second answer"):
             uow.outbox.add(
-                Notice(text, user_id=alice), NOW, caused_by="telegram:7", reserved_until=NOW + lease
+                Notice(text, user_id=alice), NOW, caused_by=update, reserved_until=NOW + lease
             )
         uow.commit()
+    return lease
+
+
+def test_the_answers_to_an_update_are_reserved_for_its_door_until_the_lease_ends(
+    units: UnitOfWorkFactory,
+) -> None:
+    lease = reserve_two_answers(units, "telegram:7")
     with units() as uow:
         kept = uow.outbox.caused_by("telegram:7", NOW)
         assert [p.notice.text for p in kept] == ["first answer", "second answer"]
@@ -192,14 +198,7 @@ def test_the_answers_to_an_update_are_reserved_for_its_door_until_the_lease_ends
 def test_a_notice_in_flight_when_its_sender_died_says_so_to_whoever_takes_it_up(
     units: UnitOfWorkFactory,
 ) -> None:
-    lease = timedelta(seconds=60)
-    with units() as uow:
-        alice = uow.users.ensure(ALICE, NOW)
-        for text in ("first answer", "second answer"):
-            uow.outbox.add(
-                Notice(text, user_id=alice), NOW, caused_by="telegram:9", reserved_until=NOW + lease
-            )
-        uow.commit()
+    lease = reserve_two_answers(units, "telegram:9")
     with units() as uow:
         first, second = uow.outbox.caused_by("telegram:9", NOW)
         assert not first.in_flight  # reserved, not yet being sent

@@ -118,8 +118,6 @@ class Ledger:
     sent_by_people: int = 0
     claimed_unoffered: int = 0  # cases claimed with /claim before an offer arrived
     unclassified: list[tuple[int, str]] = field(default_factory=list)
-    _doubted_slots: Counter[tuple[str, int, str]] = field(default_factory=Counter)
-    _doubted_tokens: set[str] = field(default_factory=set)
 
     def expect(self, kind: str, chat: int, key: str = "-", times: int = 1) -> None:
         """One more message of kind to chat, told apart by key (a reference, or '-')."""
@@ -134,7 +132,7 @@ class Ledger:
     ) -> tuple[list[Row], list[str]]:
         """The table rows by kind, and one line per failure found (for the report);
         ``in_doubt``: what the bot recorded as maybe arrived and never sent again."""
-        self._doubted_slots, self._doubted_tokens = self._doubted(in_doubt)
+        doubted_slots, doubted_tokens = self._doubted(in_doubt)
         observed: Counter[tuple[str, int, str]] = Counter()
         token_seen: dict[str, list[tuple[str, int]]] = defaultdict(list)
         problems: list[str] = []
@@ -156,13 +154,10 @@ class Ledger:
                 rows.setdefault(kind, Row(kind)).misdelivered += 1
                 problems.append(f"misdelivered {kind} for {reference} to chat {message.chat_id}")
                 continue
-            key = "-" if tokened or kind in ("kb answer", "glad", "rating thanks") else reference
-            if kind in ("handoff notice",):
-                key = "-"
             if not tokened:
-                observed[(kind, message.chat_id, key or "-")] += 1
-        self._count_plain(observed, rows, problems)
-        self._count_tokens(token_seen, rows, problems)
+                observed[_slot(kind, message.chat_id, reference)] += 1
+        self._count_plain(observed, doubted_slots, rows, problems)
+        self._count_tokens(token_seen, doubted_tokens, rows, problems)
         self._count_offers(offers, rows, problems)
         return [r for r in rows.values() if r.expected or r.extra or _failed(r)], problems
 
@@ -176,10 +171,8 @@ class Ledger:
             kind, reference = classify(message, message.chat_id in self.homeworkers)
             found = TOKEN.findall(message.text or "")
             tokens.update(found)
-            if found and kind not in CARD_KINDS:
-                continue
-            plain = kind in ("kb answer", "glad", "rating thanks", "handoff notice")
-            slots[(kind, message.chat_id, "-" if plain else reference or "-")] += 1
+            if not (found and kind not in CARD_KINDS):
+                slots[_slot(kind, message.chat_id, reference)] += 1
         return slots, tokens
 
     def _misplaced(self, kind: str, reference: str, chat: int) -> bool:
@@ -191,7 +184,11 @@ class Ledger:
         return owner is not None and owner != chat
 
     def _count_plain(
-        self, observed: Counter[tuple[str, int, str]], rows: dict[str, Row], problems: list[str]
+        self,
+        observed: Counter[tuple[str, int, str]],
+        doubted: Counter[tuple[str, int, str]],
+        rows: dict[str, Row],
+        problems: list[str],
     ) -> None:
         for slot in set(observed) | set(self.expected):
             kind, chat, key = slot
@@ -200,13 +197,13 @@ class Ledger:
             row.expected += wanted
             row.once += min(wanted, got)
             if got < wanted:
-                doubted = min(wanted - got, self._doubted_slots[slot])
-                row.in_doubt += doubted
-                row.lost += wanted - got - doubted
-                if wanted - got > doubted:
-                    problems.append(f"lost {wanted - got - doubted} {kind} to chat {chat} ({key})")
-                if doubted:
-                    problems.append(f"in doubt: {doubted} {kind} to chat {chat} ({key})")
+                excused = min(wanted - got, doubted[slot])
+                row.in_doubt += excused
+                row.lost += wanted - got - excused
+                if wanted - got > excused:
+                    problems.append(f"lost {wanted - got - excused} {kind} to chat {chat} ({key})")
+                if excused:
+                    problems.append(f"in doubt: {excused} {kind} to chat {chat} ({key})")
             elif got > wanted and wanted:
                 row.duplicated += got - wanted
                 problems.append(f"{got - wanted} duplicated {kind} to chat {chat} ({key})")
@@ -216,6 +213,7 @@ class Ledger:
     def _count_tokens(
         self,
         seen: dict[str, list[tuple[str, int]]],
+        doubted: set[str],
         rows: dict[str, Row],
         problems: list[str],
     ) -> None:
@@ -224,7 +222,7 @@ class Ledger:
             row.expected += 1
             places = seen.get(token, [])
             right = sum(1 for k, c in places if (k, c) == (kind, chat))
-            if right == 0 and token in self._doubted_tokens:
+            if right == 0 and token in doubted:
                 row.in_doubt += 1
                 problems.append(f"in doubt: {kind} {token} to chat {chat}")
             elif right == 0:
@@ -264,6 +262,13 @@ class Ledger:
             row.duplicated += got - 1
             if got > 1:
                 problems.append(f"offer of {reference} arrived {got} times in chat {chat}")
+
+
+def _slot(kind: str, chat: int, reference: str | None) -> tuple[str, int, str]:
+    """Where an untokened message is counted: its kind, chat and case (messages of the kinds
+    that name no case, or name it only in passing, are counted by chat alone)."""
+    by_chat = kind in ("kb answer", "glad", "rating thanks", "handoff notice")
+    return kind, chat, "-" if by_chat or reference is None else reference
 
 
 def _failed(row: Row) -> bool:

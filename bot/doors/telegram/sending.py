@@ -82,9 +82,8 @@ class ChatSender:
         after each piece but the last (so a crash resends only the rest). A failure worth
         retrying raises :class:`NotAllSent` with how many went; a piece that timed out is
         not sent again and the rest still go, then :class:`NotAllSent` says it timed out."""
-        texts = message_pieces(reply.text_parts)
+        texts, files = _pieces(reply, attachment)
         markup = keyboard(reply.choices, self._signer, chat_id)
-        files = (*reply.attachments, *([attachment] if attachment else []))
         reference = ""
         timed_out: TimedOut | None = None
         for number in range(first_piece, len(texts) + len(files)):
@@ -109,12 +108,6 @@ class ChatSender:
         if timed_out is not None:
             raise NotAllSent(len(texts) + len(files), timed_out)
         return reference
-
-    @staticmethod
-    def pieces(reply: Reply, attachment: Attachment | None = None) -> int:
-        """How many messages :meth:`send` sends for a reply: its text pieces and files."""
-        extra = 1 if attachment is not None else 0
-        return len(message_pieces(reply.text_parts)) + len(reply.attachments) + extra
 
     async def replace(self, reference: str, text: str) -> None:
         """Show ``text`` in place of a message sent before, without its buttons."""
@@ -204,7 +197,8 @@ class OutboxCourier:
                 first_piece + 1,
             )
             first_piece += 1
-            if first_piece >= self._sender.pieces(reply, notice.attachment):
+            texts, files = _pieces(reply, notice.attachment)
+            if first_piece >= len(texts) + len(files):
                 return SendResult.IN_DOUBT, first_piece, ""
         try:
             if delivery.replaces is not None:
@@ -227,6 +221,17 @@ class OutboxCourier:
             return result, 0, ""
         in_doubt = first_piece > delivery.pieces_sent
         return (SendResult.IN_DOUBT if in_doubt else SendResult.SENT), 0, reference
+
+
+def _pieces(
+    reply: Reply, attachment: Attachment | None
+) -> tuple[list[str], tuple[Attachment, ...]]:
+    """What :meth:`ChatSender.send` sends for a reply, in order: its text in pieces under
+    Telegram's limit, then its files."""
+    return message_pieces(reply.text_parts), (
+        *reply.attachments,
+        *([attachment] if attachment else []),
+    )
 
 
 def message_reference(message: Message) -> str:
