@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
+from bot.core.notices import LEASE
 from tests.conftest import TRIAGE_COMMAND
 from tests.telegram_standin import SentMessage, TelegramStandIn
 
@@ -79,6 +80,27 @@ def test_a_webhook_receives_updates_with_the_secret_checked(
     assert (webhook_set.url, webhook_set.secret_token) == (url, "not-a-real-secret-42")
     assert "VPN" in (answer.text or "")
     assert telegram_standin_thread.calls_of("getUpdates") == []
+
+
+def test_a_bot_killed_while_telegram_answers_its_reply_never_sends_that_reply_again(
+    telegram_standin_thread: TelegramStandIn,
+) -> None:
+    standin = telegram_standin_thread
+    standin.delay_next("sendMessage", 30)  # Alice sees the answer; the bot waits for the reply
+    with triage_run(standin) as first:
+        standin.user_sends_text(ALICE, VPN)
+        assert _wait_until(lambda: [m for m in standin.messages_to(ALICE) if _vpn_answer(m)])
+        first.kill()  # kill -9 while the Bot API call is held
+        first.wait(timeout=30)
+    killed = time.monotonic()
+    with triage_run(standin):
+        standin.user_sends_text(ALICE, "the printer on floor 3 is jammed again")
+        assert _wait_until(lambda: len(standin.messages_to(ALICE)) >= 2)
+        # past the dead process's hold on the answer, when whoever runs takes it up
+        time.sleep(max(0.0, killed + LEASE.total_seconds() + 5 - time.monotonic()))
+    said = [m.text or "" for m in standin.messages_to(ALICE)]
+    assert sum("VPN" in text for text in said) == 1, said
+    assert len(said) == 2, said
 
 
 def test_a_rejected_token_gets_one_clear_line(telegram_standin_thread: TelegramStandIn) -> None:
