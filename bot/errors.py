@@ -16,8 +16,10 @@ TriageError            base; ``str(error)`` is safe to show to a person
 └── ClassifierError    (classifier.errors) the triage classifier's errors
     ├── DatasetError   a training or evaluation file cannot be used; nothing was changed
     ├── ModelRefused   a model version is missing, tampered with or incompatible
-    └── EmbeddingsUnavailable
-                       (classifier.embeddings) the optional embeddings extra can't run
+    ├── EmbeddingsUnavailable
+    │                  (classifier.embeddings) the sentence encoder can't be loaded
+    └── WordVectorsUnavailable
+                       (classifier.word_vectors) the static word vectors can't be read
 
 Each package raises its own, defined beside its code; this tree is the one list of them.
 """

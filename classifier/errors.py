@@ -3,7 +3,8 @@
 ClassifierError        base; the message is one line, safe to show an admin
 ├── DatasetError       a training or evaluation file cannot be used
 ├── ModelRefused       a model version is missing, tampered with or incompatible
-└── EmbeddingsUnavailable  (classifier.embeddings) the optional extra can't run
+├── EmbeddingsUnavailable  (classifier.embeddings) the sentence encoder can't be loaded
+└── WordVectorsUnavailable (classifier.word_vectors) the word vectors can't be read
 
 Part of the desk's one tree of errors, drawn whole in bot/errors.py.
 """

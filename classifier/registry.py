@@ -55,14 +55,14 @@ def _leading(version: str | None, parts: int) -> list[str]:
 
 
 def library_versions() -> dict[str, str]:
-    """The versions a model's behaviour depends on (and the embedding libraries, if installed)."""
+    """The versions a model's behaviour depends on, with the sentence encoder's runtime."""
     versions = {
         "python": platform.python_version(),
         "scikit-learn": sklearn.__version__,
         "numpy": numpy.__version__,
         "joblib": joblib.__version__,
     }
-    for optional in ("torch", "sentence-transformers"):
+    for optional in ("onnxruntime", "tokenizers"):
         try:
             versions[optional] = importlib.metadata.version(optional)
         except importlib.metadata.PackageNotFoundError:

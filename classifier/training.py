@@ -22,6 +22,9 @@ HELD_OUT_SHARE = 0.2
 SPLIT_SEED = 42
 # Without out-of-scope examples, the threshold rejects this share of in-scope validation rows.
 IN_SCOPE_REJECTION = 0.02
+# The desk scores one message at a time (``TriageModel.explain``), which can differ from these
+# batch probabilities in the last digits: the row a cut is chosen at must stay on its side.
+FLOAT_NOISE = 1e-6
 
 Progress = Callable[[str], None]
 
@@ -107,9 +110,10 @@ def choose_escalation_threshold(
     if probability is None or held_out.escalate is None or not any(held_out.escalate):
         return model.escalate_threshold
     by_rule = np.asarray([matching_rule(text) is not None for text in held_out.texts])
-    return recall_threshold(
+    cut = recall_threshold(
         np.where(by_rule, 1.0, probability), np.asarray(held_out.escalate, bool), target_recall
     )
+    return cut - FLOAT_NOISE
 
 
 def train(

@@ -85,10 +85,10 @@ def _print_metrics(metrics: dict[str, Any], title: str) -> None:
 class Features(StrEnum):
     """What the classifier reads from a message."""
 
+    TFIDF_MINILM = "tfidf+minilm"
     TFIDF_STATIC = "tfidf+static"
     TFIDF = "tfidf"
-    EMBEDDINGS = "embeddings"
-    BOTH = "both"
+    MINILM = "minilm"
 
 
 def train_command(
@@ -116,10 +116,11 @@ def train_command(
         Features,
         typer.Option(
             "--features",
-            help="tfidf+static (default: TF-IDF beside static word vectors), tfidf alone, or "
-            "sentence embeddings alone or beside TF-IDF (needs the optional 'embeddings' extra).",
+            help="tfidf+minilm (default: TF-IDF beside MiniLM sentence embeddings), minilm "
+            "alone, tfidf+static (TF-IDF beside static word vectors, the former default) or "
+            "tfidf alone.",
         ),
-    ] = Features.TFIDF_STATIC,
+    ] = Features.TFIDF_MINILM,
     escalation_recall: Annotated[
         float,
         typer.Option(

@@ -1,6 +1,6 @@
 """Classifier benchmark: the triage model against the CLINC150 paper's SVM, in one run.
 
-    .venv/bin/python tests/benchmarks/bench_classifier.py [--data DIR] [--calls N] [--embeddings]
+    .venv/bin/python tests/benchmarks/bench_classifier.py [--data DIR] [--calls N] [--before]
 
 On ../shared/data (validation splits only; the test splits are not shipped) it prints
 CLINC150 in-scope accuracy and out-of-scope recall under the paper's two protocols, and
@@ -14,10 +14,8 @@ other, and the two halves' results are pooled. Both models use the same rule to 
 (the one ``triage train`` uses: the most rows right) on their own confidence: calibrated
 probability for ours, the largest decision score for the SVM.
 
-With --embeddings (needs the optional extra: pip install -e '.[embeddings]'), the same
-table also has the category head on sentence embeddings alone and on embeddings beside the
-TF-IDF features (``TriageModel(features=...)``), with their training time and latency. Each
-split is embedded once, up front (timed apart); the fits then reuse those embeddings.
+With --before, the table also has the default this one replaced (TF-IDF beside static word
+vectors) and MiniLM alone. Every variant tried is in classifier_variants.md beside this file.
 """
 
 from __future__ import annotations
@@ -41,8 +39,8 @@ from sklearn.svm import LinearSVC
 from classifier import DEFAULT_TRAINING_DATA
 from classifier.dataset import Dataset, read_dataset
 from classifier.metrics import evaluate_model
-from classifier.model import DEFAULT_FEATURES, TriageModel, build_pipeline
-from classifier.training import best_threshold, choose_threshold, split, train
+from classifier.model import DEFAULT_FEATURES, TriageModel
+from classifier.training import best_threshold, train
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
@@ -50,7 +48,6 @@ IT_MESSAGES = PROJECT_ROOT / "tests" / "benchmarks" / "data" / "it_messages.csv"
 OOS = "oos"
 TRAINING_ROWS = 20_000
 SEED = 0
-EMBEDDING_CALLS = 300
 
 Scorer = Callable[[Sequence[str]], tuple[np.ndarray, np.ndarray]]
 """Texts to (predicted label, confidence) arrays."""
@@ -98,32 +95,14 @@ def triage_model(features: str = DEFAULT_FEATURES) -> Builder:
     return build
 
 
-def embedding_model(features: str) -> Callable[[Sequence[str], Sequence[str]], Scorer]:
-    """The category head of ``TriageModel(features=features)``, embeddings remembered."""
-
-    def build(texts: Sequence[str], labels: Sequence[str]) -> Scorer:
-        pipeline = build_pipeline(features=features)
-        pipeline.set_params(features__embeddings__remember=True)
-        pipeline.fit(list(texts), list(labels))
-
-        def score(batch: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-            probabilities = pipeline.predict_proba(list(batch))
-            return pipeline.classes_[probabilities.argmax(axis=1)], probabilities.max(axis=1)
-
-        return score
-
-    return build
-
-
 PAPER_SVM = "SVM one-hot C=1 (paper)"
 MODELS: list[tuple[str, Builder]] = [
-    ("triage TF-IDF + word vectors (default)", triage_model()),
+    ("triage TF-IDF + MiniLM (default)", triage_model()),
     (PAPER_SVM, paper_svm),
 ]
-BEFORE = ("triage TF-IDF alone (before)", triage_model("tfidf"))
-EMBEDDING_MODELS: tuple[tuple[str, str], ...] = (
-    ("triage TF-IDF + MiniLM (extra)", "both"),
-    ("triage MiniLM alone (extra)", "embeddings"),
+BEFORE = (
+    ("triage TF-IDF + word vectors (before)", triage_model("tfidf+static")),
+    ("triage MiniLM alone", triage_model("minilm")),
 )
 
 
@@ -235,63 +214,21 @@ def twenty_thousand_rows(data: Path) -> Dataset:
     )
 
 
-LEAN_FEATURES = ("tfidf", DEFAULT_FEATURES)
-
-
-def training_seconds(
-    data: Dataset, features: str = DEFAULT_FEATURES
-) -> tuple[float, float, TriageModel | None]:
-    """Wall-clock and CPU seconds (all threads) to fit a model on every row, and the model.
-
-    The default model as `triage train` fits it; an embedding variant's category head
-    with the texts' embeddings already remembered (their encoding is timed apart).
-    """
+def training_seconds(data: Dataset) -> tuple[float, float, TriageModel]:
+    """Wall-clock seconds to fit the default model on every row as `triage train` fits it
+    (encoding included), CPU seconds of this process (its fits in worker processes are not
+    counted there), and the model."""
     wall, cpu = time.perf_counter(), time.process_time()
-    model = None
-    if features in LEAN_FEATURES:
-        model = TriageModel(features=features).fit(data.texts, data.labels)
-    else:
-        embedding_model(features)(data.texts, data.labels)
+    model = TriageModel().fit(data.texts, data.labels)
     return time.perf_counter() - wall, time.process_time() - cpu, model
 
 
-def embed_all_splits(data: Path) -> tuple[int, float]:
-    """Embed every benchmark text once, to be remembered; how many, and the seconds taken."""
-    from classifier.embeddings import SentenceEmbedder
-
-    texts = [
-        text
-        for folder in ("clinc150", "banking77")
-        for part in ("train.csv", "val.csv")
-        for text in read_dataset(data / folder / part).texts
-    ]
-    embedder = SentenceEmbedder(remember=True).fit(texts[:1])
-    started = time.perf_counter()
-    embedder.transform(texts)
-    return len(set(texts)), time.perf_counter() - started
-
-
-def trained_on_default_data(features: str) -> TriageModel:
-    """A model of the given features on the project's data, as `triage train` makes one."""
-    if features in LEAN_FEATURES:
-        return train(read_dataset(DEFAULT_TRAINING_DATA), features=features).model
-    fit_part, held_out = split(read_dataset(DEFAULT_TRAINING_DATA))
-    model = TriageModel(features=features).fit(
-        fit_part.texts, fit_part.labels, fit_part.escalate, fit_part.priority
-    )
-    model.out_of_scope_threshold = choose_threshold(model, held_out, None)
-    return model
-
-
 def explain_latency(
-    calls: int,
-    messages: Sequence[str],
-    features: str = DEFAULT_FEATURES,
-    model: TriageModel | None = None,
+    calls: int, messages: Sequence[str], model: TriageModel | None = None
 ) -> tuple[float, float, int]:
-    """Median and p99 milliseconds of single `explain` calls of a model (by default one of
-    the given features on the project's data), warm."""
-    model = model or trained_on_default_data(features)
+    """Median and p99 milliseconds of single `explain` calls of a model (by default the
+    desk's, trained on the project's data), warm."""
+    model = model or train(read_dataset(DEFAULT_TRAINING_DATA)).model
     for text in messages[:50]:
         model.explain(text)
     timings = []
@@ -304,15 +241,17 @@ def explain_latency(
     return statistics.median(timings), timings[int(0.99 * (len(timings) - 1))], len(model.classes_)
 
 
-ADDED = ("wordllama", "tokenizers", "safetensors", "toml")
+ADDED = ("wordllama", "tokenizers", "safetensors", "toml", "onnxruntime", "flatbuffers", "protobuf")
+ENCODER_FILES = PROJECT_ROOT / "classifier" / "data" / "minilm"
 
 
 def added_install_megabytes() -> float:
-    """The installed size of the packages the word vectors brought into the default install
-    (``requests`` and ``pydantic``, which wordllama also declares, were there already)."""
+    """The installed size of the packages the word vectors and the sentence encoder brought
+    into the default install (``requests``, ``pydantic``, ``numpy`` and ``packaging``, which
+    they also declare, were there already), and of the encoder's graph and tokenizer."""
     import importlib.metadata
 
-    total = 0
+    total = sum(path.stat().st_size for path in ENCODER_FILES.iterdir())
     for name in ADDED:
         for file in importlib.metadata.distribution(name).files or ():
             path = Path(str(file.locate()))
@@ -385,32 +324,14 @@ def print_table(results: Sequence[Result]) -> None:
         )
 
 
-def report_embedding_costs(rows: Dataset, messages: Sequence[str], calls: int) -> None:
-    """Training time on 20,000 rows and one-message latency of each embedding variant."""
-    for name, features in EMBEDDING_MODELS:
-        wall, cpu, _ = training_seconds(rows, features)
-        print(
-            f"{name}: category head on {len(rows):,} rows, embeddings already computed: "
-            f"{wall:.1f} s wall, {cpu:.1f} s CPU"
-        )
-        median, p99, classes = explain_latency(calls, messages, features)
-        print(
-            f"{name} ({classes} categories) explain(), one message per call over "
-            f"{calls:,} calls: median {median:.3f} ms, p99 {p99:.3f} ms"
-        )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=SHARED_DATA, help="the shared data folder")
     parser.add_argument("--calls", type=int, default=2000, help="single explain() calls timed")
     parser.add_argument(
-        "--before", action="store_true", help="add the TF-IDF-alone model this one replaced"
-    )
-    parser.add_argument(
-        "--embeddings",
+        "--before",
         action="store_true",
-        help="add the sentence-embedding variants (needs the optional 'embeddings' extra)",
+        help="add the default this one replaced (TF-IDF + word vectors) and MiniLM alone",
     )
     options = parser.parse_args()
     data: Path = options.data
@@ -424,15 +345,7 @@ def main() -> None:
 
     load = os.getloadavg()
     if options.before:
-        MODELS.append(BEFORE)
-    if options.embeddings:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        MODELS.extend((name, embedding_model(features)) for name, features in EMBEDDING_MODELS)
-        count, seconds = embed_all_splits(data)
-        print(
-            f"embedding {count:,} distinct texts once (all four splits) with all-MiniLM-L6-v2 "
-            f"on the CPU: {seconds:.1f} s, {1000 * seconds / count:.1f} ms a text in batches"
-        )
+        MODELS.extend(BEFORE)
     results = clinc150(data / "clinc150") + banking77(data / "banking77")
     print("Validation splits only (no test split is shipped); paper figures are on test.")
     print_table(results)
@@ -459,7 +372,10 @@ def main() -> None:
         f"median {big_median:.3f} ms, p99 {big_p99:.3f} ms"
     )
     added = added_install_megabytes()
-    print(f"the default install adds for the word vectors: {added:.0f} MB ({', '.join(ADDED)})")
+    print(
+        f"the default install adds for the word vectors and the sentence encoder: {added:.0f} MB "
+        f"({', '.join(ADDED)}, and {ENCODER_FILES.relative_to(PROJECT_ROOT)})"
+    )
     print_targets(
         results,
         [
@@ -470,8 +386,6 @@ def main() -> None:
         ],
         it_message_figures(),
     )
-    if options.embeddings:
-        report_embedding_costs(rows, messages, min(options.calls, EMBEDDING_CALLS))
     print(
         f"{os.cpu_count()} CPUs; load average at the start {load[0]:.1f}, "
         f"at the end {os.getloadavg()[0]:.1f} (wall times grow with other work on the machine)"
