@@ -10,8 +10,11 @@ parameters. Each text is encoded on its own (see ``Encoder._encode``).
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.resources
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -25,6 +28,7 @@ DIMENSIONS = 384
 MAX_TOKENS = 256  # the model's max_seq_length
 GRAPH = "data/minilm/all-MiniLM-L6-v2.int8.onnx"
 TOKENIZER = "data/minilm/tokenizer.json"
+RECENT = 8_192  # vectors kept (12 MB)
 THREADED_FROM = 64  # texts encoded at once from which two threads share the work
 REINSTALL_HINT = "reinstall the desk: pip install -e ."
 
@@ -36,14 +40,18 @@ class EmbeddingsUnavailable(ClassifierError):
 class Encoder:
     """The ONNX session and the tokenizer that feeds it.
 
-    With ``remember``, each text's embedding is kept for the life of the process (for
-    benchmarks and cross-validation that embed the same texts many times).
+    The ``RECENT`` last texts' vectors are kept, keyed by a hash of the text (never the text):
+    training and evaluating read the same held-back rows several times. With ``remember``,
+    each text's embedding is kept for the life of the process (for benchmarks and
+    cross-validation that embed the same texts many times).
     """
 
     def __init__(self, session: Any, tokenizer: Any) -> None:
         self._session = session
         self._tokenizer = tokenizer
         self._memo: dict[str, np.ndarray] = {}
+        self._recent: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], remember: bool) -> np.ndarray:
         """Unit-length float32 embeddings, one row per text."""
@@ -57,9 +65,20 @@ class Encoder:
         return np.stack([self._memo[text] for text in texts])
 
     def encode_one(self, text: str) -> np.ndarray:
-        """One text's embedding, without the batch's bookkeeping."""
+        """One text's embedding (read-only), from the recent ones when it is among them."""
+        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        with self._recent_lock:
+            recent = self._recent.get(key)
+            if recent is not None:
+                self._recent.move_to_end(key)
+                return recent
         ids = np.asarray([self._tokenizer.encode(text).ids], np.int64)
         vector: np.ndarray = self._run(ids, np.ones_like(ids))[0]
+        vector.flags.writeable = False
+        with self._recent_lock:
+            self._recent[key] = vector
+            if len(self._recent) > RECENT:
+                self._recent.popitem(last=False)
         return vector
 
     def _encode(self, texts: list[str]) -> np.ndarray:

@@ -116,3 +116,22 @@ def test_no_blind_evaluation_message_is_in_the_training_data() -> None:
     evaluated = read_dataset(blind, label_column="category")
     assert len(evaluated) == 160
     assert [text for text in evaluated.texts if words(text) in trained] == []
+
+
+def test_heads_fitted_side_by_side_in_worker_processes_equal_those_fitted_one_by_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from classifier import linear
+
+    data = read_dataset(DEFAULT_TRAINING_DATA)
+    rows = slice(0, 600)
+    texts, labels = data.texts[rows], data.labels[rows]
+    escalate = data.escalate[rows] if data.escalate else None
+    one_by_one = TriageModel(features="tfidf").fit(texts, labels, escalate)
+    monkeypatch.setattr(linear, "PARALLEL_FROM_ROWS", 100)
+    monkeypatch.setattr(linear.os, "cpu_count", lambda: 2)
+    side_by_side = TriageModel(features="tfidf").fit(texts, labels, escalate)
+    for head in ("category_", "escalate_"):
+        before, after = getattr(one_by_one, head), getattr(side_by_side, head)
+        np.testing.assert_array_equal(after.weights_, before.weights_)
+        assert after.temperature_ == before.temperature_

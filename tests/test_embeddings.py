@@ -67,6 +67,24 @@ def test_a_batch_padded_to_its_longest_text_gives_each_text_its_own_vector() -> 
     np.testing.assert_allclose(beside_long[0], alone[0], atol=1e-4)
 
 
+def test_a_text_seen_lately_is_not_encoded_again_and_its_words_are_not_kept() -> None:
+    encoder = embeddings.shared_encoder()
+    secret = "my password is Hunter2 and the vpn is down"
+    first = encoder.encode_one(secret)
+    calls: list[Any] = []
+    real_run = encoder._run
+    encoder._run = lambda ids, mask: calls.append(ids) or real_run(ids, mask)  # type: ignore[method-assign]
+    try:
+        again = encoder.encode_one(secret)
+        other = encoder.encode_one(secret + "!")
+    finally:
+        del encoder._run
+    assert again is first and not first.flags.writeable
+    assert len(calls) == 1 and not np.allclose(other, first)
+    kept = pickle.dumps(list(encoder._recent))
+    assert b"Hunter2" not in kept and b"password" not in kept
+
+
 def test_remembered_embeddings_equal_fresh_ones() -> None:
     fresh = SentenceEmbedder().fit(TEXTS).transform(TEXTS)
     remembering = SentenceEmbedder(remember=True).fit(TEXTS)
