@@ -36,7 +36,7 @@ import sklearn
 
 from classifier.active_pointer import ACTIVE, active_version
 from classifier.errors import ModelRefused
-from classifier.model import TriageModel
+from classifier.model import FORMER_NAMES, TriageModel
 
 ARTIFACT = "model.joblib"
 MANIFEST = "manifest.json"
@@ -119,6 +119,7 @@ class Manifest:
     metrics: dict[str, Any]
     artifact_sha256: str
     heads: list[str] = field(default_factory=list)
+    features: str = "?"  # what the model reads (``TriageModel.features``); "?" if saved before
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
@@ -199,6 +200,7 @@ class ModelRegistry:
             metrics=metrics,
             artifact_sha256=file_sha256(folder / ARTIFACT),
             heads=heads,
+            features=FORMER_NAMES.get(model.features, model.features),
         )
         with os.fdopen(_new_private_file(folder / MANIFEST), "w", encoding="utf-8") as file:
             file.write(json.dumps(asdict(manifest), indent=2))

@@ -122,6 +122,9 @@ def test_a_worse_model_or_other_labels_are_saved_but_not_activated(
     shown = json.loads(run_triage("models", "show").stdout)
     assert shown["version"] == active
     assert 0 < shown["thresholds"]["escalate"] < 1
+    assert shown["features"] == "tfidf+minilm"
+    listed_json = json.loads(run_triage("models", "list", "--json").stdout)
+    assert {row["features"] for row in listed_json["versions"]} == {"tfidf+minilm"}
     assert run_triage("models", "activate", "no-such-version").returncode == 2
 
     other_labels = next(v for v in _versions(models_dir) if _labels(v) != _labels(active))

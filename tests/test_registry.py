@@ -12,7 +12,15 @@ import joblib
 import pytest
 
 from classifier.errors import ModelRefused
-from classifier.registry import ACTIVE, ARTIFACT, HISTORY, MANIFEST, ModelRegistry, file_sha256
+from classifier.registry import (
+    ACTIVE,
+    ARTIFACT,
+    HISTORY,
+    MANIFEST,
+    Manifest,
+    ModelRegistry,
+    file_sha256,
+)
 
 
 @pytest.fixture
@@ -267,3 +275,20 @@ def test_a_model_from_another_major_numpy_or_joblib_is_refused(registry: ModelRe
         manifest["libraries"][library] = original
         path.write_text(json.dumps(manifest))
     assert registry.load()
+
+
+def test_a_manifest_saved_before_features_were_recorded_reads_as_unknown(tmp_path: Path) -> None:
+    fields = {
+        "version": "v1",
+        "created": "2026-11-01T00:00:00+00:00",
+        "libraries": {},
+        "training_data": {},
+        "labels": ["a", "b"],
+        "thresholds": {},
+        "metrics": {},
+        "artifact_sha256": "0" * 64,
+    }
+    (tmp_path / "old.json").write_text(json.dumps(fields), encoding="utf-8")
+    (tmp_path / "new.json").write_text(json.dumps(fields | {"features": "tfidf"}), encoding="utf-8")
+    assert Manifest.read(tmp_path / "old.json").features == "?"
+    assert Manifest.read(tmp_path / "new.json").features == "tfidf"

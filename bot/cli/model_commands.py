@@ -338,13 +338,14 @@ def list_models(
         typer.echo(json.dumps(_models_json(str(registry.root), active, versions), indent=2))
         return
     table = Table(title=f"Models in {registry.root}")
-    for column in ("", "version", "created", "rows", "labels", "score", "scikit-learn"):
+    for column in ("", "version", "created", "features", "rows", "labels", "score", "scikit-learn"):
         table.add_column(column, overflow="fold", no_wrap=column != "version")
     for manifest in versions:
         table.add_row(
             "*" if manifest.version == active else "",
             manifest.version,
             manifest.created[:19],
+            manifest.features,
             str(manifest.training_data.get("rows", "?")),
             str(len(manifest.labels)),
             _percent(manifest.metrics.get("score")),
@@ -362,6 +363,7 @@ def _models_json(root: str, active: str | None, versions: list[Manifest]) -> dic
                 "version": manifest.version,
                 "active": manifest.version == active,
                 "created": manifest.created,
+                "features": manifest.features,
                 "rows": manifest.training_data.get("rows"),
                 "labels": list(manifest.labels),
                 "score": manifest.metrics.get("score"),
