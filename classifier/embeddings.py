@@ -1,7 +1,7 @@
 """Sentence embeddings (all-MiniLM-L6-v2) as a scikit-learn transformer, run lean.
 
-The encoder is an int8 ONNX graph shipped inside this package (``classifier/data/minilm``,
-with its tokenizer and licence; how it was built is written there), run by onnxruntime on one
+The encoder is an int8 ONNX graph shipped in the repository (``models/minilm``, with its
+tokenizer and licence; how it was built is written there), run by onnxruntime on one
 thread: about 1.5 ms a short message, no torch, nothing downloaded. The session is opened once
 per process, on first use, and never pickled: a saved model holds only the embedder's
 parameters. Each text is encoded on its own (see ``Encoder._encode``).
@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.resources
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,8 +26,9 @@ from classifier.errors import ClassifierError
 
 DIMENSIONS = 384
 MAX_TOKENS = 256  # the model's max_seq_length
-GRAPH = "data/minilm/all-MiniLM-L6-v2.int8.onnx"
-TOKENIZER = "data/minilm/tokenizer.json"
+ENCODER_FOLDER = Path(__file__).resolve().parents[1] / "models" / "minilm"
+GRAPH = "all-MiniLM-L6-v2.int8.onnx"
+TOKENIZER = "tokenizer.json"
 RECENT = 8_192  # vectors kept (12 MB)
 THREADED_FROM = 64  # texts encoded at once from which two threads share the work
 REINSTALL_HINT = "reinstall the desk: pip install -e ."
@@ -41,28 +42,14 @@ class Encoder:
     """The ONNX session and the tokenizer that feeds it.
 
     The ``RECENT`` last texts' vectors are kept, keyed by a hash of the text (never the text):
-    training and evaluating read the same held-back rows several times. With ``remember``,
-    each text's embedding is kept for the life of the process (for benchmarks and
-    cross-validation that embed the same texts many times).
+    training and evaluating read the same held-back rows several times.
     """
 
     def __init__(self, session: Any, tokenizer: Any) -> None:
         self._session = session
         self._tokenizer = tokenizer
-        self._memo: dict[str, np.ndarray] = {}
         self._recent: OrderedDict[bytes, np.ndarray] = OrderedDict()
         self._recent_lock = threading.Lock()
-
-    def encode(self, texts: Sequence[str], remember: bool) -> np.ndarray:
-        """Unit-length float32 embeddings, one row per text."""
-        if not remember:
-            return self._encode(list(texts))
-        missing = list(dict.fromkeys(text for text in texts if text not in self._memo))
-        if missing:
-            self._memo.update(zip(missing, self._encode(missing), strict=True))
-        if not texts:
-            return np.zeros((0, DIMENSIONS), np.float32)
-        return np.stack([self._memo[text] for text in texts])
 
     def encode_one(self, text: str) -> np.ndarray:
         """One text's embedding (read-only), from the recent ones when it is among them."""
@@ -81,10 +68,11 @@ class Encoder:
                 self._recent.popitem(last=False)
         return vector
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
-        """Each text on its own: the graph quantises its activations per call, so a text
-        encoded beside others (or beside padding) would come out slightly different from
-        the same text alone, as the desk sees it. Many texts go on two threads."""
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length float32 embeddings, one row per text, each text on its own: the graph
+        quantises its activations per call, so a text encoded beside others (or beside
+        padding) would come out slightly different from the same text alone, as the desk
+        sees it. Many texts go on two threads."""
         vectors = np.zeros((len(texts), DIMENSIONS), np.float32)
         if len(texts) < THREADED_FROM:
             for row, text in enumerate(texts):
@@ -102,21 +90,21 @@ class Encoder:
 
 @functools.cache
 def shared_encoder() -> Encoder:
-    """The process's one encoder, read from this package's files on first use."""
+    """The process's one encoder, read from ``ENCODER_FOLDER`` on first use."""
     try:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        files = importlib.resources.files("classifier")
-        tokenizer = Tokenizer.from_str((files / TOKENIZER).read_text(encoding="utf-8"))
+        tokenizer = Tokenizer.from_file(str(ENCODER_FOLDER / TOKENIZER))
         tokenizer.no_padding()
         tokenizer.enable_truncation(MAX_TOKENS)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # errors only: the graph's notes are not for operators
-        graph = (files / GRAPH).read_bytes()
-        session = onnxruntime.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+        session = onnxruntime.InferenceSession(
+            str(ENCODER_FOLDER / GRAPH), options, providers=["CPUExecutionProvider"]
+        )
     except Exception as error:  # ImportError, OSError, or onnxruntime's own on a bad file
         raise EmbeddingsUnavailable(
             f"the sentence encoder cannot be loaded ({type(error).__name__}); {REINSTALL_HINT}"
@@ -129,13 +117,10 @@ class SentenceEmbedder(BaseEstimator, TransformerMixin):  # type: ignore[misc]
 
     Nothing is learned: ``fit`` only loads the encoder and records the output width.
     ``scale`` weighs the embeddings against other features they are stacked with.
-    ``batch_size`` is unused, kept so that models saved with it still load.
     """
 
-    def __init__(self, scale: float = 1.0, batch_size: int = 64, remember: bool = False) -> None:
+    def __init__(self, scale: float = 1.0) -> None:
         self.scale = scale
-        self.batch_size = batch_size
-        self.remember = remember
 
     def fit(self, texts: Sequence[str], labels: Any = None) -> SentenceEmbedder:
         """Load the encoder (so a broken install fails here); nothing is learned."""
@@ -145,7 +130,7 @@ class SentenceEmbedder(BaseEstimator, TransformerMixin):  # type: ignore[misc]
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
         """One row of ``DIMENSIONS`` floats per text."""
-        vectors = shared_encoder().encode(list(texts), self.remember)
+        vectors = shared_encoder().encode(list(texts))
         return vectors * np.float32(self.scale)
 
     def transform_one(self, text: str) -> np.ndarray:
@@ -157,5 +142,7 @@ class SentenceEmbedder(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         return np.asarray([f"embedding{i}" for i in range(DIMENSIONS)], dtype=object)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        state.pop("_encoder", None)  # a model saved by the torch extra kept a handle here
+        # A model saved by the former torch extra kept a handle and two settings here.
+        for gone in ("_encoder", "batch_size", "remember"):
+            state.pop(gone, None)
         self.__dict__.update(state)

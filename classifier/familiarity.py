@@ -19,14 +19,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from classifier.unit_length import unit_length
+
 NEIGHBOURS = 5
 CHUNK = 512  # rows compared at once in batches, to bound memory
 SENTENCE_DIMENSIONS = 128
-
-
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return vectors / np.where(norms == 0, 1, norms)
 
 
 def principal_axes(vectors: np.ndarray, dimensions: int) -> np.ndarray | None:
@@ -80,7 +77,7 @@ class NearestExamples:
         """Unit-length vectors on the kept axes (as they are, when there are none)."""
         dense = np.asarray(dense, dtype=np.float32)
         if self.axes_ is not None:
-            dense = _unit(dense @ self.axes_)
+            dense = unit_length(dense @ self.axes_)
         return np.ascontiguousarray(dense)
 
     def similarity(self, sparse: sp.csr_matrix, dense: np.ndarray | None) -> np.ndarray:

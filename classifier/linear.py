@@ -58,11 +58,7 @@ def fit_together(
         for rows in (plan[1], None)
     ]
     workers = min(2, os.cpu_count() or 1) if features.shape[0] >= PARALLEL_FROM_ROWS else 1
-    fitted = (
-        Parallel(n_jobs=workers, backend="loky")(jobs)
-        if workers > 1
-        else [job[0](*job[1], **job[2]) for job in jobs]
-    )
+    fitted = Parallel(n_jobs=workers, backend="loky")(jobs)  # one worker: in this process
     for i, (head, plan) in enumerate(zip(heads, plans, strict=True)):
         head._finish(fitted[2 * i], fitted[2 * i + 1], features, plan)
 

@@ -40,6 +40,13 @@ FEATURES = ("tfidf", "tfidf+static", DEFAULT_FEATURES, "minilm")
 # The names models saved before the lean encoder used for the same features.
 FORMER_NAMES = {"both": DEFAULT_FEATURES, "embeddings": "minilm"}
 SENTENCE_FEATURES = (DEFAULT_FEATURES, "minilm")
+
+
+def canonical_features(features: str) -> str:
+    """The features' name today, for a name a model may have been saved under."""
+    return FORMER_NAMES.get(features, features)
+
+
 # Weight of the unit-length sentence embeddings against the TF-IDF blocks: for the default,
 # the best of 1.0, 1.4, 2.0 and 3.0 on 4 folds of CLINC150 and of Banking77 train (val unseen).
 EMBEDDING_SCALE = {"minilm": 1.4, DEFAULT_FEATURES: 2.0}
@@ -51,7 +58,7 @@ DEFAULT_ESCALATE_AT = 0.5  # a model saved before escalation thresholds were cho
 
 def build_features(max_features: int = 300_000, features: str = DEFAULT_FEATURES) -> FeatureUnion:
     """Word 1-2-grams and in-word character 2-5-grams, TF-IDF weighted, and/or embeddings."""
-    features = FORMER_NAMES.get(features, features)
+    features = canonical_features(features)
     if features not in FEATURES:
         raise ValueError(f"features must be one of {', '.join(FEATURES)}, not {features!r}")
     if features == "minilm":
@@ -157,7 +164,7 @@ class TriageModel(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         # With sentence embeddings, closeness is measured on them alone: on CLINC150 val that
         # found more out-of-scope queries (78% against 76% with the TF-IDF rows as well) and
         # spares the search over the TF-IDF rows (the variant table).
-        features = FORMER_NAMES.get(self.features, self.features)
+        features = canonical_features(self.features)
         blocks = 0 if features in SENTENCE_FEATURES else TFIDF_BLOCKS if size else 0
         self.nearest_: NearestExamples | None = NearestExamples(
             matrix[:, :size] if blocks else None,

@@ -36,7 +36,7 @@ import sklearn
 
 from classifier.active_pointer import ACTIVE, active_version
 from classifier.errors import ModelRefused
-from classifier.model import FORMER_NAMES, TriageModel
+from classifier.model import TriageModel, canonical_features
 
 ARTIFACT = "model.joblib"
 MANIFEST = "manifest.json"
@@ -200,7 +200,7 @@ class ModelRegistry:
             metrics=metrics,
             artifact_sha256=file_sha256(folder / ARTIFACT),
             heads=heads,
-            features=FORMER_NAMES.get(model.features, model.features),
+            features=canonical_features(model.features),
         )
         with os.fdopen(_new_private_file(folder / MANIFEST), "w", encoding="utf-8") as file:
             file.write(json.dumps(asdict(manifest), indent=2))

@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from classifier.errors import ClassifierError
+from classifier.unit_length import unit_length
 
 PACKAGE = "wordllama"
 WEIGHTS = "weights/l2_supercat_256.safetensors"
@@ -44,20 +45,15 @@ class WordVectors:
         for row, encoding in enumerate(encodings):
             if encoding.ids:
                 vectors[row] = self._table[encoding.ids].mean(axis=0)
-        return _unit(vectors)
+        return unit_length(vectors)
 
     def embed_one(self, text: str) -> np.ndarray:
         """One text's unit-length vector, without the batch's overhead."""
         ids = self._tokenizer.encode(text, add_special_tokens=False).ids
         if not ids:
             return np.zeros(self._table.shape[1], np.float32)
-        vector: np.ndarray = _unit(self._table[ids].mean(axis=0, keepdims=True))[0]
+        vector: np.ndarray = unit_length(self._table[ids].mean(axis=0, keepdims=True))[0]
         return vector
-
-
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms == 0, 1, norms)
 
 
 @functools.cache

@@ -85,11 +85,12 @@ def test_a_text_seen_lately_is_not_encoded_again_and_its_words_are_not_kept() ->
     assert b"Hunter2" not in kept and b"password" not in kept
 
 
-def test_remembered_embeddings_equal_fresh_ones() -> None:
-    fresh = SentenceEmbedder().fit(TEXTS).transform(TEXTS)
-    remembering = SentenceEmbedder(remember=True).fit(TEXTS)
-    np.testing.assert_allclose(remembering.transform(TEXTS), fresh, atol=1e-5)
-    np.testing.assert_allclose(remembering.transform(TEXTS[::-1]), fresh[::-1], atol=1e-5)
+def test_many_texts_shared_by_two_threads_come_back_each_in_its_own_row() -> None:
+    texts = [f"ticket {n}: the printer on floor {n % 7} is jammed" for n in range(100)]
+    assert len(texts) >= embeddings.THREADED_FROM
+    together = SentenceEmbedder().fit(texts).transform(texts)
+    one_by_one = np.stack([embeddings.shared_encoder().encode_one(text) for text in texts])
+    np.testing.assert_array_equal(together, one_by_one)
 
 
 def test_a_pickled_embedder_holds_only_its_parameters() -> None:
@@ -136,7 +137,7 @@ def test_a_model_saved_under_the_former_names_still_loads_and_answers(
 @pytest.fixture()
 def encoder_file_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     """The graph's path points nowhere, with a fresh encoder cache (the real one kept aside)."""
-    monkeypatch.setattr(embeddings, "GRAPH", "data/minilm/no-such-graph.onnx")
+    monkeypatch.setattr(embeddings, "GRAPH", "no-such-graph.onnx")
     monkeypatch.setattr(
         embeddings, "shared_encoder", functools.cache(embeddings.shared_encoder.__wrapped__)
     )

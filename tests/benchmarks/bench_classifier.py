@@ -38,6 +38,7 @@ from sklearn.svm import LinearSVC
 
 from classifier import DEFAULT_TRAINING_DATA
 from classifier.dataset import Dataset, read_dataset
+from classifier.embeddings import ENCODER_FOLDER
 from classifier.metrics import evaluate_model
 from classifier.model import DEFAULT_FEATURES, TriageModel
 from classifier.training import best_threshold, train
@@ -242,7 +243,7 @@ def explain_latency(
 
 
 ADDED = ("wordllama", "tokenizers", "safetensors", "toml", "onnxruntime", "flatbuffers", "protobuf")
-ENCODER_FILES = PROJECT_ROOT / "classifier" / "data" / "minilm"
+ENCODER_FILES = ENCODER_FOLDER
 
 
 def added_install_megabytes() -> float:
