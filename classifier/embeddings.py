@@ -23,6 +23,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from classifier.errors import ClassifierError
+from classifier.tokenizable import tokenizable
 
 DIMENSIONS = 384
 MAX_TOKENS = 256  # the model's max_seq_length
@@ -59,7 +60,7 @@ class Encoder:
             if recent is not None:
                 self._recent.move_to_end(key)
                 return recent
-        ids = np.asarray([self._tokenizer.encode(text).ids], np.int64)
+        ids = np.asarray([self._tokenizer.encode(tokenizable(text)).ids], np.int64)
         vector: np.ndarray = self._run(ids, np.ones_like(ids))[0]
         vector.flags.writeable = False
         with self._recent_lock:

@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from classifier.errors import ClassifierError
+from classifier.tokenizable import tokenizable
 from classifier.unit_length import unit_length
 
 PACKAGE = "wordllama"
@@ -41,7 +42,9 @@ class WordVectors:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text (zeros for a text with no tokens)."""
         vectors = np.zeros((len(texts), self._table.shape[1]), np.float32)
-        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        encodings = self._tokenizer.encode_batch(
+            [tokenizable(text) for text in texts], add_special_tokens=False
+        )
         for row, encoding in enumerate(encodings):
             if encoding.ids:
                 vectors[row] = self._table[encoding.ids].mean(axis=0)
@@ -49,7 +52,7 @@ class WordVectors:
 
     def embed_one(self, text: str) -> np.ndarray:
         """One text's unit-length vector, without the batch's overhead."""
-        ids = self._tokenizer.encode(text, add_special_tokens=False).ids
+        ids = self._tokenizer.encode(tokenizable(text), add_special_tokens=False).ids
         if not ids:
             return np.zeros(self._table.shape[1], np.float32)
         vector: np.ndarray = unit_length(self._table[ids].mean(axis=0, keepdims=True))[0]

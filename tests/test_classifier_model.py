@@ -135,3 +135,29 @@ def test_heads_fitted_side_by_side_in_worker_processes_equal_those_fitted_one_by
         before, after = getattr(one_by_one, head), getattr(side_by_side, head)
         np.testing.assert_array_equal(after.weights_, before.weights_)
         assert after.temperature_ == before.temperature_
+
+
+HOSTILE_ENQUIRIES = [
+    "lone \ud800 surrogate, my laptop \udfff will not start",
+    "",
+    "\x00\x1b[2J\x1b[H the printer \x9b31m is jammed",
+    "invoice_\u202egnp.exe came by email",
+    "\ufeff\u200b\u200d",
+    "пароль Qwerty123! почта не работает",
+    "密码是 hunter2, 电脑开不了机",
+    "the vpn drops " * 20_000,
+]
+
+
+@pytest.mark.parametrize("enquiry", HOSTILE_ENQUIRIES, ids=range(len(HOSTILE_ENQUIRIES)))
+def test_a_hostile_enquiry_gets_a_reading_and_leaves_the_model_in_use(
+    trained_models_dir: Path, enquiry: str
+) -> None:
+    from classifier.triage import ModelTriage
+
+    triage = ModelTriage(ModelRegistry(trained_models_dir))
+    verdict = triage.assess(enquiry)
+    assert verdict.model_version is not None or verdict.signal != "model"
+    assert triage.unavailable_because() is None
+    after = triage.assess("my laptop will not connect to the office wifi")
+    assert after.signal == "model" and after.category == "network"
