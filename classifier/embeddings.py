@@ -69,6 +69,11 @@ class Encoder:
                 self._recent.popitem(last=False)
         return vector
 
+    def forget_recent(self) -> None:
+        """Drop the recent vectors, so that the next texts are encoded afresh (benchmarks)."""
+        with self._recent_lock:
+            self._recent.clear()
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit-length float32 embeddings, one row per text, each text on its own: the graph
         quantises its activations per call, so a text encoded beside others (or beside

@@ -85,6 +85,22 @@ def test_a_text_seen_lately_is_not_encoded_again_and_its_words_are_not_kept() ->
     assert b"Hunter2" not in kept and b"password" not in kept
 
 
+def test_forgetting_the_recent_vectors_makes_the_next_text_encoded_afresh() -> None:
+    encoder = embeddings.shared_encoder()
+    text = "the second screen flickers when the dock wakes up"
+    first = encoder.encode_one(text)
+    calls: list[Any] = []
+    real_run = encoder._run
+    encoder._run = lambda ids, mask: calls.append(ids) or real_run(ids, mask)  # type: ignore[method-assign]
+    try:
+        encoder.forget_recent()
+        again = encoder.encode_one(text)
+    finally:
+        del encoder._run
+    assert len(calls) == 1 and again is not first
+    np.testing.assert_array_equal(again, first)
+
+
 def test_many_texts_shared_by_two_threads_come_back_each_in_its_own_row() -> None:
     texts = [f"ticket {n}: the printer on floor {n % 7} is jammed" for n in range(100)]
     assert len(texts) >= embeddings.THREADED_FROM
