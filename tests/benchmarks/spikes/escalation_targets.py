@@ -1,0 +1,54 @@
+"""What each escalation target costs and gives: the desk's default model trained on the
+project's data, its escalation threshold chosen on the held-back rows for each target, then
+the held-back figures, the IT messages' figures and the share of the knowledge base's
+evaluation questions (each one an article answers) that the desk hands to a person.
+
+    .venv/bin/python tests/benchmarks/spikes/escalation_targets.py [0.8 0.85 0.9 0.95]
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from classifier import DEFAULT_TRAINING_DATA
+from classifier.dataset import read_dataset
+from classifier.metrics import evaluate_model
+from classifier.rules import matching_rule
+from classifier.training import choose_escalation_threshold, train
+
+ROOT = Path(__file__).resolve().parents[3]
+IT_MESSAGES = ROOT / "tests" / "benchmarks" / "data" / "it_messages.csv"
+KB_QUESTIONS = ROOT / "knowledge_base" / "eval" / "questions.csv"
+
+
+def main() -> None:
+    targets = [float(target) for target in sys.argv[1:]] or [0.80, 0.85, 0.90, 0.95]
+    it_messages = read_dataset(IT_MESSAGES, label_column="category")
+    with KB_QUESTIONS.open(newline="", encoding="utf-8") as handle:
+        questions = [row["question"] for row in csv.DictReader(handle) if row["article_id"]]
+    run = train(read_dataset(DEFAULT_TRAINING_DATA))
+    model = run.model
+    by_rule = np.array([matching_rule(question) is not None for question in questions])
+    probability = model.escalate_probabilities(questions)
+    assert probability is not None
+    print("target  threshold  held-back recall/precision  IT recall/precision  KB to a person")
+    for target in targets:
+        model.escalate_threshold = choose_escalation_threshold(model, run.held_out, target)
+        held = evaluate_model(model, run.held_out)
+        it = evaluate_model(model, it_messages)
+        handed = np.mean(by_rule | (probability >= model.escalate_threshold))
+        print(
+            f"{target:6.2f}  {model.escalate_threshold:9.2f}  "
+            f"{held['escalation_recall']:12.1%} / {held['escalation_precision']:.1%}  "
+            f"{it['escalation_recall']:9.1%} / {it['escalation_precision']:.1%}  "
+            f"{handed:11.1%} of {len(questions)}"
+        )
+    print(f"IT messages category accuracy: {evaluate_model(model, it_messages)['accuracy']:.1%}")
+
+
+if __name__ == "__main__":
+    main()
