@@ -9,13 +9,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from classifier import ESCALATION_RECALL
 from classifier.dataset import Dataset
 from classifier.errors import DatasetError
+from classifier.linear import CalibratedLinearSVC
 from classifier.metrics import evaluate_model
-from classifier.model import DEFAULT_FEATURES, TriageModel
+from classifier.model import DEFAULT_FEATURES, TriageModel, build_features
 from classifier.rules import matching_rule
 
 HELD_OUT_SHARE = 0.2
@@ -25,6 +26,7 @@ IN_SCOPE_REJECTION = 0.02
 # The desk scores one message at a time (``TriageModel.explain``), which can differ from these
 # batch probabilities in the last digits: the row a cut is chosen at must stay on its side.
 FLOAT_NOISE = 1e-6
+ESCALATION_FOLDS = 5
 
 Progress = Callable[[str], None]
 
@@ -116,6 +118,44 @@ def choose_escalation_threshold(
     return cut - FLOAT_NOISE
 
 
+def cross_fitted_escalation(
+    data: Dataset, c: float, features: str, folds: int = ESCALATION_FOLDS
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Every row's escalation probability from a model fitted on the other folds (each the
+    size of the desk model's own fit part), and whether the row wants second line; None when
+    the rows are too few to fold."""
+    if data.escalate is None:
+        return None
+    wanted = np.asarray(data.escalate, bool)
+    folds = min(folds, int(wanted.sum()), int((~wanted).sum()))
+    if folds < 2:
+        return None
+    texts = np.asarray(data.texts, dtype=object)
+    probability = np.zeros(len(data))
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=SPLIT_SEED)
+    for fit_rows, held_rows in splitter.split(texts, wanted):
+        step = build_features(features=features)
+        matrix = step.fit_transform(list(texts[fit_rows]))
+        head = CalibratedLinearSVC(c=c).fit(matrix, wanted[fit_rows].astype(int))
+        probability[held_rows] = head.predict_proba(step.transform(list(texts[held_rows])))[:, 1]
+    return probability, wanted
+
+
+def choose_cross_fitted_escalation_threshold(
+    data: Dataset, c: float, features: str, target_recall: float, fallback: float
+) -> float:
+    """The escalation cut that keeps ``target_recall`` of the wanted rows escalated (rules
+    included) over all of ``data``, each row scored by a model that never saw it: five times
+    the rows of the held-back part alone, so the cut moves far less with the split."""
+    scored = cross_fitted_escalation(data, c, features)
+    if scored is None:
+        return fallback
+    probability, wanted = scored
+    by_rule = np.asarray([matching_rule(text) is not None for text in data.texts])
+    cut = recall_threshold(np.where(by_rule, 1.0, probability), wanted, target_recall)
+    return cut - FLOAT_NOISE
+
+
 def train(
     data: Dataset,
     oos_label: str | None = None,
@@ -141,8 +181,14 @@ def train(
     tuning = thresholds_from or held_out
     say(f"choosing the out-of-scope threshold on {len(tuning)} rows")
     model.out_of_scope_threshold = choose_threshold(model, tuning, oos_label)
-    say(f"choosing the escalation threshold for {escalation_recall:.0%} recall")
-    model.escalate_threshold = choose_escalation_threshold(model, tuning, escalation_recall)
+    if thresholds_from is None:
+        say(f"choosing the escalation threshold for {escalation_recall:.0%} recall, cross-fitted")
+        model.escalate_threshold = choose_cross_fitted_escalation_threshold(
+            data, c, features, escalation_recall, model.escalate_threshold
+        )
+    else:
+        say(f"choosing the escalation threshold for {escalation_recall:.0%} recall")
+        model.escalate_threshold = choose_escalation_threshold(model, tuning, escalation_recall)
     say(f"measuring on {len(held_out)} held-back rows")
     metrics = evaluate_model(model, held_out, oos_label)
     if held_out.escalate is not None:

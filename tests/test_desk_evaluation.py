@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.metrics import roc_auc_score
 
 from classifier import DEFAULT_TRAINING_DATA
 from classifier.dataset import Dataset, read_dataset
@@ -15,7 +16,15 @@ from classifier.metrics import check_labels_overlap, desk_verdicts, evaluate_mod
 from classifier.model import TriageModel
 from classifier.registry import ModelRegistry
 from classifier.rules import matching_rule
-from classifier.training import choose_threshold, recall_threshold, split, train
+from classifier.training import (
+    FLOAT_NOISE,
+    choose_cross_fitted_escalation_threshold,
+    choose_threshold,
+    cross_fitted_escalation,
+    recall_threshold,
+    split,
+    train,
+)
 from classifier.triage import desk_verdict
 
 ON_FIRE = "the printer next to my desk is on fire, there is smoke everywhere"
@@ -92,6 +101,49 @@ def test_the_escalation_threshold_is_the_highest_that_keeps_the_recall() -> None
     assert recall_threshold(probability, wanted, 0.75) == 0.3  # 3 of the 4 wanted
     assert recall_threshold(probability, wanted, 0.97) == 0.1  # all 4
     assert recall_threshold(probability, wanted, 0.5) == 0.8
+
+
+def _noise(rows: int) -> Dataset:
+    """Rows of made-up words that share nothing, escalated at random: nothing to learn."""
+    rng = np.random.default_rng(7)
+    words = ["".join(rng.choice(list("bcdfghjkmnpqrstvwxz"), 9)) for _ in range(rows)]
+    escalate = rng.random(rows) < 0.5
+    return _data(
+        [(word, "account", bool(flag)) for word, flag in zip(words, escalate, strict=True)]
+    )
+
+
+def test_each_row_is_scored_for_escalation_by_a_model_that_never_saw_it() -> None:
+    data = _noise(60)
+    scored = cross_fitted_escalation(data, c=0.5, features="tfidf")
+    assert scored is not None
+    probability, wanted = scored
+    assert list(wanted) == list(data.escalate or ())
+    # A model that had seen its rows would separate them perfectly; one that had not can only
+    # guess, since no two rows share a word.
+    seen = TriageModel(features="tfidf").fit(data.texts, ["a", "b"] * 30, data.escalate)
+    in_sample = seen.escalate_probabilities(list(data.texts))
+    assert roc_auc_score(wanted, in_sample) == 1.0
+    assert roc_auc_score(wanted, probability) < 0.75
+
+
+def test_the_cross_fitted_escalation_cut_keeps_the_recall_over_every_row() -> None:
+    data = read_dataset(DEFAULT_TRAINING_DATA)
+    scored = cross_fitted_escalation(data, c=0.5, features="tfidf")
+    assert scored is not None
+    probability, wanted = scored
+    by_rule = np.asarray([matching_rule(text) is not None for text in data.texts])
+    cut = choose_cross_fitted_escalation_threshold(data, 0.5, "tfidf", 0.9, fallback=0.5)
+    escalated = by_rule | (probability >= cut)
+    assert (escalated & wanted).sum() / wanted.sum() >= 0.9
+    assert (escalated & wanted).sum() / wanted.sum() < 0.9 + 2 / wanted.sum()  # the highest cut
+    assert cut == recall_threshold(np.where(by_rule, 1.0, probability), wanted, 0.9) - FLOAT_NOISE
+
+
+def test_too_few_rows_to_fold_keep_the_models_own_escalation_cut() -> None:
+    lone = _data([("my laptop is on fire", "hardware", True)] + [(QUIET, "email", False)] * 9)
+    assert cross_fitted_escalation(lone, c=0.5, features="tfidf") is None
+    assert choose_cross_fitted_escalation_threshold(lone, 0.5, "tfidf", 0.9, fallback=0.42) == 0.42
 
 
 def test_thresholds_can_be_chosen_on_a_file_of_their_own() -> None:

@@ -127,8 +127,9 @@ def train_command(
             "--escalation-recall",
             min=0.5,
             max=1.0,
-            help="The escalation recall to keep on the held-back rows (rules included); the "
-            "escalation threshold is the highest that keeps it.",
+            help="The escalation recall to keep (rules included) over every row, each scored "
+            "by a model fitted without it (or on --thresholds-from); the escalation threshold "
+            "is the highest that keeps it.",
         ),
     ] = ESCALATION_RECALL,
     thresholds_from: Annotated[
