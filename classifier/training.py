@@ -106,8 +106,9 @@ def recall_threshold(probability: np.ndarray, wanted: np.ndarray, target: float)
 def choose_escalation_threshold(
     model: TriageModel, held_out: Dataset, target_recall: float
 ) -> float:
-    """The escalation probability from which the desk escalates, chosen on held-back rows so
-    that the desk's escalations (the rules' and the model's) keep ``target_recall``."""
+    """The escalation probability from which the desk escalates, chosen on labelled rows the
+    model never saw (``--thresholds-from``) so that the desk's escalations (the rules' and the
+    model's) keep ``target_recall``."""
     probability = model.escalate_probabilities(list(held_out.texts))
     if probability is None or held_out.escalate is None or not any(held_out.escalate):
         return model.escalate_threshold
@@ -165,8 +166,9 @@ def train(
     escalation_recall: float = ESCALATION_RECALL,
     thresholds_from: Dataset | None = None,
 ) -> TrainingRun:
-    """Fit on the training part; thresholds come from the held-back part (or from
-    ``thresholds_from``, a labelled file of its own), figures from the held-back part."""
+    """Fit on the training part; the out-of-scope cut comes from the held-back part, the
+    escalation cut from every row cross-fitted (both from ``thresholds_from`` instead, a
+    labelled file of its own, when given), figures from the held-back part."""
     say = progress or (lambda _: None)
     fit_part, held_out = split(data)
     if oos_label is not None:
