@@ -3,13 +3,13 @@ measure."""
 
 from __future__ import annotations
 
-from collections import Counter
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold, train_test_split
+from sklearn.model_selection import StratifiedKFold
 
 from classifier import ESCALATION_RECALL
 from classifier.dataset import Dataset
@@ -20,7 +20,7 @@ from classifier.model import DEFAULT_FEATURES, TriageModel, build_features
 from classifier.rules import matching_rule
 
 HELD_OUT_SHARE = 0.2
-SPLIT_SEED = 42
+FOLD_SEED = 42
 # Without out-of-scope examples, the threshold rejects this share of in-scope validation rows.
 IN_SCOPE_REJECTION = 0.02
 # The desk scores one message at a time (``TriageModel.explain``), which can differ from these
@@ -41,7 +41,9 @@ class TrainingRun:
     oos_label: str | None
 
 
-def _subset(data: Dataset, rows: np.ndarray) -> Dataset:
+def subset(data: Dataset, rows: np.ndarray) -> Dataset:
+    """The rows of ``data`` at ``rows``, every column kept."""
+
     def pick(values: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
         return None if values is None else tuple(values[i] for i in rows)
 
@@ -54,15 +56,30 @@ def _subset(data: Dataset, rows: np.ndarray) -> Dataset:
     )
 
 
+def _hash_share(text: str) -> float:
+    """Where a text falls in [0, 1), from its words alone (case and spacing ignored)."""
+    words = " ".join(text.casefold().split()).encode("utf-8", "surrogatepass")
+    return int.from_bytes(hashlib.blake2b(words, digest_size=8).digest(), "big") / 2**64
+
+
 def split(data: Dataset) -> tuple[Dataset, Dataset]:
-    """A deterministic, stratified training / held-back split."""
-    counts = Counter(data.labels)
-    stratify = data.labels if min(counts.values()) >= 2 else None
-    rows = np.arange(len(data))
-    fit_rows, held_rows = train_test_split(
-        rows, test_size=HELD_OUT_SHARE, random_state=SPLIT_SEED, stratify=stratify
-    )
-    return _subset(data, np.sort(fit_rows)), _subset(data, np.sort(held_rows))
+    """The training / held-back split, decided row by row from the text: a row added to the
+    data, or a row relabelled, moves no other row between the parts, so a model trained before
+    has never seen the rows a retrain holds back, and the quality gate compares like with like.
+    Every label keeps a row to fit on, and at least one row is held back."""
+    share = np.array([_hash_share(text) for text in data.texts])
+    held = share < HELD_OUT_SHARE
+    labels = np.asarray(data.labels)
+    for label in np.unique(labels):
+        rows = np.flatnonzero(labels == label)
+        if held[rows].all():
+            held[rows[np.argmax(share[rows])]] = False
+    if not held.any() and len(data) > 1:
+        names, counts = np.unique(labels, return_counts=True)
+        spare = np.flatnonzero(np.isin(labels, names[counts > 1]))  # rows of labels with two
+        candidates = spare if len(spare) else np.arange(len(data))
+        held[candidates[np.argmin(share[candidates])]] = True
+    return subset(data, np.flatnonzero(~held)), subset(data, np.flatnonzero(held))
 
 
 def best_threshold(confidence: np.ndarray, right: np.ndarray, in_scope: np.ndarray) -> float:
@@ -133,7 +150,7 @@ def cross_fitted_escalation(
         return None
     texts = np.asarray(data.texts, dtype=object)
     probability = np.zeros(len(data))
-    splitter = StratifiedKFold(folds, shuffle=True, random_state=SPLIT_SEED)
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=FOLD_SEED)
     for fit_rows, held_rows in splitter.split(texts, wanted):
         step = build_features(features=features)
         matrix = step.fit_transform(list(texts[fit_rows]))
@@ -173,7 +190,7 @@ def train(
     fit_part, held_out = split(data)
     if oos_label is not None:
         keep = np.flatnonzero(np.asarray(fit_part.labels) != oos_label)
-        fit_part = _subset(fit_part, keep)
+        fit_part = subset(fit_part, keep)
     if len(set(fit_part.labels)) < 2:
         raise DatasetError("fewer than two in-scope classes are left to train on")
     say(f"fitting on {len(fit_part)} rows")

