@@ -120,6 +120,16 @@ def recall_threshold(probability: np.ndarray, wanted: np.ndarray, target: float)
     return float(ranked[needed - 1])
 
 
+def desk_escalation_cut(
+    texts: tuple[str, ...], probability: np.ndarray, wanted: np.ndarray, target_recall: float
+) -> float:
+    """The cut at which the desk's escalations, the rules' (as probability 1) and the model's,
+    keep ``target_recall`` of the wanted rows, just under the row it was chosen at."""
+    by_rule = np.asarray([matching_rule(text) is not None for text in texts])
+    cut = recall_threshold(np.where(by_rule, 1.0, probability), wanted, target_recall)
+    return cut - FLOAT_NOISE
+
+
 def choose_escalation_threshold(
     model: TriageModel, held_out: Dataset, target_recall: float
 ) -> float:
@@ -129,11 +139,8 @@ def choose_escalation_threshold(
     probability = model.escalate_probabilities(list(held_out.texts))
     if probability is None or held_out.escalate is None or not any(held_out.escalate):
         return model.escalate_threshold
-    by_rule = np.asarray([matching_rule(text) is not None for text in held_out.texts])
-    cut = recall_threshold(
-        np.where(by_rule, 1.0, probability), np.asarray(held_out.escalate, bool), target_recall
-    )
-    return cut - FLOAT_NOISE
+    wanted = np.asarray(held_out.escalate, bool)
+    return desk_escalation_cut(held_out.texts, probability, wanted, target_recall)
 
 
 def cross_fitted_escalation(
@@ -169,9 +176,7 @@ def choose_cross_fitted_escalation_threshold(
     if scored is None:
         return fallback
     probability, wanted = scored
-    by_rule = np.asarray([matching_rule(text) is not None for text in data.texts])
-    cut = recall_threshold(np.where(by_rule, 1.0, probability), wanted, target_recall)
-    return cut - FLOAT_NOISE
+    return desk_escalation_cut(data.texts, probability, wanted, target_recall)
 
 
 def train(

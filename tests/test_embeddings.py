@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -67,18 +69,25 @@ def test_a_batch_padded_to_its_longest_text_gives_each_text_its_own_vector() -> 
     np.testing.assert_allclose(beside_long[0], alone[0], atol=1e-4)
 
 
-def test_a_text_seen_lately_is_not_encoded_again_and_its_words_are_not_kept() -> None:
-    encoder = embeddings.shared_encoder()
-    secret = "my password is Hunter2 and the vpn is down"
-    first = encoder.encode_one(secret)
+@contextmanager
+def _counting_runs(encoder: embeddings.Encoder) -> Iterator[list[Any]]:
+    """The graph runs the encoder makes inside the block, one entry each."""
     calls: list[Any] = []
     real_run = encoder._run
     encoder._run = lambda ids, mask: calls.append(ids) or real_run(ids, mask)  # type: ignore[method-assign]
     try:
-        again = encoder.encode_one(secret)
-        other = encoder.encode_one(secret + "!")
+        yield calls
     finally:
         del encoder._run
+
+
+def test_a_text_seen_lately_is_not_encoded_again_and_its_words_are_not_kept() -> None:
+    encoder = embeddings.shared_encoder()
+    secret = "my password is Hunter2 and the vpn is down"
+    first = encoder.encode_one(secret)
+    with _counting_runs(encoder) as calls:
+        again = encoder.encode_one(secret)
+        other = encoder.encode_one(secret + "!")
     assert again is first and not first.flags.writeable
     assert len(calls) == 1 and not np.allclose(other, first)
     kept = pickle.dumps(list(encoder._recent))
@@ -89,14 +98,9 @@ def test_forgetting_the_recent_vectors_makes_the_next_text_encoded_afresh() -> N
     encoder = embeddings.shared_encoder()
     text = "the second screen flickers when the dock wakes up"
     first = encoder.encode_one(text)
-    calls: list[Any] = []
-    real_run = encoder._run
-    encoder._run = lambda ids, mask: calls.append(ids) or real_run(ids, mask)  # type: ignore[method-assign]
-    try:
+    with _counting_runs(encoder) as calls:
         encoder.forget_recent()
         again = encoder.encode_one(text)
-    finally:
-        del encoder._run
     assert len(calls) == 1 and again is not first
     np.testing.assert_array_equal(again, first)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from classifier import DEFAULT_TRAINING_DATA
 from classifier.dataset import Dataset, read_dataset
-from classifier.training import HELD_OUT_SHARE, split
+from classifier.training import HELD_OUT_SHARE, split, subset
 
 
 def _rows(rows: list[tuple[str, str]]) -> Dataset:
@@ -25,13 +26,7 @@ def _rows(rows: list[tuple[str, str]]) -> Dataset:
 
 
 def _first(data: Dataset, count: int) -> Dataset:
-    return replace(
-        data,
-        texts=data.texts[:count],
-        labels=data.labels[:count],
-        escalate=data.escalate[:count] if data.escalate else None,
-        priority=data.priority[:count] if data.priority else None,
-    )
+    return subset(data, np.arange(count))
 
 
 def test_rows_learnt_later_move_no_row_between_the_parts() -> None:

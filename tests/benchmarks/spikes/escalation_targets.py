@@ -19,7 +19,7 @@ from classifier import DEFAULT_TRAINING_DATA
 from classifier.dataset import read_dataset
 from classifier.metrics import evaluate_model
 from classifier.rules import matching_rule
-from classifier.training import FLOAT_NOISE, cross_fitted_escalation, recall_threshold, train
+from classifier.training import cross_fitted_escalation, desk_escalation_cut, train
 
 ROOT = Path(__file__).resolve().parents[3]
 IT_MESSAGES = ROOT / "tests" / "benchmarks" / "data" / "it_messages.csv"
@@ -37,7 +37,6 @@ def main() -> None:
     scored = cross_fitted_escalation(data, model.c, model.features)
     assert scored is not None
     cross_fitted, wanted = scored
-    cross_fitted[[matching_rule(text) is not None for text in data.texts]] = 1.0
     by_rule = np.array([matching_rule(question) is not None for question in questions])
     probability = model.escalate_probabilities(questions)
     assert probability is not None
@@ -47,7 +46,7 @@ def main() -> None:
         "KB to a person"
     )
     for target in targets:
-        model.escalate_threshold = recall_threshold(cross_fitted, wanted, target) - FLOAT_NOISE
+        model.escalate_threshold = desk_escalation_cut(data.texts, cross_fitted, wanted, target)
         held = evaluate_model(model, run.held_out)
         it = evaluate_model(model, it_messages)
         handed = np.mean(by_rule | (probability >= model.escalate_threshold))
